@@ -1,0 +1,107 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from pole.admin_filters import DateFiscalYearFilter, FiscalYearFilter
+
+from .models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "report_block", "activity_count"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(activity_count=Count("activities", distinct=True))
+
+    @admin.display(description=_("activities"), ordering="activity_count")
+    def activity_count(self, objective):
+        return objective.activity_count
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    extra = 1
+    fields = ["label", "value", "order"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["start_date", "title", "role", "territory", "participants", "objective_names", "measure_count"]
+    list_display_links = ["start_date", "title"]
+    list_filter = [DateFiscalYearFilter, "objectives", "role", "territory"]
+    list_select_related = ["territory"]
+    date_hierarchy = "start_date"
+    search_fields = ["title", "place", "description"]
+    autocomplete_fields = ["territory", "objectives", "partners"]
+    inlines = [MeasureInline]
+    fieldsets = [
+        (None, {"fields": ["start_date", "end_date", "title", "role", "objectives"]}),
+        (_("Where"), {"fields": ["territory", "place"]}),
+        (_("Participation"), {"fields": ["participants", "participants_label", "partners"]}),
+        (_("Description and photo"), {"fields": ["description", "photo", "photo_caption"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(measure_count=Count("measures", distinct=True))
+            .prefetch_related("objectives")
+        )
+
+    @admin.display(description=_("objectives"))
+    def objective_names(self, activity):
+        return ", ".join(objective.name for objective in activity.objectives.all())
+
+    @admin.display(description=_("measures"), ordering="measure_count")
+    def measure_count(self, activity):
+        return activity.measure_count
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ["activity", "label", "value"]
+    list_select_related = ["activity"]
+    search_fields = ["label", "activity__title"]
+    autocomplete_fields = ["activity"]
+
+
+class ProjectFirstYearFilter(FiscalYearFilter):
+    title = _("first fiscal year")
+    field = "first_fiscal_year"
+
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "objective", "first_fiscal_year", "last_fiscal_year", "order"]
+    list_filter = ["objective", ProjectFirstYearFilter]
+    list_select_related = ["objective"]
+    search_fields = ["title", "body"]
+    autocomplete_fields = ["objective", "partners"]
+
+
+class CampaignMetricInline(admin.TabularInline):
+    model = CampaignMetric
+    extra = 1
+    fields = ["value", "label", "order"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "fiscal_year", "objective", "start_date", "end_date", "official_partner", "metric_count"]
+    list_filter = [FiscalYearFilter, "objective"]
+    list_select_related = ["objective", "official_partner"]
+    search_fields = ["name", "body"]
+    autocomplete_fields = ["objective", "official_partner"]
+    inlines = [CampaignMetricInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(metric_count=Count("metrics", distinct=True))
+
+    @admin.display(description=_("metrics"), ordering="metric_count")
+    def metric_count(self, campaign):
+        return campaign.metric_count

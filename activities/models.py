@@ -1,0 +1,292 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from pole.fiscal_years import FiscalYear, FiscalYearField
+
+
+class Objective(models.Model):
+    """One of the network's strategic objectives; each is a section of the annual report."""
+
+    class ReportBlock(models.TextChoices):
+        NONE = "", _("activities, projects and campaigns only")
+        PORTRAIT = "portrait", _("member portrait and highlights")
+        NETWORK = "network", _("affiliations and committees")
+
+    name = models.CharField(_("name"), max_length=150)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    report_block = models.CharField(
+        _("also shows in the report"),
+        max_length=20,
+        choices=ReportBlock.choices,
+        blank=True,
+        help_text=_("Extra content printed in this objective's section of the annual report."),
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("strategic objective")
+        verbose_name_plural = _("strategic objectives")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="activities_objective_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ActivityQuerySet(models.QuerySet):
+    def in_fiscal_year(self, fiscal_year):
+        """Keep activities starting in ``fiscal_year`` (the start date decides)."""
+        fiscal_year = FiscalYear.parse(fiscal_year)
+        return self.filter(start_date__range=(fiscal_year.start_date, fiscal_year.end_date))
+
+    def reported(self):
+        """Keep activities the network carried out or co-organised (not mere representation)."""
+        return self.filter(role__in=Activity.REPORTED_ROLES)
+
+    def for_listing(self):
+        """Fetch what a list of activities prints: territory, objectives, measures, partners."""
+        return self.select_related("territory").prefetch_related("objectives", "measures", "partners")
+
+
+class Activity(models.Model):
+    """An event the network organised, co-organised or attended."""
+
+    class Role(models.TextChoices):
+        REALISATION = "realisation", _("carried out")
+        CO_REALISATION = "co_realisation", _("co-organised")
+        REPRESENTATION = "representation", _("representation")
+
+    REPORTED_ROLES = (Role.REALISATION, Role.CO_REALISATION)
+
+    start_date = models.DateField(_("date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=255)
+    territory = models.ForeignKey(
+        "members.Territory",
+        verbose_name=_("territory"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    role = models.CharField(_("network's role"), max_length=20, choices=Role.choices, default=Role.REALISATION)
+    objectives = models.ManyToManyField(
+        Objective, verbose_name=_("objectives"), related_name="activities", blank=True
+    )
+    partners = models.ManyToManyField(
+        "partners.Organisation",
+        verbose_name=_("co-organising partners"),
+        related_name="activities",
+        blank=True,
+    )
+    participants = models.PositiveIntegerField(
+        _("participants"), null=True, blank=True, help_text=_("Number of persons; leave empty if unknown.")
+    )
+    participants_label = models.CharField(
+        _("participants described as"),
+        max_length=100,
+        blank=True,
+        help_text=_("Printed after the number instead of « participants », e.g. « étudiants participants »."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="activities/", blank=True)
+    photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "title"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.UniqueConstraint(fields=["start_date", "title"], name="activities_activity_unique_date_title"),
+            models.CheckConstraint(
+                condition=Q(participants__isnull=True) | Q(participants__gte=0),
+                name="activities_activity_participants_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="activities_activity_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.start_date:%Y-%m-%d} — {self.title}"
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+        if self.photo_caption and not self.photo:
+            raise ValidationError({"photo_caption": _("A caption needs a photo.")})
+
+    @property
+    def fiscal_year(self):
+        return FiscalYear.containing(self.start_date)
+
+
+class Measure(models.Model):
+    """A labelled count of an activity: « acheteurs institutionnels » 23."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="measures"
+    )
+    label = models.CharField(_("label"), max_length=150)
+    value = models.PositiveIntegerField(_("value"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["activity", "order", "id"]
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "label"], name="activities_measure_unique_label"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="activities_measure_value_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.value} {self.label}"
+
+
+class FiscalYearSpanQuerySet(models.QuerySet):
+    def in_fiscal_year(self, fiscal_year):
+        """Keep the rows running during ``fiscal_year``."""
+        fiscal_year = FiscalYear.parse(fiscal_year)
+        return self.filter(
+            Q(first_fiscal_year__lte=fiscal_year),
+            Q(last_fiscal_year__isnull=True) | Q(last_fiscal_year__gte=fiscal_year),
+        )
+
+
+class Project(models.Model):
+    """A narrative initiative under an objective, running over one or more fiscal years."""
+
+    objective = models.ForeignKey(
+        Objective, verbose_name=_("objective"), on_delete=models.PROTECT, related_name="projects"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    subtitle = models.CharField(_("subtitle"), max_length=200, blank=True)
+    body = models.TextField(_("text"), help_text=_("Separate paragraphs with an empty line."))
+    partners = models.ManyToManyField(
+        "partners.Organisation", verbose_name=_("partners"), related_name="projects", blank=True
+    )
+    first_fiscal_year = FiscalYearField(_("first fiscal year"))
+    last_fiscal_year = FiscalYearField(
+        _("last fiscal year"), null=True, blank=True, help_text=_("Leave empty while the project goes on.")
+    )
+    photo = models.ImageField(_("photo"), upload_to="projects/", blank=True)
+    photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = FiscalYearSpanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["objective__order", "order", "title"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.UniqueConstraint(Lower("title"), name="activities_project_unique_title"),
+            models.CheckConstraint(
+                condition=Q(last_fiscal_year__isnull=True) | Q(last_fiscal_year__gte=F("first_fiscal_year")),
+                name="activities_project_last_year_after_first",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.first_fiscal_year and self.last_fiscal_year and self.last_fiscal_year < self.first_fiscal_year:
+            raise ValidationError({"last_fiscal_year": _("The last fiscal year cannot precede the first.")})
+
+    def is_new_in(self, fiscal_year):
+        """Tell whether ``fiscal_year`` is the project's first (printed « Nouveau projet »)."""
+        return self.first_fiscal_year == FiscalYear.parse(fiscal_year)
+
+
+class CampaignQuerySet(models.QuerySet):
+    def in_fiscal_year(self, fiscal_year):
+        return self.filter(fiscal_year=FiscalYear.parse(fiscal_year))
+
+
+class Campaign(models.Model):
+    """A communication campaign (e.g. Semaines de l'économie sociale) with its reach."""
+
+    objective = models.ForeignKey(
+        Objective, verbose_name=_("objective"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    fiscal_year = FiscalYearField(_("fiscal year"))
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    official_partner = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("official partner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+    )
+    body = models.TextField(_("text"), blank=True, help_text=_("Separate paragraphs with an empty line."))
+    closing = models.TextField(
+        _("text after the figures"), blank=True, help_text=_("Separate paragraphs with an empty line.")
+    )
+    photo = models.ImageField(_("photo"), upload_to="campaigns/", blank=True)
+    photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-fiscal_year", "name"]
+        verbose_name = _("communication campaign")
+        verbose_name_plural = _("communication campaigns")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "fiscal_year"], name="activities_campaign_unique_name_year"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="activities_campaign_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.fiscal_year})"
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end cannot be before the start.")})
+        if self.start_date and self.fiscal_year and self.start_date not in self.fiscal_year:
+            raise ValidationError(
+                {"start_date": _("The start must fall within the fiscal year %(year)s.") % {"year": self.fiscal_year}}
+            )
+
+
+class CampaignMetric(models.Model):
+    """A reach figure of a campaign: « 17 publications Facebook »."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="metrics"
+    )
+    label = models.CharField(_("label"), max_length=200, help_text=_("Printed after the number."))
+    value = models.PositiveIntegerField(_("value"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["campaign", "order", "id"]
+        verbose_name = _("campaign metric")
+        verbose_name_plural = _("campaign metrics")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "label"], name="activities_campaignmetric_unique_label"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="activities_campaignmetric_value_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.value} {self.label}"

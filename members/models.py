@@ -1,0 +1,319 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Min, Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from pole.fiscal_years import FiscalYear, FiscalYearField
+
+
+class EmailUserManager(UserManager):
+    """Users are identified by their e-mail address; there is no username."""
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractUser):
+    """A person who logs in: staff, direction or a member organisation's representative."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = EmailUserManager()
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+
+class Territory(models.Model):
+    """A place the network covers (Québec, Portneuf, Charlevoix, …)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="members_territory_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MemberQuerySet(models.QuerySet):
+    def in_fiscal_year(self, fiscal_year):
+        """Keep members holding a membership in ``fiscal_year``."""
+        return self.filter(memberships__fiscal_year=FiscalYear.parse(fiscal_year)).distinct()
+
+    def with_first_year(self):
+        """Annotate ``first_fiscal_year``: the start year of each member's first membership."""
+        return self.annotate(first_fiscal_year=Min("memberships__fiscal_year"))
+
+    def with_membership_count(self):
+        return self.annotate(membership_count=Count("memberships", distinct=True))
+
+
+class Member(models.Model):
+    """A member organisation of the network."""
+
+    class LegalForm(models.TextChoices):
+        COOPERATIVE = "cooperative", _("co-operative")
+        MUTUAL = "mutual", _("mutual")
+        ASSOCIATION = "association", _("association (non-profit)")
+        COMPANY = "company", _("company")
+
+    class Category(models.TextChoices):
+        REGULAR = "regular", _("regular")
+        BUSINESS_GROUP = "business_group", _("business group")
+        AMBASSADOR = "ambassador", _("ambassador")
+        SUPPLIER = "supplier", _("supplier")
+
+    class Setting(models.TextChoices):
+        URBAN = "urban", _("urban")
+        RURAL = "rural", _("rural")
+
+    name = models.CharField(_("name"), max_length=200)
+    legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices, blank=True)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.REGULAR
+    )
+    founding_year = models.PositiveSmallIntegerField(_("founding year"), null=True, blank=True)
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name=_("territory"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    setting = models.CharField(_("setting"), max_length=10, choices=Setting.choices, blank=True)
+    sector = models.CharField(_("sector"), max_length=120, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="members/logos/", blank=True)
+    directory_consent = models.BooleanField(
+        _("listed in the public directory"),
+        default=False,
+        help_text=_("The organisation agrees to appear in the public member directory."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="members_member_unique_name"),
+            models.CheckConstraint(
+                condition=Q(founding_year__isnull=True) | Q(founding_year__gte=1800, founding_year__lte=2999),
+                name="members_member_founding_year_plausible",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        from django.utils import timezone
+
+        if self.founding_year and self.founding_year > timezone.localdate().year:
+            raise ValidationError({"founding_year": _("The founding year cannot be in the future.")})
+        if self.name:
+            self.name = " ".join(self.name.split())
+            clash = Member.objects.filter(name__iexact=self.name).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError({"name": _("A member with this name already exists.")})
+
+    def age_in(self, fiscal_year):
+        """Return the organisation's age in years at the end of ``fiscal_year``, or None."""
+        if self.founding_year is None:
+            return None
+        return FiscalYear.parse(fiscal_year).end_year - self.founding_year
+
+
+class Membership(models.Model):
+    """One member's membership for one fiscal year."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    fiscal_year = FiscalYearField(_("fiscal year"))
+    dues = models.DecimalField(_("dues"), max_digits=9, decimal_places=2, null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-fiscal_year", "member__name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "fiscal_year"], name="members_membership_unique_member_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(dues__isnull=True) | Q(dues__gte=0), name="members_membership_dues_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} — {self.fiscal_year}"
+
+
+class Contact(models.Model):
+    """A person of a member organisation; may hold the account that edits its profile."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    role = models.CharField(_("role"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact",
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+
+class MandateQuerySet(models.QuerySet):
+    def in_fiscal_year(self, fiscal_year):
+        """Keep the rows whose period overlaps ``fiscal_year``."""
+        fiscal_year = FiscalYear.parse(fiscal_year)
+        return self.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=fiscal_year.end_date),
+            Q(end_date__isnull=True) | Q(end_date__gte=fiscal_year.start_date),
+        )
+
+
+class PeriodModel(models.Model):
+    """A person's time in a role: start and optional end date."""
+
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+
+    objects = MandateQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end cannot be before the start.")})
+
+
+class BoardMandate(PeriodModel):
+    """A seat on the board of directors, held by a person for a period."""
+
+    class Role(models.TextChoices):
+        # Feminine and masculine titles are both printed in the report.
+        PRESIDENT_M = "president_m", pgettext_lazy("masculine", "president")
+        PRESIDENT_F = "president_f", pgettext_lazy("feminine", "president")
+        CO_PRESIDENT_M = "co_president_m", pgettext_lazy("masculine", "co-president")
+        CO_PRESIDENT_F = "co_president_f", pgettext_lazy("feminine", "co-president")
+        VICE_PRESIDENT_M = "vice_president_m", pgettext_lazy("masculine", "vice-president")
+        VICE_PRESIDENT_F = "vice_president_f", pgettext_lazy("feminine", "vice-president")
+        TREASURER_M = "treasurer_m", pgettext_lazy("masculine", "treasurer")
+        TREASURER_F = "treasurer_f", pgettext_lazy("feminine", "treasurer")
+        SECRETARY = "secretary", _("secretary")
+        DIRECTOR_M = "director_m", pgettext_lazy("masculine", "director")
+        DIRECTOR_F = "director_f", pgettext_lazy("feminine", "director")
+
+    name = models.CharField(_("name"), max_length=150)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DIRECTOR_M)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="board/", blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("board mandate")
+        verbose_name_plural = _("board mandates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="members_boardmandate_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class StaffMember(PeriodModel):
+    """A member of the network's permanent staff (la permanence)."""
+
+    name = models.CharField(_("name"), max_length=150)
+    title = models.CharField(_("title"), max_length=150)
+    email = models.EmailField(_("e-mail"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="staff/", blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="members_staffmember_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.title})"

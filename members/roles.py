@@ -1,0 +1,86 @@
+"""The staff roles of DESIGN.md as permission groups.
+
+``sync_role_groups`` is called by data migrations (with the historical app
+registry), so it only uses what a migration may: the ``apps`` it is given.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+PERSONNEL = "Personnel"
+DIRECTION = "Direction"
+
+ALL = ("add", "change", "delete", "view")
+VIEW = ("view",)
+
+# app label -> model -> actions, for the Personnel group.
+PERSONNEL_PERMISSIONS = {
+    "members": {
+        "territory": ALL,
+        "member": ALL,
+        "membership": ALL,
+        "contact": ALL,
+        "boardmandate": ALL,
+        "staffmember": ALL,
+    },
+    "activities": {
+        "objective": VIEW,
+        "activity": ALL,
+        "measure": ALL,
+        "project": ALL,
+        "campaign": ALL,
+        "campaignmetric": ALL,
+    },
+    "partners": {
+        "organisation": ALL,
+        "partnership": ALL,
+        "affiliation": ALL,
+        "committeeseat": ALL,
+    },
+    "reports": {
+        "annualreport": VIEW,
+        "reportmessage": VIEW,
+        "signatory": VIEW,
+        "sectionintro": VIEW,
+        "declaredfigure": VIEW,
+    },
+}
+
+# Direction: everything Personnel has, plus the reports, the objectives and the users.
+DIRECTION_PERMISSIONS = {
+    **PERSONNEL_PERMISSIONS,
+    "activities": {**PERSONNEL_PERMISSIONS["activities"], "objective": ALL},
+    "reports": {model: ALL for model in PERSONNEL_PERMISSIONS["reports"]},
+    "members": {**PERSONNEL_PERMISSIONS["members"], "user": ALL},
+    "auth": {"group": VIEW},
+}
+DIRECTION_EXTRA = [("reports", "publish_annualreport")]
+
+
+def _codenames(spec):
+    for app_label, models in spec.items():
+        for model, actions in models.items():
+            for action in actions:
+                yield app_label, f"{action}_{model}"
+
+
+def sync_role_groups(apps):
+    """Create or update the Personnel and Direction groups with exactly their permissions."""
+    # Permissions are normally created after migrations; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+
+    def permissions(pairs):
+        found = []
+        for app_label, codename in pairs:
+            found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        return found
+
+    personnel, _ = Group.objects.get_or_create(name=PERSONNEL)
+    personnel.permissions.set(permissions(_codenames(PERSONNEL_PERMISSIONS)))
+    direction, _ = Group.objects.get_or_create(name=DIRECTION)
+    direction.permissions.set(permissions([*_codenames(DIRECTION_PERMISSIONS), *DIRECTION_EXTRA]))

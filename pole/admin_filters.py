@@ -1,0 +1,67 @@
+"""Admin list filters by fiscal year, shared by the apps."""
+
+from django.contrib import admin
+from django.db.models import Max, Min
+from django.utils.translation import gettext_lazy as _
+
+from pole.fiscal_years import FiscalYear
+
+
+class FiscalYearFilter(admin.SimpleListFilter):
+    """Filter on a ``FiscalYearField`` (``field``), newest year first."""
+
+    title = _("fiscal year")
+    parameter_name = "exercice"
+    field = "fiscal_year"
+
+    def lookups(self, request, model_admin):
+        years = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list(self.field, flat=True)
+            .distinct()
+        )
+        return [(year.label, year.label) for year in sorted({y for y in years if y}, reverse=True)]
+
+    def fiscal_year(self):
+        try:
+            return FiscalYear.parse(self.value()) if self.value() else None
+        except ValueError:
+            return None
+
+    def queryset(self, request, queryset):
+        fiscal_year = self.fiscal_year()
+        if fiscal_year is None:
+            return queryset
+        return queryset.filter(**{self.field: fiscal_year}).distinct()
+
+
+class MembershipYearFilter(FiscalYearFilter):
+    """Members holding a membership in the chosen fiscal year."""
+
+    title = _("membership year")
+    field = "memberships__fiscal_year"
+
+
+class DateFiscalYearFilter(FiscalYearFilter):
+    """Rows whose ``date_field`` falls in the chosen fiscal year."""
+
+    date_field = "start_date"
+
+    def lookups(self, request, model_admin):
+        bounds = model_admin.get_queryset(request).aggregate(
+            first=Min(self.date_field), last=Max(self.date_field)
+        )
+        if bounds["first"] is None:
+            return []
+        first = FiscalYear.containing(bounds["first"]).start_year
+        last = FiscalYear.containing(bounds["last"]).start_year
+        return [(FiscalYear(y).label, FiscalYear(y).label) for y in range(last, first - 1, -1)]
+
+    def queryset(self, request, queryset):
+        fiscal_year = self.fiscal_year()
+        if fiscal_year is None:
+            return queryset
+        return queryset.filter(
+            **{f"{self.date_field}__range": (fiscal_year.start_date, fiscal_year.end_date)}
+        )

@@ -1,0 +1,56 @@
+"""Small readers for settings taken from the environment.
+
+Each one fails loudly with ImproperlyConfigured on a value it cannot read, so a
+typo in production configuration stops the process at start-up instead of
+silently falling back to a default.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_str(name, default=None, *, required=False):
+    """Return the variable as a string, or ``default`` when unset or empty."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    if required:
+        raise ImproperlyConfigured(f"{name} must be set")
+    return default
+
+
+def env_bool(name, default):
+    """Return the variable as a boolean (true/false, yes/no, on/off, 1/0)."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name, default, *, minimum=None, maximum=None):
+    """Return the variable as an integer, checked against optional bounds."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}, not {number}")
+    return number
+
+
+def env_list(name, default=()):
+    """Return the comma-separated variable as a list of non-empty strings."""
+    value = os.environ.get(name, "")
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return items or list(default)

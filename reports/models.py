@@ -1,0 +1,149 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pole.fiscal_years import FiscalYearField
+
+DEFAULT_TAGLINE = (
+    "Votre regroupement d'affaires des coopératives, des mutuelles et des entreprises associatives"
+)
+
+
+class Figure(models.TextChoices):
+    """Every figure the report can print; the statistics module computes all but the last two."""
+
+    MEMBERS = "members", _("members")
+    AVERAGE_AGE = "average_age", _("average age (years)")
+    RURAL_SHARE = "rural_share", _("rural share (%)")
+    BUSINESS_GROUPS = "business_groups", _("business groups")
+    ASSOCIATIVE_SHARE = "associative_share", _("associative share (%)")
+    MEMBERSHIP_GROWTH = "membership_growth", _("membership growth (%)")
+    NEW_MEMBERS = "new_members", _("new members")
+    ACTIVITIES = "activities", _("activities")
+    PARTICIPANTS = "participants", _("participants")
+    SOCIAL_MEDIA = "social_media", _("social media (%)")
+    BUSINESSES_REACHED = "businesses_reached", _("businesses reached")
+
+
+# Figures only a person can give: the data holds nothing to compute them from.
+DECLARED_ONLY_FIGURES = {Figure.SOCIAL_MEDIA, Figure.BUSINESSES_REACHED}
+
+
+class AnnualReport(models.Model):
+    """The editorial part of one fiscal year's annual report."""
+
+    fiscal_year = FiscalYearField(_("fiscal year"), unique=True)
+    tagline = models.CharField(_("tagline"), max_length=255, default=DEFAULT_TAGLINE, blank=True)
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("A published report can be read by anyone.")
+    )
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-fiscal_year"]
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        permissions = [("publish_annualreport", _("Can publish and export annual reports"))]
+
+    def __str__(self):
+        return _("Annual report %(year)s") % {"year": self.fiscal_year}
+
+
+class ReportMessage(models.Model):
+    """A signed message opening the report (presidents', director's)."""
+
+    class Kind(models.TextChoices):
+        PRESIDENTS = "presidents", _("Message from the presidents")
+        DIRECTOR = "director", _("Message from the director")
+
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("annual report"), on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(_("message"), max_length=20, choices=Kind.choices)
+    heading = models.CharField(
+        _("heading"), max_length=100, blank=True, help_text=_("Leave empty for « Mot des présidents » etc.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), help_text=_("Separate paragraphs with an empty line."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["report", "order", "id"]
+        verbose_name = _("report message")
+        verbose_name_plural = _("report messages")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "kind"], name="reports_reportmessage_unique_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.report.fiscal_year}"
+
+
+class Signatory(models.Model):
+    """A person signing a message, with the role printed under the name."""
+
+    message = models.ForeignKey(
+        ReportMessage, verbose_name=_("message"), on_delete=models.CASCADE, related_name="signatories"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    role = models.CharField(_("role"), max_length=150)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["message", "order", "id"]
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+
+    def __str__(self):
+        return f"{self.name}, {self.role}"
+
+
+class SectionIntro(models.Model):
+    """The introduction of an objective's section in one report: title, text, photo."""
+
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("annual report"), on_delete=models.CASCADE, related_name="section_intros"
+    )
+    objective = models.ForeignKey(
+        "activities.Objective", verbose_name=_("objective"), on_delete=models.CASCADE, related_name="section_intros"
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("text"), blank=True, help_text=_("Separate paragraphs with an empty line."))
+    photo = models.ImageField(_("photo"), upload_to="reports/", blank=True)
+    photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["report", "objective__order"]
+        verbose_name = _("section introduction")
+        verbose_name_plural = _("section introductions")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "objective"], name="reports_sectionintro_unique_objective"),
+        ]
+
+    def __str__(self):
+        return f"{self.objective} — {self.report.fiscal_year}"
+
+
+class DeclaredFigure(models.Model):
+    """A figure the report prints in place of the computed one, or that data cannot give."""
+
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("annual report"), on_delete=models.CASCADE, related_name="declared_figures"
+    )
+    figure = models.CharField(_("figure"), max_length=30, choices=Figure.choices)
+    value = models.DecimalField(_("declared value"), max_digits=12, decimal_places=1)
+    note = models.CharField(_("source or reason"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["report", "figure"]
+        verbose_name = _("declared figure")
+        verbose_name_plural = _("declared figures")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "figure"], name="reports_declaredfigure_unique_figure"),
+            models.CheckConstraint(condition=Q(value__gte=0) | Q(figure=Figure.MEMBERSHIP_GROWTH),
+                                   name="reports_declaredfigure_value_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_figure_display()}: {self.value}"
