@@ -1,0 +1,79 @@
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
+from members.tests.factories import TerritoryFactory
+from pole.fiscal_years import FiscalYear
+
+
+class ObjectiveFactory(DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    name = factory.Sequence(lambda n: f"Objectif {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class ActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    start_date = datetime.date(2016, 4, 13)
+    title = factory.Sequence(lambda n: f"Formation {n}")
+    territory = factory.SubFactory(TerritoryFactory)
+    place = "Saint-Raymond"
+    role = Activity.Role.REALISATION
+    participants = 5
+
+    @factory.post_generation
+    def objectives(self, create, objectives, **kwargs):
+        """``ActivityFactory(objectives=[objective, …])`` links existing objectives."""
+        if create and objectives:
+            self.objectives.set(objectives)
+
+    @factory.post_generation
+    def partners(self, create, partners, **kwargs):
+        if create and partners:
+            self.partners.set(partners)
+
+
+class MeasureFactory(DjangoModelFactory):
+    class Meta:
+        model = Measure
+
+    activity = factory.SubFactory(ActivityFactory)
+    label = factory.Sequence(lambda n: f"acheteurs institutionnels {n}")
+    value = 23
+
+
+class ProjectFactory(DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    title = factory.Sequence(lambda n: f"Projet {n}")
+    body = "Un projet."
+    first_fiscal_year = FiscalYear(2016)
+    last_fiscal_year = None
+
+
+class CampaignFactory(DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    name = factory.Sequence(lambda n: f"Semaines de l'économie sociale {n}")
+    fiscal_year = FiscalYear(2016)
+    start_date = datetime.date(2016, 10, 3)
+    end_date = datetime.date(2016, 10, 16)
+
+
+class CampaignMetricFactory(DjangoModelFactory):
+    class Meta:
+        model = CampaignMetric
+
+    campaign = factory.SubFactory(CampaignFactory)
+    label = factory.Sequence(lambda n: f"publications Facebook {n}")
+    value = 17

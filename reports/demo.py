@@ -1,0 +1,278 @@
+"""Load the 2016-2017 annual report's content as demo data.
+
+Every write is keyed on a natural key (names, dates and titles, fiscal years),
+so loading twice leaves the database as the first load left it.
+"""
+
+import datetime
+import hashlib
+import io
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image, ImageDraw, ImageFont
+
+from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
+from members.models import BoardMandate, Contact, Member, Membership, StaffMember, Territory
+from partners.models import Affiliation, CommitteeSeat, Organisation, Partnership
+from pole.fiscal_years import FiscalYear
+from reports import demo_data as data
+from reports.models import AnnualReport, DeclaredFigure, ReportMessage, SectionIntro, Signatory
+
+REPORT_YEAR = FiscalYear(2016)
+PREVIOUS_YEAR = FiscalYear(2015)
+
+LEGAL_FORMS = {
+    "C": Member.LegalForm.COOPERATIVE,
+    "M": Member.LegalForm.MUTUAL,
+    "A": Member.LegalForm.ASSOCIATION,
+    "S": Member.LegalForm.COMPANY,
+}
+CATEGORIES = {
+    "R": Member.Category.REGULAR,
+    "G": Member.Category.BUSINESS_GROUP,
+    "AM": Member.Category.AMBASSADOR,
+    "F": Member.Category.SUPPLIER,
+}
+SETTINGS = {"U": Member.Setting.URBAN, "R": Member.Setting.RURAL}
+PRESENCE = {"B": (PREVIOUS_YEAR, REPORT_YEAR), "N": (REPORT_YEAR,), "O": (PREVIOUS_YEAR,)}
+
+# Muted colours of the report's palette for generated logos and portraits.
+PALETTE = ["#1f5f8b", "#2a7f62", "#b5523b", "#6b4c9a", "#c28a1e", "#3d6b7a", "#8a3f5c", "#4f7a28"]
+
+
+def _initials(name):
+    words = [w for w in name.replace("'", " ").replace("-", " ").split() if w[:1].isupper()]
+    return "".join(w[0] for w in words[:3]) or name[:2].upper()
+
+
+def placeholder_image(name, *, size=(480, 320), round_=False):
+    """Return PNG bytes of a plain placeholder: the name's initials on a colour of the palette."""
+    colour = PALETTE[int(hashlib.sha1(name.encode()).hexdigest(), 16) % len(PALETTE)]
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    if round_:
+        draw.ellipse([0, 0, size[0] - 1, size[1] - 1], fill=colour)
+    else:
+        draw.rounded_rectangle([0, 0, size[0] - 1, size[1] - 1], radius=size[1] // 8, fill=colour)
+    font = ImageFont.load_default(size=size[1] // 3)
+    draw.text((size[0] / 2, size[1] / 2), _initials(name), fill="white", font=font, anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _attach_image(instance, field, name, **options):
+    """Give ``instance.<field>`` a generated placeholder unless it already has an image."""
+    if getattr(instance, field):
+        return
+    slug = hashlib.sha1(name.encode()).hexdigest()[:12]
+    getattr(instance, field).save(f"{slug}.png", ContentFile(placeholder_image(name, **options)), save=True)
+
+
+def _date(text):
+    return datetime.date.fromisoformat(text) if text else None
+
+
+@transaction.atomic
+def load_demo(*, password="pole-demo", images=True):
+    """Write the whole 2016-2017 report's content; return counts of what is in the database."""
+    territories = {
+        name: Territory.objects.update_or_create(name=name, defaults={"order": index})[0]
+        for index, name in enumerate(data.TERRITORIES)
+    }
+    objectives = {
+        name: Objective.objects.update_or_create(name=name, defaults={"order": index, "report_block": block})[0]
+        for index, (name, block) in enumerate(data.OBJECTIVES, start=1)
+    }
+    members = _load_members(territories, images=images)
+    organisations = _load_organisations(members, images=images)
+    _load_activities(territories, objectives, organisations, images=images)
+    _load_projects_and_campaign(objectives, organisations)
+    _load_partners(organisations)
+    _load_people(images=images)
+    _load_report(objectives, images=images)
+    _load_accounts(members, password)
+    return {
+        "members": Member.objects.count(),
+        "activities": Activity.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "board": BoardMandate.objects.count(),
+    }
+
+
+def _load_members(territories, *, images):
+    members = {}
+    for line in data.MEMBERS.strip().splitlines():
+        name, legal, category, founded, territory, setting, sector, presence = (c.strip() for c in line.split("|"))
+        member, _ = Member.objects.update_or_create(
+            name=name,
+            defaults={
+                "legal_form": LEGAL_FORMS[legal],
+                "category": CATEGORIES[category],
+                "founding_year": int(founded) if founded else None,
+                "territory": territories[territory],
+                "setting": SETTINGS[setting],
+                "sector": sector,
+                "directory_consent": True,
+                "description": f"{name} est membre du Pôle des entreprises d'économie sociale ({sector.lower()}).",
+            },
+        )
+        for fiscal_year in PRESENCE[presence]:
+            Membership.objects.update_or_create(
+                member=member, fiscal_year=fiscal_year, defaults={"dues": Decimal("150.00")}
+            )
+        if images:
+            _attach_image(member, "logo", name)
+        members[name] = member
+    return members
+
+
+def _load_organisations(members, *, images):
+    organisations = {}
+    for name, website, member_name in data.ORGANISATIONS:
+        organisation, _ = Organisation.objects.update_or_create(
+            name=name, defaults={"website": website, "member": members.get(member_name)}
+        )
+        if images and not organisation.member:
+            _attach_image(organisation, "logo", name)
+        organisations[name] = organisation
+    return organisations
+
+
+def _load_activities(territories, objectives, organisations, *, images):
+    for row in data.ACTIVITIES:
+        activity, _ = Activity.objects.update_or_create(
+            start_date=_date(row["date"]),
+            title=row["title"],
+            defaults={
+                "end_date": _date(row.get("end")),
+                "territory": territories[row["territory"]],
+                "place": row.get("place", ""),
+                "role": row["role"],
+                "participants": row["participants"],
+                "participants_label": row.get("label", ""),
+                "photo_caption": row.get("caption", ""),
+            },
+        )
+        if row.get("caption") and images:
+            _attach_image(activity, "photo", row["title"], size=(900, 600))
+        activity.objectives.set([objectives[row["objective"]]])
+        activity.partners.set([organisations[name] for name in row.get("partners", [])])
+        labels = []
+        for order, (label, value) in enumerate(row.get("measures", [])):
+            Measure.objects.update_or_create(activity=activity, label=label, defaults={"value": value, "order": order})
+            labels.append(label)
+        activity.measures.exclude(label__in=labels).delete()
+
+
+def _load_projects_and_campaign(objectives, organisations):
+    for order, row in enumerate(data.PROJECTS):
+        project, _ = Project.objects.update_or_create(
+            title=row["title"],
+            defaults={
+                "objective": objectives[row["objective"]],
+                "subtitle": row.get("subtitle", ""),
+                "body": row["body"],
+                "first_fiscal_year": FiscalYear.parse(row["first"]),
+                "last_fiscal_year": FiscalYear.parse(row["last"]) if row.get("last") else None,
+                "order": order,
+            },
+        )
+        project.partners.set([organisations[name] for name in row["partners"]])
+
+    row = data.CAMPAIGN
+    campaign, _ = Campaign.objects.update_or_create(
+        name=row["name"],
+        fiscal_year=FiscalYear.parse(row["fiscal_year"]),
+        defaults={
+            "objective": objectives[row["objective"]],
+            "start_date": _date(row["start"]),
+            "end_date": _date(row["end"]),
+            "official_partner": organisations[row["official_partner"]],
+            "body": row["body"],
+            "closing": row["closing"],
+        },
+    )
+    for order, (label, value) in enumerate(row["metrics"]):
+        CampaignMetric.objects.update_or_create(campaign=campaign, label=label, defaults={"value": value, "order": order})
+
+
+def _load_partners(organisations):
+    for order, (name, category) in enumerate(data.PARTNERSHIPS_2016):
+        Partnership.objects.update_or_create(
+            organisation=organisations[name], fiscal_year=REPORT_YEAR, defaults={"category": category, "order": order}
+        )
+    for order, name in enumerate(data.AFFILIATIONS_2016):
+        Affiliation.objects.update_or_create(
+            organisation=organisations[name], fiscal_year=REPORT_YEAR, defaults={"order": order}
+        )
+    for order, (name, host) in enumerate(data.COMMITTEES_2016):
+        CommitteeSeat.objects.update_or_create(
+            name=name,
+            fiscal_year=REPORT_YEAR,
+            defaults={"order": order, "organisation": organisations.get(host) if host else None},
+        )
+
+
+def _load_people(*, images):
+    # Mandates start at the June 2016 AGM and end at the June 2017 one.
+    for order, (name, role) in enumerate(data.BOARD):
+        mandate, _ = BoardMandate.objects.update_or_create(
+            name=name,
+            start_date=datetime.date(2016, 6, 15),
+            defaults={"role": role, "order": order, "end_date": datetime.date(2017, 6, 14)},
+        )
+        if images:
+            _attach_image(mandate, "photo", name, size=(300, 300), round_=True)
+    for order, (name, title) in enumerate(data.STAFF):
+        staff_member, _ = StaffMember.objects.update_or_create(
+            name=name, defaults={"title": title, "order": order, "start_date": datetime.date(2015, 4, 1)}
+        )
+        if images:
+            _attach_image(staff_member, "photo", name, size=(300, 300), round_=True)
+
+
+def _load_report(objectives, *, images):
+    report, _ = AnnualReport.objects.get_or_create(fiscal_year=REPORT_YEAR)
+    for order, row in enumerate([data.PRESIDENTS_MESSAGE, data.DIRECTOR_MESSAGE]):
+        message, _ = ReportMessage.objects.update_or_create(
+            report=report, kind=row["kind"], defaults={"title": row["title"], "body": row["body"], "order": order}
+        )
+        for position, (name, role) in enumerate(row["signatories"]):
+            Signatory.objects.update_or_create(message=message, name=name, defaults={"role": role, "order": position})
+    for objective_name, (title, body, caption) in data.SECTION_INTROS.items():
+        intro, _ = SectionIntro.objects.update_or_create(
+            report=report,
+            objective=objectives[objective_name],
+            defaults={"title": title, "body": body, "photo_caption": caption},
+        )
+        if caption and images:
+            _attach_image(intro, "photo", caption, size=(900, 600))
+    for figure, value, note in data.DECLARED_FIGURES:
+        DeclaredFigure.objects.update_or_create(
+            report=report, figure=figure, defaults={"value": Decimal(value), "note": note}
+        )
+
+
+def _load_accounts(members, password):
+    User = get_user_model()
+    for email, first_name, last_name, group_name in data.DEMO_ACCOUNTS:
+        user, created = User.objects.get_or_create(
+            email=email,
+            defaults={"first_name": first_name, "last_name": last_name, "is_staff": group_name is not None},
+        )
+        if created or not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        if group_name:
+            user.groups.add(Group.objects.get(name=group_name))
+        else:
+            Contact.objects.update_or_create(
+                member=members[data.DEMO_MEMBER],
+                email=email,
+                defaults={"first_name": first_name, "last_name": last_name, "role": "Directrice", "user": user},
+            )
