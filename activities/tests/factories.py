@@ -19,6 +19,7 @@ class ObjectiveFactory(DjangoModelFactory):
 class ActivityFactory(DjangoModelFactory):
     class Meta:
         model = Activity
+        skip_postgeneration_save = True
 
     start_date = datetime.date(2016, 4, 13)
     title = factory.Sequence(lambda n: f"Formation {n}")

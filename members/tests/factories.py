@@ -10,6 +10,7 @@ from pole.fiscal_years import FiscalYear
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"personne{n}@exemple.org")
     first_name = "Marie"
@@ -36,6 +37,7 @@ class TerritoryFactory(DjangoModelFactory):
 class MemberFactory(DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Coopérative {n}")
     legal_form = Member.LegalForm.COOPERATIVE

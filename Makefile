@@ -1,0 +1,46 @@
+# Pôle — two commands: `make run` (set up everything and serve) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1:8000
+PASSWORD ?= pole-demo
+
+.PHONY: run test install migrate demo messages check clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo --password $(PASSWORD)
+
+run: demo
+	@echo ""
+	@echo "Pôle is served at http://$(HOST)/ — the admin at http://$(HOST)/admin/"
+	@echo "Demo accounts (password: $(PASSWORD)):"
+	@echo "  direction@exemple.org  (Direction)"
+	@echo "  personnel@exemple.org  (Personnel)"
+	@echo "  membre@exemple.org     (member representative)"
+	@echo ""
+	$(PY) manage.py runserver $(HOST)
+
+test: install
+	$(PY) -m pytest
+
+messages: install
+	$(PY) manage.py makemessages --locale fr --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(PY) manage.py compilemessages --locale fr --ignore '.venv/*'
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache
