@@ -183,6 +183,11 @@ class Project(models.Model):
     )
     photo = models.ImageField(_("photo"), upload_to="projects/", blank=True)
     photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
+    announce_as_new = models.BooleanField(
+        _("announce as a new project"),
+        default=False,
+        help_text=_("In its first fiscal year, the report titles it « Nouveau projet : … »."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = FiscalYearSpanQuerySet.as_manager()
@@ -208,8 +213,8 @@ class Project(models.Model):
             raise ValidationError({"last_fiscal_year": _("The last fiscal year cannot precede the first.")})
 
     def is_new_in(self, fiscal_year):
-        """Tell whether ``fiscal_year`` is the project's first (printed « Nouveau projet »)."""
-        return self.first_fiscal_year == FiscalYear.parse(fiscal_year)
+        """Tell whether the report of ``fiscal_year`` announces the project as new."""
+        return self.announce_as_new and self.first_fiscal_year == FiscalYear.parse(fiscal_year)
 
 
 class CampaignQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ code); production differs only by environment variables. See README.md for the
 table of variables.
 """
 
+import importlib.util
 from pathlib import Path
 
 import dj_database_url
@@ -106,7 +107,21 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def _package_dir(package):
+    """The folder of an installed package (fonts ship as packages, not from a CDN)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None:
+        raise ImproperlyConfigured(f"The package {package} is missing: pip install -r requirements.txt")
+    return Path(next(iter(spec.submodule_search_locations))) / "files"
+
+
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("fonts/source-sans-pro", _package_dir("font_source_sans_pro")),
+    ("fonts/source-serif-pro", _package_dir("font_source_serif_pro")),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

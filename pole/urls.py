@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 admin.site.site_header = "Pôle"
@@ -8,6 +9,8 @@ admin.site.site_title = "Pôle"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("rapports/", include("reports.urls")),
+    path("", RedirectView.as_view(pattern_name="reports:list", permanent=False)),
 ]
 
 if settings.SERVE_MEDIA:

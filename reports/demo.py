@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
 from members.models import BoardMandate, Contact, Member, Membership, StaffMember, Territory
@@ -63,6 +63,36 @@ def placeholder_image(name, *, size=(480, 320), round_=False):
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def placeholder_photo(name, *, size=(900, 600)):
+    """Return PNG bytes of an abstract placeholder photo: a soft gradient with light discs."""
+    seed = int(hashlib.sha1(name.encode()).hexdigest(), 16)
+    base = ImageColor.getrgb(PALETTE[seed % len(PALETTE)])
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(size[1]):
+        mix = y / size[1]
+        draw.line([(0, y), (size[0], y)], fill=tuple(int(c + (255 - c) * 0.55 * mix) for c in base))
+    overlay = Image.new("RGBA", size, (0, 0, 0, 0))
+    shapes = ImageDraw.Draw(overlay)
+    for index in range(7):
+        radius = 60 + (seed >> (index * 5)) % 160
+        x = (seed >> (index * 7)) % size[0]
+        y = (seed >> (index * 3)) % size[1]
+        shapes.ellipse([x - radius, y - radius, x + radius, y + radius], fill=(255, 255, 255, 40))
+    image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def _attach_photo(instance, field, name):
+    """Give ``instance.<field>`` a generated placeholder photo unless it already has one."""
+    if getattr(instance, field):
+        return
+    slug = hashlib.sha1(name.encode()).hexdigest()[:12]
+    getattr(instance, field).save(f"{slug}.jpg", ContentFile(placeholder_photo(name)), save=True)
 
 
 def _attach_image(instance, field, name, **options):
@@ -159,7 +189,7 @@ def _load_activities(territories, objectives, organisations, *, images):
             },
         )
         if row.get("caption") and images:
-            _attach_image(activity, "photo", row["title"], size=(900, 600))
+            _attach_photo(activity, "photo", row["title"])
         activity.objectives.set([objectives[row["objective"]]])
         activity.partners.set([organisations[name] for name in row.get("partners", [])])
         labels = []
@@ -179,6 +209,7 @@ def _load_projects_and_campaign(objectives, organisations):
                 "body": row["body"],
                 "first_fiscal_year": FiscalYear.parse(row["first"]),
                 "last_fiscal_year": FiscalYear.parse(row["last"]) if row.get("last") else None,
+                "announce_as_new": row["new_label"],
                 "order": order,
             },
         )
@@ -251,7 +282,7 @@ def _load_report(objectives, *, images):
             defaults={"title": title, "body": body, "photo_caption": caption},
         )
         if caption and images:
-            _attach_image(intro, "photo", caption, size=(900, 600))
+            _attach_photo(intro, "photo", caption)
     for figure, value, note in data.DECLARED_FIGURES:
         DeclaredFigure.objects.update_or_create(
             report=report, figure=figure, defaults={"value": Decimal(value), "note": note}

@@ -8,6 +8,7 @@ from django.utils import timezone
 from members.models import Membership
 from members.tests.factories import MemberFactory, MembershipFactory
 from pole.fiscal_years import FiscalYear, FiscalYearField, FiscalYearFormField
+from pole.tests import xfail_fiscal_year_validators
 
 
 def test_31_march_belongs_to_the_year_that_ends():
@@ -174,6 +175,22 @@ def test_field_to_python_reads_labels_and_start_years():
     assert field.to_python(2016) == FiscalYear(2016)
     assert field.to_python("") is None
     assert field.to_python(None) is None
+
+
+@pytest.mark.django_db
+@xfail_fiscal_year_validators
+def test_model_full_clean_accepts_a_fiscal_year():
+    membership = MembershipFactory.build(member=MemberFactory(), fiscal_year="2016-2017")
+    membership.full_clean()
+    assert membership.fiscal_year == FiscalYear(2016)
+
+
+@pytest.mark.django_db
+def test_model_full_clean_refuses_a_bad_fiscal_year_on_its_field():
+    membership = MembershipFactory.build(member=MemberFactory(), fiscal_year="2016-2018")
+    with pytest.raises(ValidationError) as caught:
+        membership.full_clean()
+    assert list(caught.value.message_dict) == ["fiscal_year"]
 
 
 def test_field_to_python_refuses_a_bad_value_with_a_validation_error():

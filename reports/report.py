@@ -1,0 +1,374 @@
+"""The annual report's context: one plain structure, rendered to HTML and to PDF.
+
+Everything a report template prints is materialised here (lists, strings,
+numbers), so templates run no query. The number of queries does not depend on
+the number of activities, members or partners.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from activities.models import Activity, Campaign, Objective, Project
+from members.models import BoardMandate, StaffMember
+from partners.models import Affiliation, CommitteeSeat, Partnership
+from pole.fiscal_years import FiscalYear
+from reports.formatting import format_number, format_percent, format_period
+from reports.models import DECLARED_ONLY_FIGURES, AnnualReport, Figure, ReportMessage
+from reports.statistics import year_figures
+
+PERCENT_FIGURES = {
+    Figure.RURAL_SHARE,
+    Figure.ASSOCIATIVE_SHARE,
+    Figure.MEMBERSHIP_GROWTH,
+    Figure.SOCIAL_MEDIA,
+}
+
+
+def tile_label(figure):
+    """The words printed under a figure tile, as in the 2016-2017 report."""
+    return {
+        Figure.MEMBERS: _("members"),
+        Figure.AVERAGE_AGE: _("years of average age"),
+        Figure.RURAL_SHARE: _("in rural areas"),
+        Figure.BUSINESS_GROUPS: _("business groups"),
+        Figure.ASSOCIATIVE_SHARE: _("associative enterprises"),
+        Figure.SOCIAL_MEDIA: _("social media"),
+        Figure.BUSINESSES_REACHED: _("businesses reached"),
+        Figure.ACTIVITIES: _("activities"),
+        Figure.MEMBERSHIP_GROWTH: _("new members"),
+        Figure.NEW_MEMBERS: _("first-time members"),
+        Figure.PARTICIPANTS: _("participants"),
+    }[figure]
+
+
+PORTRAIT_TILES = [Figure.AVERAGE_AGE, Figure.RURAL_SHARE, Figure.BUSINESS_GROUPS, Figure.ASSOCIATIVE_SHARE]
+HIGHLIGHT_TILES = [
+    Figure.SOCIAL_MEDIA,
+    Figure.BUSINESSES_REACHED,
+    Figure.ACTIVITIES,
+    Figure.MEMBERSHIP_GROWTH,
+    Figure.PARTICIPANTS,
+]
+YEAR_OVER_YEAR = [
+    Figure.MEMBERS,
+    Figure.NEW_MEMBERS,
+    Figure.MEMBERSHIP_GROWTH,
+    Figure.AVERAGE_AGE,
+    Figure.RURAL_SHARE,
+    Figure.BUSINESS_GROUPS,
+    Figure.ASSOCIATIVE_SHARE,
+    Figure.ACTIVITIES,
+    Figure.PARTICIPANTS,
+]
+
+
+CHART_COLOURS = ["#0f5c73", "#e5793a", "#5b9aa0", "#f2b134", "#8a5a83"]
+
+
+def format_figure(figure, value):
+    return format_percent(value) if figure in PERCENT_FIGURES else format_number(value)
+
+
+@dataclass
+class Tile:
+    figure: str
+    value: object
+    text: str
+    label: str
+    declared: bool
+
+
+def paragraphs(text):
+    """Split a text on empty lines into paragraphs."""
+    return [" ".join(block.split()) for block in (text or "").replace("\r\n", "\n").split("\n\n") if block.strip()]
+
+
+def media_url(file_field):
+    return file_field.url if file_field else ""
+
+
+def activity_outcome(activity):
+    """What follows the arrow: « 35 participants, dont 23 acheteurs institutionnels »."""
+    measures = [f"{format_number(m.value)} {m.label}" for m in activity.measures.all()]
+    if activity.participants is None:
+        return ", ".join(measures)
+    label = activity.participants_label or ngettext("participant", "participants", activity.participants)
+    text = f"{format_number(activity.participants)} {label}"
+    if measures:
+        text = _("%(participants)s, including %(measures)s") % {
+            "participants": text,
+            "measures": ", ".join(measures),
+        }
+    return text
+
+
+@dataclass
+class Section:
+    objective: Objective
+    block: str
+    intro: dict | None
+    activities: list = field(default_factory=list)
+    projects: list = field(default_factory=list)
+    campaigns: list = field(default_factory=list)
+    photos: list = field(default_factory=list)
+
+
+def printed_values(figures, declared):
+    """Map each figure to the value the report prints: declared, else computed."""
+    values = {figure: figures.value(figure) for figure in Figure.values}
+    values.update(declared)
+    return values
+
+
+def _declared(report):
+    if report is None:
+        return {}
+    return {d.figure: d.value for d in report.declared_figures.all()}
+
+
+def _tiles(keys, values, declared):
+    tiles = []
+    for figure in keys:
+        if figure in DECLARED_ONLY_FIGURES and figure not in declared:
+            continue
+        value = values.get(figure)
+        tiles.append(Tile(figure, value, format_figure(figure, value), tile_label(figure), figure in declared))
+    return tiles
+
+
+def get_report(fiscal_year):
+    """Return the year's AnnualReport with its editorial parts prefetched, or None."""
+    return (
+        AnnualReport.objects.filter(fiscal_year=fiscal_year)
+        .prefetch_related(
+            Prefetch("messages", ReportMessage.objects.prefetch_related("signatories")),
+            "section_intros",
+            "declared_figures",
+        )
+        .first()
+    )
+
+
+def build_report_context(fiscal_year, report=None):
+    """Return everything the annual report of ``fiscal_year`` prints, as plain data."""
+    fiscal_year = FiscalYear.parse(fiscal_year)
+    if report is None:
+        report = get_report(fiscal_year)
+    figures = year_figures(fiscal_year)
+    previous_figures = year_figures(fiscal_year.previous)
+    declared = _declared(report)
+    previous_declared = _declared(get_report(fiscal_year.previous))
+    values = printed_values(figures, declared)
+    previous_values = printed_values(previous_figures, previous_declared)
+
+    sections = _sections(fiscal_year, report)
+    messages = []
+    if report:
+        for message in report.messages.all():
+            messages.append(
+                {
+                    "heading": message.heading or message.get_kind_display(),
+                    "title": message.title,
+                    "paragraphs": paragraphs(message.body),
+                    "signatories": [{"name": s.name, "role": s.role} for s in message.signatories.all()],
+                }
+            )
+
+    return {
+        "fiscal_year": fiscal_year,
+        "title": _("Annual report %(year)s") % {"year": fiscal_year},
+        "network_name": settings.POLE_NETWORK_NAME,
+        "tagline": report.tagline if report else "",
+        "report": report,
+        "is_published": bool(report and report.is_published),
+        "messages": messages,
+        "sections": sections,
+        "portrait_tiles": _tiles(PORTRAIT_TILES, values, declared),
+        "highlight_tiles": _tiles(HIGHLIGHT_TILES, values, declared),
+        "legal_form_chart": _legal_form_chart(figures),
+        "objective_chart": _objective_chart(figures),
+        "year_over_year": _year_over_year(values, previous_values),
+        "previous_year": fiscal_year.previous,
+        "affiliations": [
+            a.organisation.name
+            for a in Affiliation.objects.in_fiscal_year(fiscal_year).select_related("organisation")
+        ],
+        "committees": [c.name for c in CommitteeSeat.objects.in_fiscal_year(fiscal_year)],
+        "board": [
+            {"name": m.name, "role": m.get_role_display(), "organisation": m.organisation, "photo": media_url(m.photo)}
+            for m in BoardMandate.objects.in_fiscal_year(fiscal_year)
+        ],
+        "staff": [
+            {"name": s.name, "title": s.title, "photo": media_url(s.photo)}
+            for s in StaffMember.objects.in_fiscal_year(fiscal_year)
+        ],
+        "partner_groups": _partner_groups(fiscal_year),
+        "figures": figures,
+    }
+
+
+def _sections(fiscal_year, report):
+    intros = {intro.objective_id: intro for intro in report.section_intros.all()} if report else {}
+    objectives = list(Objective.objects.all())
+    sections = {
+        objective.pk: Section(
+            objective=objective,
+            block=objective.report_block,
+            intro=_intro(intros.get(objective.pk)),
+        )
+        for objective in objectives
+    }
+    activities = (
+        Activity.objects.in_fiscal_year(fiscal_year)
+        .reported()
+        .for_listing()
+        .order_by("start_date", "title")
+    )
+    for activity in activities:
+        line = {
+            "when": format_period(activity.start_date, activity.end_date),
+            "title": activity.title,
+            "outcome": activity_outcome(activity),
+            "territory": activity.territory.name if activity.territory else "",
+        }
+        for objective in activity.objectives.all():
+            sections[objective.pk].activities.append(line)
+            if activity.photo:
+                sections[objective.pk].photos.append(
+                    {"url": activity.photo.url, "caption": activity.photo_caption}
+                )
+    projects = Project.objects.in_fiscal_year(fiscal_year).prefetch_related("partners")
+    for project in projects:
+        title = project.title
+        if project.is_new_in(fiscal_year):
+            title = _("New project: %(title)s") % {"title": title[:1].lower() + title[1:]}
+        sections[project.objective_id].projects.append(
+            {
+                "title": title,
+                "subtitle": project.subtitle,
+                "paragraphs": paragraphs(project.body),
+                "photo": media_url(project.photo),
+                "caption": project.photo_caption,
+            }
+        )
+    campaigns = Campaign.objects.in_fiscal_year(fiscal_year).select_related("official_partner").prefetch_related("metrics")
+    for campaign in campaigns:
+        sections[campaign.objective_id].campaigns.append(
+            {
+                "name": campaign.name,
+                "official_partner": campaign.official_partner.name if campaign.official_partner else "",
+                "paragraphs": paragraphs(campaign.body),
+                "metrics": [f"{format_number(m.value)} {m.label}" for m in campaign.metrics.all()],
+                "closing": paragraphs(campaign.closing),
+                "photo": media_url(campaign.photo),
+                "caption": campaign.photo_caption,
+            }
+        )
+    return [
+        section
+        for section in sections.values()
+        if section.intro or section.activities or section.projects or section.campaigns or section.block
+    ]
+
+
+def _intro(intro):
+    if intro is None:
+        return None
+    return {
+        "title": intro.title,
+        "paragraphs": paragraphs(intro.body),
+        "photo": media_url(intro.photo),
+        "caption": intro.photo_caption,
+    }
+
+
+def _legal_form_chart(figures):
+    """Donut segments (inline SVG, circumference 100) of members by legal form."""
+    total = sum(row.members for row in figures.by_legal_form)
+    segments, offset = [], 0.0
+    for index, row in enumerate(row for row in figures.by_legal_form if row.members):
+        share = 100.0 * row.members / total
+        segments.append(
+            {
+                "label": row.label,
+                "members": row.members,
+                "share": format_percent(round(share)),
+                "dash": f"{share:.3f} {100 - share:.3f}",
+                "offset": f"{25 - offset:.3f}",
+                "colour": CHART_COLOURS[index % len(CHART_COLOURS)],
+            }
+        )
+        offset += share
+    return {"total": total, "segments": segments}
+
+
+def _objective_chart(figures):
+    """Horizontal bars of participants by objective, scaled on the largest."""
+    rows = [row for row in figures.by_objective if row.activities]
+    largest = max((row.participants for row in rows), default=0) or 1
+    return [
+        {
+            "label": row.objective.name,
+            "participants": format_number(row.participants),
+            "activities": row.activities,
+            "width": f"{100.0 * row.participants / largest:.1f}",
+        }
+        for row in rows
+    ]
+
+
+def _year_over_year(values, previous_values):
+    rows = []
+    for figure in YEAR_OVER_YEAR:
+        value, previous = values.get(figure), previous_values.get(figure)
+        change = "—"
+        if value is not None and previous is not None:
+            difference = value - previous
+            sign = "+" if difference > 0 else ("−" if difference < 0 else "")
+            magnitude = format_number(abs(difference))
+            if figure in PERCENT_FIGURES:
+                change = ngettext("%(sign)s%(n)s point", "%(sign)s%(n)s points", abs(difference)) % {
+                    "sign": sign,
+                    "n": magnitude,
+                }
+            else:
+                change = f"{sign}{magnitude}" if difference else "="
+        rows.append(
+            {
+                "label": Figure(figure).label,
+                "value": format_figure(figure, value),
+                "previous": format_figure(figure, previous),
+                "change": change,
+            }
+        )
+    return rows
+
+
+def _partner_groups(fiscal_year):
+    partnerships = (
+        Partnership.objects.in_fiscal_year(fiscal_year)
+        .select_related("organisation__member")
+        .order_by("category", "order", "organisation__name")
+    )
+    groups = {category: [] for category in Partnership.Category.values}
+    for partnership in partnerships:
+        logo = partnership.organisation.display_logo
+        groups[partnership.category].append(
+            {"name": partnership.organisation.name, "logo": logo.url if logo else ""}
+        )
+    labels = dict(Partnership.Category.choices)
+    plural = {
+        Partnership.Category.AMBASSADOR: _("Ambassador members"),
+        Partnership.Category.PUBLIC: _("Public partners"),
+        Partnership.Category.OFFICIAL: _("Official partners"),
+        Partnership.Category.SUPPLIER: _("Supplier members"),
+    }
+    return [
+        {"category": category, "label": plural.get(category, labels[category]), "partners": partners}
+        for category, partners in groups.items()
+        if partners
+    ]

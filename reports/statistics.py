@@ -1,0 +1,177 @@
+"""Every figure of the annual report, computed for one fiscal year.
+
+DESIGN.md ("Fiscal years and statistics") defines each figure; this module is
+the only place that computes them. Each function issues a fixed number of
+aggregate queries, whatever the number of rows.
+"""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import floor
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from activities.models import Activity, Objective
+from members.models import Member, Membership
+from pole.fiscal_years import FiscalYear
+from reports.models import Figure
+
+
+def round_half_up(value):
+    """Round a number to the nearest integer, halves up (2.5 → 3, −2.5 → −2)."""
+    return floor(Fraction(value) + Fraction(1, 2))
+
+
+def percentage(part, whole):
+    """Return ``part`` as a whole percentage of ``whole``, halves up; None when ``whole`` is 0."""
+    if not whole:
+        return None
+    return round_half_up(Fraction(part * 100, whole))
+
+
+@dataclass
+class ObjectiveFigures:
+    objective: Objective
+    activities: int
+    participants: int
+
+
+@dataclass
+class LegalFormCount:
+    legal_form: str
+    label: str
+    members: int
+
+
+@dataclass
+class YearFigures:
+    """The computed figures of one fiscal year, keyed like ``reports.models.Figure``."""
+
+    fiscal_year: FiscalYear
+    members: int
+    members_previous: int
+    average_age: int | None
+    rural_share: int | None
+    business_groups: int
+    associative_share: int | None
+    membership_growth: int | None
+    new_members: int
+    activities: int
+    participants: int
+    by_objective: list = field(default_factory=list)
+    by_legal_form: list = field(default_factory=list)
+
+    def value(self, figure):
+        """The computed value of a ``Figure`` key; None for figures the data cannot give."""
+        return getattr(self, figure, None) if figure in COMPUTED_FIGURES else None
+
+
+COMPUTED_FIGURES = {
+    Figure.MEMBERS,
+    Figure.AVERAGE_AGE,
+    Figure.RURAL_SHARE,
+    Figure.BUSINESS_GROUPS,
+    Figure.ASSOCIATIVE_SHARE,
+    Figure.MEMBERSHIP_GROWTH,
+    Figure.NEW_MEMBERS,
+    Figure.ACTIVITIES,
+    Figure.PARTICIPANTS,
+}
+
+
+def member_portrait(fiscal_year):
+    """Return the portrait of the year's members as a dict. Two queries.
+
+    average age: end year of the fiscal year minus the founding year, averaged
+    over the members that have one, rounded halves up.
+    """
+    fiscal_year = FiscalYear.parse(fiscal_year)
+    members = Member.objects.filter(memberships__fiscal_year=fiscal_year)
+    row = members.aggregate(
+        count=Count("id"),
+        with_year=Count("id", filter=Q(founding_year__isnull=False)),
+        founding_sum=Coalesce(Sum("founding_year"), 0),
+        rural=Count("id", filter=Q(setting=Member.Setting.RURAL)),
+        groups=Count("id", filter=Q(category=Member.Category.BUSINESS_GROUP)),
+        associations=Count("id", filter=Q(legal_form=Member.LegalForm.ASSOCIATION)),
+    )
+    counts = dict(
+        Membership.objects.filter(fiscal_year__in=[fiscal_year, fiscal_year.previous])
+        .values_list("fiscal_year")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    new_members = (
+        Membership.objects.filter(fiscal_year=fiscal_year)
+        .exclude(member__memberships__fiscal_year__lt=fiscal_year)
+        .count()
+    )
+    count, previous = row["count"], counts.get(fiscal_year.previous, 0)
+    average_age = None
+    if row["with_year"]:
+        average_age = round_half_up(
+            fiscal_year.end_year - Fraction(row["founding_sum"], row["with_year"])
+        )
+    return {
+        "members": count,
+        "members_previous": previous,
+        "average_age": average_age,
+        "rural_share": percentage(row["rural"], count),
+        "business_groups": row["groups"],
+        "associative_share": percentage(row["associations"], count),
+        "membership_growth": percentage(count - previous, previous),
+        "new_members": new_members,
+    }
+
+
+def members_by_legal_form(fiscal_year):
+    """Return the year's members counted by legal form, every form listed. One query."""
+    rows = dict(
+        Member.objects.filter(memberships__fiscal_year=FiscalYear.parse(fiscal_year))
+        .values_list("legal_form")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    result = [LegalFormCount(value, label, rows.get(value, 0)) for value, label in Member.LegalForm.choices]
+    if rows.get(""):
+        result.append(LegalFormCount("", "—", rows[""]))
+    return result
+
+
+def activity_totals(fiscal_year):
+    """Return the year's reported activities and their participants, in total and by objective.
+
+    Reported: starting in the fiscal year, role réalisation or co-réalisation.
+    Unknown participants count as 0. An activity serving two objectives counts in
+    both objectives' rows and once in the totals. Three queries.
+    """
+    activities = Activity.objects.in_fiscal_year(fiscal_year).reported()
+    totals = activities.aggregate(count=Count("id"), participants=Coalesce(Sum("participants"), 0))
+    rows = {
+        row["objectives"]: row
+        for row in activities.filter(objectives__isnull=False)
+        .values("objectives")
+        .annotate(count=Count("id", distinct=True), participants=Coalesce(Sum("participants"), 0))
+        .order_by()
+    }
+    by_objective = [
+        ObjectiveFigures(
+            objective,
+            rows.get(objective.pk, {}).get("count", 0),
+            rows.get(objective.pk, {}).get("participants", 0),
+        )
+        for objective in Objective.objects.all()
+    ]
+    return {"activities": totals["count"], "participants": totals["participants"], "by_objective": by_objective}
+
+
+def year_figures(fiscal_year):
+    """Return every computed figure of ``fiscal_year`` (seven queries)."""
+    fiscal_year = FiscalYear.parse(fiscal_year)
+    return YearFigures(
+        fiscal_year=fiscal_year,
+        **member_portrait(fiscal_year),
+        **activity_totals(fiscal_year),
+        by_legal_form=members_by_legal_form(fiscal_year),
+    )

@@ -1,0 +1,14 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "reports"
+
+FISCAL_YEAR = r"(?P<label>\d{4}-\d{4})"
+
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    re_path(rf"^{FISCAL_YEAR}/$", views.annual_report, name="annual"),
+    re_path(rf"^{FISCAL_YEAR}\.pdf$", views.annual_report_pdf, name="annual-pdf"),
+    re_path(rf"^{FISCAL_YEAR}/verification/$", views.readiness, name="readiness"),
+]
