@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Min, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -82,8 +82,12 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(memberships__fiscal_year=FiscalYear.parse(fiscal_year)).distinct()
 
     def with_first_year(self):
-        """Annotate ``first_fiscal_year``: the start year of each member's first membership."""
-        return self.annotate(first_fiscal_year=Min("memberships__fiscal_year"))
+        """Annotate ``first_fiscal_year``: the start year of each member's first membership.
+
+        A subquery, so that it sees every membership even after ``in_fiscal_year``.
+        """
+        first = Membership.objects.filter(member=OuterRef("pk")).order_by("fiscal_year").values("fiscal_year")[:1]
+        return self.annotate(first_fiscal_year=Subquery(first, output_field=FiscalYearField()))
 
     def with_membership_count(self):
         return self.annotate(membership_count=Count("memberships", distinct=True))

@@ -44,8 +44,12 @@ def env_int(name, default, *, minimum=None, maximum=None):
         number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}, not {number}")
+    if minimum is not None and number < minimum:
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ImproperlyConfigured(f"{name} must be {bound}, not {number}")
+    if maximum is not None and number > maximum:
+        bound = f"between {minimum} and {maximum}" if minimum is not None else f"at most {maximum}"
+        raise ImproperlyConfigured(f"{name} must be {bound}, not {number}")
     return number
 
 

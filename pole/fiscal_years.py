@@ -136,6 +136,12 @@ class FiscalYearField(models.PositiveSmallIntegerField):
 
     description = _("Fiscal year")
 
+    @property
+    def validators(self):
+        # The integer range validators of PositiveSmallIntegerField would compare
+        # a FiscalYear with an int; FiscalYear checks its own range.
+        return list(self._validators)
+
     def from_db_value(self, value, expression, connection):
         return None if value is None else FiscalYear(value)
 

@@ -10,6 +10,7 @@ admin.site.site_title = "Pôle"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("rapports/", include("reports.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", RedirectView.as_view(pattern_name="reports:list", permanent=False)),
 ]
 

@@ -74,11 +74,19 @@ class ReportFetcher(URLFetcher):
         return URLFetcherResponse(url, body=buffer.getvalue(), headers={"Content-Type": f"image/{fmt.lower()}"})
 
 
-def render_report_html(context, *, for_print=False, request=None):
-    """Render the report template (screen or print) to a string."""
-    return render_to_string(
-        "reports/annual_report.html", {**context, "for_print": for_print}, request=request
-    )
+def _stylesheets(*names):
+    return "\n".join(Path(finders.find(f"reports/{name}")).read_text(encoding="utf-8") for name in names)
+
+
+def render_report_html(context, *, for_print=False, request=None, standalone=False):
+    """Render the report template (screen or print) to a string.
+
+    ``standalone`` inlines the stylesheets, for an HTML file read away from the app.
+    """
+    extra = {"for_print": for_print, "standalone": standalone}
+    if standalone:
+        extra["inline_css"] = _stylesheets("report.css", "report-screen.css")
+    return render_to_string("reports/annual_report.html", {**context, **extra}, request=request)
 
 
 def render_report_pdf(fiscal_year, *, context=None):

@@ -16,7 +16,6 @@ from activities.tests.factories import (
 )
 from partners.tests.factories import OrganisationFactory
 from pole.fiscal_years import FiscalYear
-from pole.tests import xfail_fiscal_year_validators
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +220,6 @@ def test_project_last_year_cannot_precede_the_first(violates):
         ProjectFactory(first_fiscal_year=FiscalYear(2016), last_fiscal_year=FiscalYear(2015))
 
 
-@xfail_fiscal_year_validators
 def test_project_clean_refuses_a_last_year_before_the_first():
     project = ProjectFactory.build(first_fiscal_year=FiscalYear(2016), last_fiscal_year=FiscalYear(2015))
     project.objective = ObjectiveFactory()
@@ -230,7 +228,6 @@ def test_project_clean_refuses_a_last_year_before_the_first():
     assert list(caught.value.message_dict) == ["last_fiscal_year"]
 
 
-@xfail_fiscal_year_validators
 def test_project_of_one_year_is_valid():
     project = ProjectFactory(first_fiscal_year=FiscalYear(2016), last_fiscal_year=FiscalYear(2016))
     project.full_clean()
@@ -286,7 +283,6 @@ def test_campaign_metric_label_is_unique_per_campaign(violates):
         CampaignMetricFactory(campaign=campaign, label="publications Facebook")
 
 
-@xfail_fiscal_year_validators
 @pytest.mark.parametrize("start", [datetime.date(2016, 3, 31), datetime.date(2017, 4, 1)])
 def test_campaign_clean_refuses_a_start_outside_its_fiscal_year(start):
     campaign = CampaignFactory.build(
@@ -298,7 +294,6 @@ def test_campaign_clean_refuses_a_start_outside_its_fiscal_year(start):
     assert "2016-2017" in caught.value.message_dict["start_date"][0]
 
 
-@xfail_fiscal_year_validators
 @pytest.mark.parametrize("start", [datetime.date(2016, 4, 1), datetime.date(2017, 3, 31)])
 def test_campaign_clean_accepts_a_start_on_the_bounds_of_its_fiscal_year(start):
     campaign = CampaignFactory.build(
@@ -307,7 +302,6 @@ def test_campaign_clean_accepts_a_start_on_the_bounds_of_its_fiscal_year(start):
     campaign.full_clean()
 
 
-@xfail_fiscal_year_validators
 def test_campaign_clean_refuses_an_end_before_the_start():
     campaign = CampaignFactory.build(
         start_date=datetime.date(2016, 10, 16), end_date=datetime.date(2016, 10, 3), objective=ObjectiveFactory()

@@ -236,11 +236,6 @@ def test_member_with_first_year_gives_the_first_membership():
     assert first == {"Ancien": FiscalYear(2014), "Nouveau": FiscalYear(2016), "Jamais": None}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with_first_year() after in_fiscal_year() reuses the filtered memberships join: "
-    "Min covers only the filtered year, so every member looks new",
-)
 def test_first_year_after_in_fiscal_year_still_sees_earlier_memberships():
     MemberFactory(name="Ancien", fiscal_years=[2015, 2016])
     MemberFactory(name="Nouveau", fiscal_years=[2016])

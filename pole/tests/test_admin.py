@@ -35,7 +35,6 @@ from partners.tests.factories import (
     PartnershipFactory,
 )
 from pole.fiscal_years import FiscalYear
-from pole.tests import xfail_fiscal_year_validators
 from reports.models import AnnualReport, Figure
 from reports.tests.factories import (
     AnnualReportFactory,
@@ -290,6 +289,13 @@ def test_member_list_shows_the_last_membership(personnel_client):
     assert admin.site._registry[type(member)].last_membership(member) == "2016-2017"
 
 
+def test_member_filtered_on_an_earlier_year_still_shows_its_last_membership(personnel_client):
+    MemberFactory(name="A", fiscal_years=[2015, 2016])
+    response = personnel_client.get(admin_url("members.member", "changelist"), {"exercice": "2015-2016"})
+    (member,) = result_list(response)
+    assert admin.site._registry[type(member)].last_membership(member) == "2016-2017"
+
+
 def test_partnership_filter_keeps_the_year(personnel_client):
     kept = PartnershipFactory(fiscal_year=FiscalYear(2016))
     PartnershipFactory(fiscal_year=FiscalYear(2017))
@@ -338,7 +344,6 @@ def test_personnel_adds_an_activity_with_its_measures(personnel_client):
     assert [(m.label, m.value) for m in activity.measures.all()] == [("acheteurs institutionnels", 23)]
 
 
-@xfail_fiscal_year_validators
 def test_personnel_adds_a_membership(personnel_client):
     member = MemberFactory()
     response = personnel_client.post(

@@ -8,7 +8,6 @@ from django.utils import timezone
 from members.models import Membership
 from members.tests.factories import MemberFactory, MembershipFactory
 from pole.fiscal_years import FiscalYear, FiscalYearField, FiscalYearFormField
-from pole.tests import xfail_fiscal_year_validators
 
 
 def test_31_march_belongs_to_the_year_that_ends():
@@ -178,7 +177,6 @@ def test_field_to_python_reads_labels_and_start_years():
 
 
 @pytest.mark.django_db
-@xfail_fiscal_year_validators
 def test_model_full_clean_accepts_a_fiscal_year():
     membership = MembershipFactory.build(member=MemberFactory(), fiscal_year="2016-2017")
     membership.full_clean()

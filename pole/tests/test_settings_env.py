@@ -83,10 +83,6 @@ class TestEnvInt:
         environ(POLE_TEST_VALUE="12")
         assert env_int("POLE_TEST_VALUE", 4, minimum=1, maximum=12) == 12
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="env_int with only a minimum says 'must be between 0 and None' (pole/env.py)",
-    )
     def test_below_a_minimum_without_maximum_names_only_the_minimum(self, environ):
         environ(POLE_TEST_VALUE="-1")
         with pytest.raises(ImproperlyConfigured) as caught:

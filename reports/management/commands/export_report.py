@@ -1,0 +1,38 @@
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from pole.fiscal_years import FiscalYear
+from reports.pdf import render_report_html, render_report_pdf
+from reports.report import build_report_context
+from reports.services import fiscal_years_with_data
+
+
+class Command(BaseCommand):
+    help = "Export a fiscal year's annual report as PDF or HTML (e.g. export_report 2016-2017 --format pdf)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("fiscal_year", help="Fiscal year, e.g. 2016-2017.")
+        parser.add_argument("--format", choices=["pdf", "html"], default="pdf")
+        parser.add_argument("--output", help="File to write; default rapport-annuel-YEAR.pdf|html here.")
+        parser.add_argument("--language", default="fr-ca", help="Language of the report (default fr-ca).")
+
+    def handle(self, *args, fiscal_year, format, output, language, **options):
+        try:
+            year = FiscalYear.parse(fiscal_year)
+        except ValueError:
+            raise CommandError(f"« {fiscal_year} » is not a fiscal year such as 2016-2017.") from None
+        if year not in fiscal_years_with_data():
+            raise CommandError(f"No data for the fiscal year {year}: nothing to report.")
+        path = Path(output or f"rapport-annuel-{year.label}.{format}")
+        started = time.perf_counter()
+        with translation.override(language):
+            context = build_report_context(year)
+            if format == "pdf":
+                path.write_bytes(render_report_pdf(year, context=context))
+            else:
+                path.write_text(render_report_html(context, standalone=True), encoding="utf-8")
+        elapsed = time.perf_counter() - started
+        self.stdout.write(self.style.SUCCESS(f"Wrote {path} ({path.stat().st_size:,} bytes) in {elapsed:.1f} s."))
