@@ -74,7 +74,6 @@ class ProjectFirstYearFilter(FiscalYearFilter):
     field = "first_fiscal_year"
 
 
-
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["title", "objective", "first_fiscal_year", "last_fiscal_year", "order"]

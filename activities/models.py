@@ -75,9 +75,7 @@ class Activity(models.Model):
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
     role = models.CharField(_("network's role"), max_length=20, choices=Role.choices, default=Role.REALISATION)
-    objectives = models.ManyToManyField(
-        Objective, verbose_name=_("objectives"), related_name="activities", blank=True
-    )
+    objectives = models.ManyToManyField(Objective, verbose_name=_("objectives"), related_name="activities", blank=True)
     partners = models.ManyToManyField(
         "partners.Organisation",
         verbose_name=_("co-organising partners"),
@@ -277,9 +275,7 @@ class Campaign(models.Model):
 class CampaignMetric(models.Model):
     """A reach figure of a campaign: « 17 publications Facebook »."""
 
-    campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="metrics"
-    )
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="metrics")
     label = models.CharField(_("label"), max_length=200, help_text=_("Printed after the number."))
     value = models.PositiveIntegerField(_("value"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -114,9 +114,7 @@ class Member(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices, blank=True)
-    category = models.CharField(
-        _("category"), max_length=20, choices=Category.choices, default=Category.REGULAR
-    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.REGULAR)
     founding_year = models.PositiveSmallIntegerField(_("founding year"), null=True, blank=True)
     territory = models.ForeignKey(
         Territory,
@@ -181,9 +179,7 @@ class Member(models.Model):
 class Membership(models.Model):
     """One member's membership for one fiscal year."""
 
-    member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="memberships"
-    )
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="memberships")
     fiscal_year = FiscalYearField(_("fiscal year"))
     dues = models.DecimalField(_("dues"), max_digits=9, decimal_places=2, null=True, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
@@ -193,9 +189,7 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(
-                fields=["member", "fiscal_year"], name="members_membership_unique_member_year"
-            ),
+            models.UniqueConstraint(fields=["member", "fiscal_year"], name="members_membership_unique_member_year"),
             models.CheckConstraint(
                 condition=Q(dues__isnull=True) | Q(dues__gte=0), name="members_membership_dues_not_negative"
             ),
@@ -208,9 +202,7 @@ class Membership(models.Model):
 class Contact(models.Model):
     """A person of a member organisation; may hold the account that edits its profile."""
 
-    member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="contacts"
-    )
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="contacts")
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     role = models.CharField(_("role"), max_length=120, blank=True)
@@ -290,7 +282,9 @@ class BoardMandate(PeriodModel):
         verbose_name_plural = _("board mandates")
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="members_boardmandate_end_after_start",
             ),
         ]
@@ -314,7 +308,9 @@ class StaffMember(PeriodModel):
         verbose_name_plural = _("staff")
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="members_staffmember_end_after_start",
             ),
         ]

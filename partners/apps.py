@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class PartnersConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'partners'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "partners"

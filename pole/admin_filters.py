@@ -15,12 +15,7 @@ class FiscalYearFilter(admin.SimpleListFilter):
     field = "fiscal_year"
 
     def lookups(self, request, model_admin):
-        years = (
-            model_admin.get_queryset(request)
-            .order_by()
-            .values_list(self.field, flat=True)
-            .distinct()
-        )
+        years = model_admin.get_queryset(request).order_by().values_list(self.field, flat=True).distinct()
         return [(year.label, year.label) for year in sorted({y for y in years if y}, reverse=True)]
 
     def fiscal_year(self):
@@ -49,9 +44,7 @@ class DateFiscalYearFilter(FiscalYearFilter):
     date_field = "start_date"
 
     def lookups(self, request, model_admin):
-        bounds = model_admin.get_queryset(request).aggregate(
-            first=Min(self.date_field), last=Max(self.date_field)
-        )
+        bounds = model_admin.get_queryset(request).aggregate(first=Min(self.date_field), last=Max(self.date_field))
         if bounds["first"] is None:
             return []
         first = FiscalYear.containing(bounds["first"]).start_year
@@ -62,6 +55,4 @@ class DateFiscalYearFilter(FiscalYearFilter):
         fiscal_year = self.fiscal_year()
         if fiscal_year is None:
             return queryset
-        return queryset.filter(
-            **{f"{self.date_field}__range": (fiscal_year.start_date, fiscal_year.end_date)}
-        )
+        return queryset.filter(**{f"{self.date_field}__range": (fiscal_year.start_date, fiscal_year.end_date)})

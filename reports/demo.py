@@ -229,7 +229,9 @@ def _load_projects_and_campaign(objectives, organisations):
         },
     )
     for order, (label, value) in enumerate(row["metrics"]):
-        CampaignMetric.objects.update_or_create(campaign=campaign, label=label, defaults={"value": value, "order": order})
+        CampaignMetric.objects.update_or_create(
+            campaign=campaign, label=label, defaults={"value": value, "order": order}
+        )
 
 
 def _load_partners(organisations):

@@ -34,7 +34,7 @@ def format_percent(value):
 
 def _day(day):
     # French writes the first of the month as an ordinal: « 1er avril ».
-    return f"1er" if _french() and day.day == 1 else str(day.day)
+    return "1er" if _french() and day.day == 1 else str(day.day)
 
 
 def _month(day):

@@ -4,9 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pole.fiscal_years import FiscalYearField
 
-DEFAULT_TAGLINE = (
-    "Votre regroupement d'affaires des coopératives, des mutuelles et des entreprises associatives"
-)
+DEFAULT_TAGLINE = "Votre regroupement d'affaires des coopératives, des mutuelles et des entreprises associatives"
 
 
 class Figure(models.TextChoices):
@@ -141,8 +139,10 @@ class DeclaredFigure(models.Model):
         verbose_name_plural = _("declared figures")
         constraints = [
             models.UniqueConstraint(fields=["report", "figure"], name="reports_declaredfigure_unique_figure"),
-            models.CheckConstraint(condition=Q(value__gte=0) | Q(figure=Figure.MEMBERSHIP_GROWTH),
-                                   name="reports_declaredfigure_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0) | Q(figure=Figure.MEMBERSHIP_GROWTH),
+                name="reports_declaredfigure_value_not_negative",
+            ),
         ]
 
     def __str__(self):

@@ -41,13 +41,13 @@ class ReportFetcher(URLFetcher):
         path = unquote(parts.path)
         static, media = _prefix(settings.STATIC_URL), _prefix(settings.MEDIA_URL)
         if path.startswith(static):
-            found = finders.find(path[len(static):])
+            found = finders.find(path[len(static) :])
             if not found:
                 raise FileNotFoundError(path)
             return self._file(url, Path(found))
         if path.startswith(media):
             root = Path(settings.MEDIA_ROOT).resolve()
-            file_path = (root / path[len(media):]).resolve()
+            file_path = (root / path[len(media) :]).resolve()
             if root not in file_path.parents or not file_path.is_file():
                 raise FileNotFoundError(path)
             return self._image(url, file_path)

@@ -194,8 +194,7 @@ def build_report_context(fiscal_year, report=None):
         "year_over_year": _year_over_year(values, previous_values),
         "previous_year": fiscal_year.previous,
         "affiliations": [
-            a.organisation.name
-            for a in Affiliation.objects.in_fiscal_year(fiscal_year).select_related("organisation")
+            a.organisation.name for a in Affiliation.objects.in_fiscal_year(fiscal_year).select_related("organisation")
         ],
         "committees": [c.name for c in CommitteeSeat.objects.in_fiscal_year(fiscal_year)],
         "board": [
@@ -222,12 +221,7 @@ def _sections(fiscal_year, report):
         )
         for objective in objectives
     }
-    activities = (
-        Activity.objects.in_fiscal_year(fiscal_year)
-        .reported()
-        .for_listing()
-        .order_by("start_date", "title")
-    )
+    activities = Activity.objects.in_fiscal_year(fiscal_year).reported().for_listing().order_by("start_date", "title")
     for activity in activities:
         line = {
             "when": format_period(activity.start_date, activity.end_date),
@@ -238,9 +232,7 @@ def _sections(fiscal_year, report):
         for objective in activity.objectives.all():
             sections[objective.pk].activities.append(line)
             if activity.photo:
-                sections[objective.pk].photos.append(
-                    {"url": activity.photo.url, "caption": activity.photo_caption}
-                )
+                sections[objective.pk].photos.append({"url": activity.photo.url, "caption": activity.photo_caption})
     projects = Project.objects.in_fiscal_year(fiscal_year).prefetch_related("partners")
     for project in projects:
         title = project.title
@@ -255,7 +247,9 @@ def _sections(fiscal_year, report):
                 "caption": project.photo_caption,
             }
         )
-    campaigns = Campaign.objects.in_fiscal_year(fiscal_year).select_related("official_partner").prefetch_related("metrics")
+    campaigns = (
+        Campaign.objects.in_fiscal_year(fiscal_year).select_related("official_partner").prefetch_related("metrics")
+    )
     for campaign in campaigns:
         sections[campaign.objective_id].campaigns.append(
             {
@@ -357,9 +351,7 @@ def _partner_groups(fiscal_year):
     groups = {category: [] for category in Partnership.Category.values}
     for partnership in partnerships:
         logo = partnership.organisation.display_logo
-        groups[partnership.category].append(
-            {"name": partnership.organisation.name, "logo": logo.url if logo else ""}
-        )
+        groups[partnership.category].append({"name": partnership.organisation.name, "logo": logo.url if logo else ""})
     labels = dict(Partnership.Category.choices)
     plural = {
         Partnership.Category.AMBASSADOR: _("Ambassador members"),

@@ -110,9 +110,7 @@ def member_portrait(fiscal_year):
     count, previous = row["count"], counts.get(fiscal_year.previous, 0)
     average_age = None
     if row["with_year"]:
-        average_age = round_half_up(
-            fiscal_year.end_year - Fraction(row["founding_sum"], row["with_year"])
-        )
+        average_age = round_half_up(fiscal_year.end_year - Fraction(row["founding_sum"], row["with_year"]))
     return {
         "members": count,
         "members_previous": previous,

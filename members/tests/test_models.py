@@ -239,7 +239,9 @@ def test_member_with_first_year_gives_the_first_membership():
 def test_first_year_after_in_fiscal_year_still_sees_earlier_memberships():
     MemberFactory(name="Ancien", fiscal_years=[2015, 2016])
     MemberFactory(name="Nouveau", fiscal_years=[2016])
-    first = dict(Member.objects.in_fiscal_year(FiscalYear(2016)).with_first_year().values_list("name", "first_fiscal_year"))
+    first = dict(
+        Member.objects.in_fiscal_year(FiscalYear(2016)).with_first_year().values_list("name", "first_fiscal_year")
+    )
     assert first == {"Ancien": FiscalYear(2015), "Nouveau": FiscalYear(2016)}
 
 
@@ -247,7 +249,9 @@ def test_first_year_before_in_fiscal_year_sees_earlier_memberships():
     MemberFactory(name="Ancien", fiscal_years=[2015, 2016])
     MemberFactory(name="Nouveau", fiscal_years=[2016])
     MemberFactory(name="Parti", fiscal_years=[2014])
-    first = dict(Member.objects.with_first_year().in_fiscal_year(FiscalYear(2016)).values_list("name", "first_fiscal_year"))
+    first = dict(
+        Member.objects.with_first_year().in_fiscal_year(FiscalYear(2016)).values_list("name", "first_fiscal_year")
+    )
     assert first == {"Ancien": FiscalYear(2015), "Nouveau": FiscalYear(2016)}
 
 
@@ -363,7 +367,9 @@ def test_board_mandate_str_shows_the_role():
 
 
 def test_staff_member_str_shows_the_title():
-    assert str(StaffMemberFactory.build(name="Luc Gagnon", title="Directeur général")) == "Luc Gagnon (Directeur général)"
+    assert (
+        str(StaffMemberFactory.build(name="Luc Gagnon", title="Directeur général")) == "Luc Gagnon (Directeur général)"
+    )
 
 
 def test_board_and_staff_list_in_their_order():

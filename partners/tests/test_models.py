@@ -61,7 +61,9 @@ def test_same_organisation_may_be_partner_in_two_years():
 
 @pytest.mark.parametrize("model", [Partnership, Affiliation, CommitteeSeat])
 def test_in_fiscal_year_keeps_the_rows_of_that_year(model):
-    factory = {Partnership: PartnershipFactory, Affiliation: AffiliationFactory, CommitteeSeat: CommitteeSeatFactory}[model]
+    factory = {Partnership: PartnershipFactory, Affiliation: AffiliationFactory, CommitteeSeat: CommitteeSeatFactory}[
+        model
+    ]
     kept = factory(fiscal_year=FiscalYear(2016))
     factory(fiscal_year=FiscalYear(2015))
     factory(fiscal_year=FiscalYear(2017))
@@ -87,7 +89,9 @@ def test_partnership_str():
 
 def test_affiliation_and_committee_seat_str():
     assert str(AffiliationFactory(organisation__name="CQCM", fiscal_year=FiscalYear(2016))) == "CQCM (2016-2017)"
-    assert str(CommitteeSeatFactory(name="Table régionale", fiscal_year=FiscalYear(2016))) == "Table régionale (2016-2017)"
+    assert (
+        str(CommitteeSeatFactory(name="Table régionale", fiscal_year=FiscalYear(2016))) == "Table régionale (2016-2017)"
+    )
 
 
 def test_display_logo_is_the_organisation_logo_first():

@@ -20,7 +20,7 @@ def test_1_april_starts_the_next_year():
 
 def test_aware_datetime_is_read_in_local_time():
     # 1 April 03:30 UTC is 31 March 23:30 in Québec (TIME_ZONE): still 2016-2017.
-    moment = datetime.datetime(2017, 4, 1, 3, 30, tzinfo=datetime.timezone.utc)
+    moment = datetime.datetime(2017, 4, 1, 3, 30, tzinfo=datetime.UTC)
     assert FiscalYear.containing(moment) == FiscalYear(2016)
 
 

@@ -22,8 +22,15 @@ def environ(monkeypatch):
 
 @pytest.fixture
 def clean_environ(monkeypatch):
-    for name in ("POLE_TEST_VALUE", "DJANGO_DEBUG", "DJANGO_SECRET_KEY", "DATABASE_URL",
-                 "POLE_FISCAL_YEAR_START_MONTH", "EMAIL_PORT", "DATABASE_CONN_MAX_AGE"):
+    for name in (
+        "POLE_TEST_VALUE",
+        "DJANGO_DEBUG",
+        "DJANGO_SECRET_KEY",
+        "DATABASE_URL",
+        "POLE_FISCAL_YEAR_START_MONTH",
+        "EMAIL_PORT",
+        "DATABASE_CONN_MAX_AGE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

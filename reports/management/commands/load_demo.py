@@ -28,6 +28,6 @@ class Command(BaseCommand):
                 "{organisations} organisations, {board} board members.".format(**counts)
             )
         )
-        self.stdout.write("Demo accounts (password: %s):" % password)
+        self.stdout.write(f"Demo accounts (password: {password}):")
         for email, _first, _last, group in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<26} {group or 'représentant·e de membre'}")
