@@ -270,7 +270,14 @@ def _load_people(*, images):
 
 
 def _load_report(objectives, *, images):
-    report, _ = AnnualReport.objects.get_or_create(fiscal_year=REPORT_YEAR)
+    # The 2016-2017 report was published at the June 2017 AGM.
+    report, _ = AnnualReport.objects.get_or_create(
+        fiscal_year=REPORT_YEAR,
+        defaults={
+            "is_published": True,
+            "published_at": datetime.datetime(2017, 6, 15, 12, 0, tzinfo=datetime.UTC),
+        },
+    )
     for order, row in enumerate([data.PRESIDENTS_MESSAGE, data.DIRECTOR_MESSAGE]):
         message, _ = ReportMessage.objects.update_or_create(
             report=report, kind=row["kind"], defaults={"title": row["title"], "body": row["body"], "order": order}
