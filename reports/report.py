@@ -18,7 +18,7 @@ from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
 from reports.formatting import format_number, format_percent, format_period
 from reports.models import DECLARED_ONLY_FIGURES, AnnualReport, Figure, ReportMessage
-from reports.statistics import year_figures
+from reports.statistics import percentage, year_figures
 
 PERCENT_FIGURES = {
     Figure.RURAL_SHARE,
@@ -290,7 +290,7 @@ def _legal_form_chart(figures):
             {
                 "label": row.label,
                 "members": row.members,
-                "share": format_percent(round(share)),
+                "share": format_percent(percentage(row.members, total)),
                 "dash": f"{share:.3f} {100 - share:.3f}",
                 "offset": f"{25 - offset:.3f}",
                 "colour": CHART_COLOURS[index % len(CHART_COLOURS)],

@@ -1,0 +1,322 @@
+"""The PDF of the 2016-2017 report: its text, metadata, outline and fonts; the export command.
+
+Rendering takes a few seconds, so the demo report is rendered once for the module
+(in a transaction rolled back at once) and most tests read that one PDF.
+"""
+
+import datetime
+import io
+import logging
+import re
+import subprocess
+import zlib
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import translation
+
+from reports import demo_data
+from reports.demo import load_demo
+from reports.pdf import render_report_pdf
+
+TITLE = "Rapport annuel 2016-2017 — Pôle des entreprises d'économie sociale de la région de la Capitale-Nationale"
+AUTHOR = "Pôle des entreprises d'économie sociale de la région de la Capitale-Nationale"
+SECTION_TITLES = [
+    "Mot des présidents",
+    "Mot du directeur",
+    "Portrait de nos membres",
+    "Quelques faits saillants",
+    "Merci à nos partenaires",
+    "Conseil d'administration",
+    "Permanence",
+]
+TILE_LABELS = [
+    "ans d'âge moyen",
+    "en milieu rural",
+    "regroupements d'entreprises",
+    "d'entreprises associatives",
+    "réseaux sociaux",
+    "entreprises rejointes",
+    "nouveaux membres",
+]
+MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def normalise(text):
+    """Plain spaces for non-breaking ones, lines joined, runs of whitespace collapsed."""
+    text = text.replace("\xa0", " ").replace("\u202f", " ")
+    text = re.sub(r"[\u2010-](\s*\n\s*)(?=\w)", lambda m: "-" if m.group(0)[0] == "-" else "", text)
+    return " ".join(text.split())
+
+
+def printed(phrase, text):
+    """Whether ``phrase`` is in ``text``, allowing for pdftotext's dehyphenation.
+
+    Without -layout, pdftotext joins a line ending in a hyphen to the next one and
+    drops the hyphen: « Côte-de-Beaupré » broken after « Côte-de- » reads « Côte-deBeaupré ».
+    """
+    pattern = r"\s?".join(re.escape(word) for word in phrase.split())
+    pattern = pattern.replace(r"\-", "-?")
+    return re.search(pattern, text) is not None
+
+
+def squash(text):
+    """Letters only, lower case: for headings printed in spaced capitals (« M OT D E S … »)."""
+    return re.sub(r"\W", "", text).casefold()
+
+
+def pdftotext(path, *args):
+    result = subprocess.run(["pdftotext", *args, str(path), "-"], capture_output=True, check=True)
+    return result.stdout.decode("utf-8")
+
+
+def pdfinfo(path):
+    output = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode("utf-8")
+    return dict(line.split(":", 1) for line in output.splitlines() if ":" in line)
+
+
+def pdffonts(path):
+    output = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True).stdout.decode("utf-8")
+    rows = output.splitlines()[2:]
+    # name, type (one or more words), encoding, emb, sub, uni, object id: read from the right.
+    fonts = []
+    for row in rows:
+        parts = row.split()
+        fonts.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
+    return fonts
+
+
+def _pdf_string(token):
+    if token.startswith(b"<"):
+        raw = bytes.fromhex(token[1:-1].decode())
+        if raw[:2] == b"\xfe\xff":
+            return raw[2:].decode("utf-16-be")
+        return raw.decode("latin-1")
+    body = token[1:-1]
+    body = re.sub(rb"\\([()\\])", rb"\1", body)
+    return body.decode("latin-1")
+
+
+def outline_titles(pdf):
+    """The /Title strings of the PDF's objects, compressed object streams included."""
+    chunks = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        end = pdf.find(b"endstream", match.end())
+        try:
+            chunks.append(zlib.decompress(pdf[match.end() : end]))
+        except zlib.error:
+            continue
+    blob = b"\n".join(chunks)
+    tokens = re.findall(rb"/Title\s*(<[0-9a-fA-F\s]*>|\((?:\\.|[^\\)])*\))", blob)
+    return blob, [_pdf_string(token) for token in tokens]
+
+
+def french_period(start, end=None):
+    """The printed date of an activity, written independently of reports.formatting."""
+
+    def day(d):
+        return "1er" if d.day == 1 else str(d.day)
+
+    start = datetime.date.fromisoformat(start)
+    if not end:
+        return f"{day(start)} {MONTHS[start.month - 1]} {start.year}"
+    end = datetime.date.fromisoformat(end)
+    assert (start.year, start.month) == (end.year, end.month)
+    return f"{day(start)}-{end.day} {MONTHS[end.month - 1]} {end.year}"
+
+
+def printed_outcome(row):
+    measures = [f"{value} {label}" for label, value in row.get("measures", [])]
+    if row["participants"] is None:
+        return ", ".join(measures)
+    text = f"{row['participants']} {row.get('label') or 'participants'}"
+    return f"{text}, dont {', '.join(measures)}" if measures else text
+
+
+# --- the demo PDF, rendered once ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_pdf(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Path of the demo report's PDF (with generated logos and photos), rendered in French."""
+    folder = tmp_path_factory.mktemp("demo-pdf")
+    with override_settings(MEDIA_ROOT=folder / "media"), django_db_blocker.unblock():
+        with transaction.atomic():
+            load_demo(images=True)
+            with translation.override("fr-ca"):
+                pdf = render_report_pdf("2016-2017")
+            transaction.set_rollback(True)
+    path = folder / "rapport.pdf"
+    path.write_bytes(pdf)
+    return path
+
+
+@pytest.fixture(scope="module")
+def text(demo_pdf):
+    return normalise(pdftotext(demo_pdf))
+
+
+def test_every_activity_is_printed_with_its_date_and_outcome(text):
+    for row in demo_data.ACTIVITIES:
+        line = f"{french_period(row['date'], row.get('end'))} : {row['title']}"
+        assert line in text, line
+        after = text[text.index(line) + len(line) :][:200]
+        assert after.startswith(f" → {printed_outcome(row)}"), (line, after)
+
+
+def test_printed_outcomes_as_in_the_report(text):
+    assert "13 avril 2016 : Formation en comptabilité dans Portneuf → 5 participants" in text
+    assert (
+        "5 avril 2016 : Rencontre-conférence pour les acheteurs institutionnels "
+        "→ 35 participants, dont 23 acheteurs institutionnels"
+    ) in text
+    assert "7-17 novembre 2016 : Série d'entrevues à CKIA → 7 entreprises participantes" in text
+    assert "15 février 2017 : Forum Intercoop → 175 participants" in text
+
+
+def test_people_committees_affiliations_and_partners_are_printed(text):
+    for name, _role in demo_data.BOARD:
+        assert printed(name, text), name
+    for name, title in demo_data.STAFF:
+        assert printed(name, text) and printed(title, text), name
+    for name, _host in demo_data.COMMITTEES_2016:
+        assert printed(name, text), name
+    for name in demo_data.AFFILIATIONS_2016:
+        assert printed(name, text), name
+    for name, _category in demo_data.PARTNERSHIPS_2016:
+        assert printed(name, text), name
+    for role in ["vice-présidente", "trésorière", "administratrice", "coprésident"]:
+        assert printed(role, text), role
+
+
+def test_section_titles_and_tiles_are_printed(text):
+    squashed = squash(text)
+    for title in SECTION_TITLES:
+        assert squash(title) in squashed, title
+    for label in TILE_LABELS:
+        assert label in text, label
+    # Declared figures print in place of the computed ones.
+    assert "1 650" in text
+    assert "26 activités" in text  # tile: value then label
+    for value in ["37 %", "35 %", "15 %", "60 %"]:
+        assert value in text, value
+
+
+def test_cover_and_footer(demo_pdf, text):
+    cover = normalise(pdftotext(demo_pdf, "-f", "1", "-l", "1"))
+    assert "Rapport annuel" in cover or "RAPPORT ANNUEL" in cover
+    assert "2016-2017" in cover
+    assert "Votre regroupement d'affaires des coopératives" in cover
+    assert "page 1" not in cover  # the cover has no footer
+    pages = int(pdfinfo(demo_pdf)["Pages"])
+    assert "page 2 de" in text
+    assert f"page {pages} de {pages}" in text
+    second = normalise(pdftotext(demo_pdf, "-f", "2", "-l", "2"))
+    assert f"page 2 de {pages}" in second
+    assert "Rapport annuel 2016-2017" in second
+
+
+def test_metadata_and_page_size(demo_pdf):
+    info = {key: value.strip() for key, value in pdfinfo(demo_pdf).items()}
+    assert info["Title"] == TITLE
+    assert info["Author"] == AUTHOR
+    assert info["Page size"].startswith("612 x 792 pts")
+    assert int(info["Pages"]) >= 8
+
+
+def test_outline(demo_pdf):
+    blob, titles = outline_titles(demo_pdf.read_bytes())
+    assert b"/Outlines" in blob
+    for title in SECTION_TITLES:
+        assert title in titles, (title, titles)
+    for name, _block in demo_data.OBJECTIVES:
+        assert name in titles, name
+
+
+def test_cover_bookmark_reads_as_a_title(demo_pdf):
+    _blob, titles = outline_titles(demo_pdf.read_bytes())
+    assert "Rapport annuel 2016-2017" in titles, titles
+
+
+def test_fonts_are_source_fonts_all_embedded(demo_pdf):
+    fonts = pdffonts(demo_pdf)
+    names = [font["name"].split("+")[-1] for font in fonts]
+    assert any(name.startswith("Source-Sans") for name in names), names
+    assert all(font["emb"] == "yes" for font in fonts), fonts
+    assert not [name for name in names if "DejaVu" in name], names
+    assert all(name.startswith(("Source-Sans", "Source-Serif")) for name in names), names
+
+
+def test_images_are_embedded(demo_pdf):
+    output = subprocess.run(["pdfimages", "-list", str(demo_pdf)], capture_output=True, check=True).stdout
+    assert len(output.decode().splitlines()) > 2 + len(demo_data.BOARD)  # portraits, logos, photos
+
+
+# --- rendering raises no WeasyPrint warning ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_rendering_logs_no_weasyprint_warning(settings, caplog):
+    settings.DEBUG = True
+    load_demo(images=True)
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    with translation.override("fr-ca"):
+        pdf = render_report_pdf("2016-2017")
+    assert pdf.startswith(b"%PDF")
+    problems = [r for r in caplog.records if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
+    assert not problems, [r.getMessage() for r in problems]
+
+
+# --- export_report ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.DEBUG = True
+    load_demo(images=False)
+
+
+def test_export_pdf(demo, tmp_path):
+    output = tmp_path / "r.pdf"
+    stdout = io.StringIO()
+    call_command("export_report", "2016-2017", "--format", "pdf", "--output", str(output), stdout=stdout)
+    assert output.read_bytes().startswith(b"%PDF")
+    assert str(output) in stdout.getvalue()
+    info = {key: value.strip() for key, value in pdfinfo(output).items()}
+    assert info["Title"] == TITLE
+
+
+def test_export_html_is_standalone(demo, tmp_path):
+    output = tmp_path / "r.html"
+    call_command("export_report", "2016-2017", "--format", "html", "--output", str(output), stdout=io.StringIO())
+    html = output.read_text(encoding="utf-8")
+    assert "Rapport annuel 2016-2017" in html
+    assert "Formation en comptabilité dans Portneuf" in html
+    assert "<style>" in html
+    assert 'rel="stylesheet"' not in html  # stylesheets are inlined
+    assert 'class="toolbar"' not in html
+
+
+def test_export_default_output_name(demo, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    call_command("export_report", "2016-2017", "--format", "html", stdout=io.StringIO())
+    assert (tmp_path / "rapport-annuel-2016-2017.html").is_file()
+
+
+def test_export_year_without_data_is_an_error(demo, tmp_path):
+    output = tmp_path / "r.pdf"
+    with pytest.raises(CommandError):
+        call_command("export_report", "2030-2031", "--format", "pdf", "--output", str(output))
+    assert not output.exists()
+
+
+def test_export_invalid_year_is_an_error(demo, tmp_path):
+    with pytest.raises(CommandError):
+        call_command("export_report", "2016-2018", "--output", str(tmp_path / "r.pdf"))
+    with pytest.raises(CommandError):
+        call_command("export_report", "2016-2017", "--format", "docx", "--output", str(tmp_path / "r.docx"))
