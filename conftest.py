@@ -1,4 +1,6 @@
+import os
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -71,3 +73,103 @@ def violates(db):
         assert f"UNIQUE constraint failed: {columns}" in message
 
     return check
+
+
+# --- End-to-end tests in a real browser ------------------------------------------------------
+
+CHROMIUM = os.environ.get("POLE_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright; no browser is ever downloaded.
+
+    Missing Chromium skips the end-to-end tests on a developer's machine but fails in
+    CI (``CI`` set), where ``.ci/run`` installs it.
+    """
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still plain synchronous calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a fresh browser session (own cookies) at a viewport; pages are closed after."""
+    contexts = []
+
+    def open_page(viewport=DESKTOP):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="fr-CA")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def assert_constant_queries(django_assert_num_queries):
+    """Check that a page runs as many queries with ``large`` rows as with ``small``.
+
+    ``check(client, url, build)`` calls ``build(i)`` to add row ``i``, and returns
+    the response with ``large`` rows.
+    """
+    from django.test.utils import CaptureQueriesContext
+
+    def check(client, url, build, small=2, large=20):
+        for i in range(small):
+            build(i)
+        assert client.get(url).status_code == 200  # warm the caches (content types, permissions)
+        with CaptureQueriesContext(connection) as few_rows:
+            client.get(url)
+        for i in range(small, large):
+            build(i)
+        with django_assert_num_queries(len(few_rows.captured_queries)):
+            response = client.get(url)
+        assert response.status_code == 200
+        return response
+
+    return check
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    """``fixed_today(date)`` makes ``timezone.localdate()`` (hence ``FiscalYear.current()``) return ``date``."""
+    from django.utils import timezone
+
+    real_localdate = timezone.localdate
+
+    def fix(day):
+        def localdate(value=None, timezone=None):
+            return day if value is None else real_localdate(value, timezone)
+
+        monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+        return day
+
+    return fix
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the end-to-end tests last, after pytest-django's own ordering.
+
+    They use transactional databases, flushed after each test (role groups included,
+    restored only at the start of the next such test); no other test should run after.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

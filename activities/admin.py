@@ -1,10 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from pole.admin_filters import DateFiscalYearFilter, FiscalYearFilter
+from pole.admin_filters import DateFiscalYearFilter, FiscalYearFilter, MissingDataFilter
+from pole.spreadsheets import SpreadsheetAdminMixin
 
 from .models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
+from .resources import ActivityResource
+from .services import duplicate_activities
 
 
 @admin.register(Objective)
@@ -28,15 +34,17 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    resource_classes = [ActivityResource]
     list_display = ["start_date", "title", "role", "territory", "participants", "objective_names", "measure_count"]
     list_display_links = ["start_date", "title"]
-    list_filter = [DateFiscalYearFilter, "objectives", "role", "territory"]
+    list_filter = [DateFiscalYearFilter, "objectives", "role", "territory", MissingDataFilter]
     list_select_related = ["territory"]
     date_hierarchy = "start_date"
     search_fields = ["title", "place", "description"]
     autocomplete_fields = ["territory", "objectives", "partners"]
     inlines = [MeasureInline]
+    actions = ["duplicate"]
     fieldsets = [
         (None, {"fields": ["start_date", "end_date", "title", "role", "objectives"]}),
         (_("Where"), {"fields": ["territory", "place"]}),
@@ -59,6 +67,25 @@ class ActivityAdmin(admin.ModelAdmin):
     @admin.display(description=_("measures"), ordering="measure_count")
     def measure_count(self, activity):
         return activity.measure_count
+
+    @admin.action(description=_("Duplicate"), permissions=["add"])
+    def duplicate(self, request, queryset):
+        """Copy the selected activities, then open the copies for editing."""
+        copies = duplicate_activities(activities=queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d activity duplicated; edit the copy.",
+                "%(count)d activities duplicated; edit the copies.",
+                len(copies),
+            )
+            % {"count": len(copies)},
+            messages.SUCCESS,
+        )
+        if len(copies) == 1:
+            return HttpResponseRedirect(reverse("admin:activities_activity_change", args=[copies[0].pk]))
+        ids = ",".join(str(copy.pk) for copy in copies)
+        return HttpResponseRedirect(f"{reverse('admin:activities_activity_changelist')}?id__in={ids}")
 
 
 @admin.register(Measure)

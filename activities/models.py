@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from pole.fiscal_years import FiscalYear, FiscalYearField
+from pole.images import SafeImageField
 
 
 class Objective(models.Model):
@@ -92,7 +93,7 @@ class Activity(models.Model):
         help_text=_("Printed after the number instead of « participants », e.g. « étudiants participants »."),
     )
     description = models.TextField(_("description"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to="activities/", blank=True)
+    photo = SafeImageField(_("photo"), upload_to="activities/", blank=True)
     photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -179,7 +180,7 @@ class Project(models.Model):
     last_fiscal_year = FiscalYearField(
         _("last fiscal year"), null=True, blank=True, help_text=_("Leave empty while the project goes on.")
     )
-    photo = models.ImageField(_("photo"), upload_to="projects/", blank=True)
+    photo = SafeImageField(_("photo"), upload_to="projects/", blank=True)
     photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
     announce_as_new = models.BooleanField(
         _("announce as a new project"),
@@ -242,7 +243,7 @@ class Campaign(models.Model):
     closing = models.TextField(
         _("text after the figures"), blank=True, help_text=_("Separate paragraphs with an empty line.")
     )
-    photo = models.ImageField(_("photo"), upload_to="campaigns/", blank=True)
+    photo = SafeImageField(_("photo"), upload_to="campaigns/", blank=True)
     photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
 
     objects = CampaignQuerySet.as_manager()

@@ -1,12 +1,21 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
-from pole.admin_filters import FiscalYearFilter, MembershipYearFilter
+from pole.admin_filters import FiscalYearFilter, MembershipYearFilter, MissingDataFilter
 from pole.fiscal_years import FiscalYear
+from pole.spreadsheets import SpreadsheetAdminMixin
 
-from .models import BoardMandate, Contact, Member, Membership, StaffMember, Territory, User
+from . import invitations
+from .models import BoardMandate, Contact, Invitation, Member, Membership, StaffMember, Territory, User
+from .renewals import renew_memberships
+from .resources import MemberResource
 
 
 @admin.register(User)
@@ -50,7 +59,8 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [MemberResource]
     list_display = [
         "name",
         "legal_form",
@@ -61,11 +71,20 @@ class MemberAdmin(admin.ModelAdmin):
         "last_membership",
         "directory_consent",
     ]
-    list_filter = [MembershipYearFilter, "category", "legal_form", "setting", "territory", "directory_consent"]
+    list_filter = [
+        MembershipYearFilter,
+        "category",
+        "legal_form",
+        "setting",
+        "territory",
+        "directory_consent",
+        MissingDataFilter,
+    ]
     list_select_related = ["territory"]
     search_fields = ["name", "sector", "email"]
     autocomplete_fields = ["territory"]
     inlines = [MembershipInline, ContactInline]
+    actions = ["renew"]
     fieldsets = [
         (None, {"fields": ["name", "legal_form", "category", "founding_year", "sector"]}),
         (_("Location"), {"fields": ["territory", "setting", "address"]}),
@@ -80,6 +99,32 @@ class MemberAdmin(admin.ModelAdmin):
     def last_membership(self, member):
         return FiscalYear.parse(member.last_year).label if member.last_year else "—"
 
+    def has_renew_permission(self, request):
+        opts = Membership._meta
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('add', opts)}")
+
+    @admin.action(description=_("Renew for the following fiscal year"), permissions=["renew"])
+    def renew(self, request, queryset):
+        """Create each selected member's membership of the year after its latest one."""
+        result = renew_memberships(members=queryset)
+        message = ngettext("%(count)d membership created", "%(count)d memberships created", result.created_count) % {
+            "count": result.created_count
+        }
+        if result.created:
+            years = ", ".join(
+                _("%(year)s: %(count)d") % {"year": year.label, "count": count}
+                for year, count in sorted(result.created.items())
+            )
+            message = f"{message} ({years})"
+        if result.skipped:
+            skipped = ngettext(
+                "%(count)d member skipped: already renewed for the following fiscal year",
+                "%(count)d members skipped: already renewed for the following fiscal year",
+                result.skipped,
+            ) % {"count": result.skipped}
+            message = _("%(created)s; %(skipped)s") % {"created": message, "skipped": skipped}
+        self.message_user(request, f"{message}.", messages.SUCCESS if result.created_count else messages.WARNING)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -90,12 +135,129 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["member"]
 
 
+class PortalAccessFilter(admin.SimpleListFilter):
+    title = _("portal access")
+    parameter_name = "acces"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("actif", _("active account")),
+            ("desactive", _("deactivated account")),
+            ("invite", _("invitation pending")),
+            ("aucun", _("no account")),
+        ]
+
+    def queryset(self, request, queryset):
+        pending = Invitation.objects.pending().values("contact")
+        match self.value():
+            case "actif":
+                return queryset.filter(user__is_active=True)
+            case "desactive":
+                return queryset.filter(user__is_active=False)
+            case "invite":
+                return queryset.filter(pk__in=pending)
+            case "aucun":
+                return queryset.filter(user__isnull=True).exclude(pk__in=pending)
+        return queryset
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    fields = ["email", "created_at", "sent_by", "expires_at", "accepted_at", "revoked_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "member", "role", "email", "phone", "user"]
+class ContactAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "member", "role", "email", "phone", "portal_access", "last_login"]
     list_select_related = ["member", "user"]
+    list_filter = [PortalAccessFilter]
     search_fields = ["first_name", "last_name", "email", "member__name"]
     autocomplete_fields = ["member", "user"]
+    inlines = [InvitationInline]
+    actions = ["send_invitation", "deactivate_access"]
+
+    def get_queryset(self, request):
+        pending = Invitation.objects.pending().filter(contact=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pending_invitation=Exists(pending),
+                last_invited=Max("invitations__created_at"),
+            )
+        )
+
+    @admin.display(description=_("portal access"))
+    def portal_access(self, contact):
+        if contact.user_id and contact.user.is_active:
+            return _("active account")
+        if contact.user_id:
+            return _("deactivated")
+        if contact.pending_invitation:
+            return _("invited on %(date)s") % {"date": date_format(localtime(contact.last_invited), "j F Y")}
+        return "—"
+
+    @admin.display(description=_("last login"), ordering="user__last_login")
+    def last_login(self, contact):
+        if contact.user_id and contact.user.last_login:
+            return date_format(localtime(contact.user.last_login), "j F Y, H:i")
+        return "—"
+
+    @admin.action(description=_("Send an invitation"), permissions=["change"])
+    def send_invitation(self, request, queryset):
+        """E-mail each selected contact a one-time link to choose their portal password."""
+        base_url = request.build_absolute_uri("/")
+        sent, refused = 0, []
+        for contact in queryset.select_related("member", "user"):
+            try:
+                invitations.invite(contact, sent_by=request.user, base_url=base_url)
+            except invitations.InvitationError as error:
+                refused.append(str(error))
+            else:
+                sent += 1
+        if sent:
+            self.message_user(
+                request,
+                ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", sent) % {"count": sent},
+                messages.SUCCESS,
+            )
+        for reason in refused:
+            self.message_user(request, _("Not sent: %(reason)s") % {"reason": reason}, messages.ERROR)
+
+    @admin.action(description=_("Deactivate portal access"), permissions=["change"])
+    def deactivate_access(self, request, queryset):
+        """Disable the selected contacts' accounts and revoke their pending invitations."""
+        closed = sum(invitations.deactivate(contact) for contact in queryset.select_related("user"))
+        self.message_user(
+            request,
+            ngettext("%(count)d account deactivated.", "%(count)d accounts deactivated.", closed) % {"count": closed},
+            messages.SUCCESS if closed else messages.WARNING,
+        )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """A read-only log of the invitations sent; they are sent from the contacts list."""
+
+    list_display = ["contact", "email", "created_at", "sent_by", "expires_at", "accepted_at", "revoked_at"]
+    list_select_related = ["contact", "sent_by"]
+    list_filter = ["created_at", "accepted_at"]
+    search_fields = ["email", "contact__first_name", "contact__last_name", "contact__member__name"]
+    readonly_fields = [f.name for f in Invitation._meta.fields if f.name != "token_hash"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class PeriodFiscalYearFilter(admin.SimpleListFilter):

@@ -1,12 +1,19 @@
+import hashlib
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pole.fiscal_years import FiscalYear, FiscalYearField
+from pole.images import SafeImageField
+
+from .history import ChangeHistory
 
 
 class EmailUserManager(UserManager):
@@ -131,7 +138,7 @@ class Member(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="members/logos/", blank=True)
+    logo = SafeImageField(_("logo"), upload_to="members/logos/", blank=True)
     directory_consent = models.BooleanField(
         _("listed in the public directory"),
         default=False,
@@ -141,6 +148,8 @@ class Member(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = MemberQuerySet.as_manager()
+    # Who changed what and when, from the admin, the portal or an import; staff can revert.
+    history = ChangeHistory(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -159,8 +168,6 @@ class Member(models.Model):
 
     def clean(self):
         super().clean()
-        from django.utils import timezone
-
         if self.founding_year and self.founding_year > timezone.localdate().year:
             raise ValidationError({"founding_year": _("The founding year cannot be in the future.")})
         if self.name:
@@ -217,6 +224,8 @@ class Contact(models.Model):
         related_name="contact",
     )
 
+    history = ChangeHistory(excluded_fields=["user"])
+
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("contact")
@@ -224,6 +233,55 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def has_active_account(self):
+        return self.user_id is not None and self.user.is_active
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A one-time link e-mailed to a contact to choose the password of their portal account.
+
+    Only a hash of the token is stored: the link in the e-mail is the only copy.
+    """
+
+    VALIDITY = timedelta(days=7)
+
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("sent to"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_by = models.ForeignKey(
+        User, verbose_name=_("sent by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.contact} <{self.email}>"
+
+    @staticmethod
+    def hash_token(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def is_usable(self):
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class MandateQuerySet(models.QuerySet):
@@ -273,7 +331,7 @@ class BoardMandate(PeriodModel):
     name = models.CharField(_("name"), max_length=150)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DIRECTOR_M)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="board/", blank=True)
+    photo = SafeImageField(_("photo"), upload_to="board/", blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -299,7 +357,7 @@ class StaffMember(PeriodModel):
     name = models.CharField(_("name"), max_length=150)
     title = models.CharField(_("title"), max_length=150)
     email = models.EmailField(_("e-mail"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to="staff/", blank=True)
+    photo = SafeImageField(_("photo"), upload_to="staff/", blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

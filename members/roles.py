@@ -19,6 +19,7 @@ PERSONNEL_PERMISSIONS = {
         "member": ALL,
         "membership": ALL,
         "contact": ALL,
+        "invitation": VIEW,
         "boardmandate": ALL,
         "staffmember": ALL,
     },
@@ -56,9 +57,18 @@ DIRECTION_PERMISSIONS = {
 DIRECTION_EXTRA = [("reports", "publish_annualreport")]
 
 
-def _codenames(spec):
+def _codenames(spec, apps):
+    """The (app label, codename) pairs of ``spec`` whose model exists in ``apps``.
+
+    An early migration runs with an older state, before some models exist; the later
+    migration that calls ``sync_role_groups`` again grants what was skipped.
+    """
     for app_label, models in spec.items():
         for model, actions in models.items():
+            try:
+                apps.get_model(app_label, model)
+            except LookupError:
+                continue
             for action in actions:
                 yield app_label, f"{action}_{model}"
 
@@ -67,9 +77,10 @@ def sync_role_groups(apps):
     """Create or update the Personnel and Direction groups with exactly their permissions."""
     # Permissions are normally created after migrations; make sure they exist now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = previous
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -81,6 +92,6 @@ def sync_role_groups(apps):
         return found
 
     personnel, _ = Group.objects.get_or_create(name=PERSONNEL)
-    personnel.permissions.set(permissions(_codenames(PERSONNEL_PERMISSIONS)))
+    personnel.permissions.set(permissions(_codenames(PERSONNEL_PERMISSIONS, apps)))
     direction, _ = Group.objects.get_or_create(name=DIRECTION)
-    direction.permissions.set(permissions([*_codenames(DIRECTION_PERMISSIONS), *DIRECTION_EXTRA]))
+    direction.permissions.set(permissions([*_codenames(DIRECTION_PERMISSIONS, apps), *DIRECTION_EXTRA]))

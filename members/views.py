@@ -1,1 +1,264 @@
-# Create your views here.
+"""The member portal, the public directory and the invitation link.
+
+Who may see what:
+- the portal (``/membre/…``): a representative, i.e. an active user linked to a
+  contact; they reach only their own organisation (any id is looked up within it,
+  404 otherwise). Anyone else logged in gets 403; anonymous visitors go to login.
+- the directory (``/membres/…``): public, and shows only members of the directory's
+  fiscal year who consented.
+- the invitation link: public; the one-time token is the credential.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Max, Prefetch
+from django.forms import Form
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import DeleteView, DetailView, TemplateView, UpdateView
+from django.views.generic.edit import CreateView
+
+from pole.fiscal_years import FiscalYear
+from pole.text import fold
+
+from . import invitations
+from .forms import ContactForm, DirectorySearchForm, EmailAuthenticationForm, MemberProfileForm
+from .models import Contact, Member, Membership
+
+PORTAL_CHANGE_REASON = "Portail membre"
+
+
+def representative_contact(user):
+    """The contact an active, non-staff user represents, or None."""
+    if not user.is_authenticated or not user.is_active or user.is_staff:
+        return None
+    try:
+        return user.contact
+    except Contact.DoesNotExist:
+        return None
+
+
+class SiteLoginView(LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        if self.request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_default_redirect_url()
+
+
+class RepresentativeRequiredMixin(AccessMixin):
+    """Only a member's representative; ``self.member`` is their organisation."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        contact = representative_contact(request.user)
+        if contact is None:
+            raise PermissionDenied(_("This page is for the representatives of member organisations."))
+        self.contact = contact
+        self.member = Member.objects.select_related("territory").get(pk=contact.member_id)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["member"] = self.member
+        return context
+
+
+class PortalView(RepresentativeRequiredMixin, TemplateView):
+    template_name = "members/portal.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        memberships = list(self.member.memberships.order_by("-fiscal_year"))
+        directory_year = directory_fiscal_year()
+        context.update(
+            memberships=memberships,
+            contacts=self.member.contacts.select_related("user"),
+            current_fiscal_year=FiscalYear.current(),
+            listed=directory_year is not None
+            and self.member.directory_consent
+            and any(m.fiscal_year == directory_year for m in memberships),
+        )
+        return context
+
+
+class ProfileUpdateView(RepresentativeRequiredMixin, UpdateView):
+    form_class = MemberProfileForm
+    template_name = "members/profile_form.html"
+    success_url = reverse_lazy("members:portal")
+
+    def get_object(self, queryset=None):
+        return self.member
+
+    def form_valid(self, form):
+        form.instance._change_reason = PORTAL_CHANGE_REASON
+        messages.success(self.request, _("Your organisation's profile has been saved."))
+        return super().form_valid(form)
+
+
+class ContactListView(RepresentativeRequiredMixin, TemplateView):
+    template_name = "members/contact_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["contacts"] = self.member.contacts.select_related("user")
+        context["me"] = self.contact
+        return context
+
+
+class OwnContactMixin(RepresentativeRequiredMixin):
+    """Contacts are looked up within the representative's organisation only."""
+
+    model = Contact
+    form_class = ContactForm
+    success_url = reverse_lazy("members:contacts")
+
+    def get_queryset(self):
+        return Contact.objects.filter(member=self.member)
+
+
+class ContactCreateView(OwnContactMixin, CreateView):
+    template_name = "members/contact_form.html"
+
+    def form_valid(self, form):
+        form.instance.member = self.member
+        form.instance._change_reason = PORTAL_CHANGE_REASON
+        messages.success(self.request, _("The contact %(contact)s has been added.") % {"contact": form.instance})
+        return super().form_valid(form)
+
+
+class ContactUpdateView(OwnContactMixin, UpdateView):
+    template_name = "members/contact_form.html"
+
+    def form_valid(self, form):
+        form.instance._change_reason = PORTAL_CHANGE_REASON
+        messages.success(self.request, _("The contact %(contact)s has been saved.") % {"contact": form.instance})
+        return super().form_valid(form)
+
+
+class ContactDeleteView(OwnContactMixin, DeleteView):
+    template_name = "members/contact_confirm_delete.html"
+    form_class = Form  # the confirmation posts nothing but its CSRF token
+
+    def get_object(self, queryset=None):
+        contact = super().get_object(queryset)
+        if contact.pk == self.contact.pk:
+            raise PermissionDenied(_("You cannot remove yourself; ask the network's staff."))
+        return contact
+
+    def form_valid(self, form):
+        contact = self.object
+        # A removed person must not keep a way into the organisation's profile.
+        invitations.deactivate(contact)
+        contact._change_reason = PORTAL_CHANGE_REASON
+        messages.success(self.request, _("The contact %(contact)s has been removed.") % {"contact": contact})
+        return super().form_valid(form)
+
+
+# --- Public directory ---------------------------------------------------------------------
+
+
+def directory_fiscal_year():
+    """The fiscal year the directory lists: the current one, or until its first membership
+    is recorded (renewals come in over the first weeks), the latest year that has one."""
+    current = FiscalYear.current()
+    latest = Membership.objects.filter(fiscal_year__lte=current).aggregate(latest=Max("fiscal_year"))["latest"]
+    return FiscalYear.parse(latest) if latest is not None else None
+
+
+def directory_members(fiscal_year):
+    return (
+        Member.objects.filter(directory_consent=True, memberships__fiscal_year=fiscal_year)
+        .select_related("territory")
+        .order_by("name")
+    )
+
+
+PAGE_SIZE = 12
+
+
+def directory(request):
+    """Public: the members of the directory's fiscal year who agreed to be listed."""
+    fiscal_year = directory_fiscal_year()
+    members = list(directory_members(fiscal_year)) if fiscal_year else []
+    sectors = sorted({m.sector for m in members if m.sector}, key=fold)
+    territories = sorted({m.territory for m in members if m.territory}, key=lambda t: (t.order, t.name))
+    form = DirectorySearchForm(request.GET or None, sectors=sectors, territories=territories)
+    if form.is_valid():
+        query = fold(form.cleaned_data["q"])
+        if query:
+            members = [m for m in members if query in fold(f"{m.name} {m.sector} {m.description}")]
+        if form.cleaned_data["sector"]:
+            members = [m for m in members if m.sector == form.cleaned_data["sector"]]
+        if form.cleaned_data["territory"]:
+            members = [m for m in members if str(m.territory_id) == form.cleaned_data["territory"]]
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return render(
+        request,
+        "members/directory.html",
+        {
+            "form": form,
+            "page": page,
+            "fiscal_year": fiscal_year,
+            "filtered": form.is_bound and any(form.cleaned_data.values()) if form.is_valid() else False,
+            "query_string": query_string.urlencode(),
+        },
+    )
+
+
+class DirectoryDetailView(DetailView):
+    """Public: one listed member's page."""
+
+    template_name = "members/directory_detail.html"
+    context_object_name = "member"
+
+    def get_queryset(self):
+        fiscal_year = directory_fiscal_year()
+        if fiscal_year is None:
+            return Member.objects.none()
+        return directory_members(fiscal_year).prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.order_by("fiscal_year"))
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        years = [m.fiscal_year for m in self.object.memberships.all()]
+        context["member_since"] = years[0] if years else None
+        return context
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+@never_cache
+def accept_invitation(request, token):
+    """Public: the one-time link of an invitation; the invited person chooses a password."""
+    invitation = invitations.find_usable(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    if request.user.is_authenticated and request.user.pk != invitation.contact.user_id:
+        # Someone else's session on this browser must not be mixed with the invitation.
+        logout(request)
+    user, problem = invitations.account_for(invitation)
+    if problem:
+        return render(request, "accounts/invitation_invalid.html", {"problem": problem}, status=409)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = invitations.accept(invitation, form.cleaned_data["new_password1"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is ready; you can update your organisation's profile."))
+        return redirect("members:portal")
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})

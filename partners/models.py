@@ -4,6 +4,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from pole.fiscal_years import FiscalYear, FiscalYearField
+from pole.images import SafeImageField
 
 
 class Organisation(models.Model):
@@ -11,7 +12,7 @@ class Organisation(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     website = models.URLField(_("website"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="partners/logos/", blank=True)
+    logo = SafeImageField(_("logo"), upload_to="partners/logos/", blank=True)
     member = models.OneToOneField(
         "members.Member",
         verbose_name=_("member organisation"),

@@ -5,6 +5,7 @@ from django.db.models import Max, Min
 from django.utils.translation import gettext_lazy as _
 
 from pole.fiscal_years import FiscalYear
+from reports.missing_data import checks_for
 
 
 class FiscalYearFilter(admin.SimpleListFilter):
@@ -56,3 +57,20 @@ class DateFiscalYearFilter(FiscalYearFilter):
         if fiscal_year is None:
             return queryset
         return queryset.filter(**{f"{self.date_field}__range": (fiscal_year.start_date, fiscal_year.end_date)})
+
+
+class MissingDataFilter(admin.SimpleListFilter):
+    """Rows lacking something the annual report needs (``reports.missing_data``).
+
+    ``?manque=territoire``; the staff dashboard links here.
+    """
+
+    title = _("missing data")
+    parameter_name = "manque"
+
+    def lookups(self, request, model_admin):
+        return [(check.key, check.label) for check in checks_for(model_admin.model)]
+
+    def queryset(self, request, queryset):
+        check = next((c for c in checks_for(queryset.model) if c.key == self.value()), None)
+        return queryset if check is None else queryset.filter(check.condition)

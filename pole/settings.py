@@ -26,7 +26,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "pole.apps.PoleAdminConfig",  # django.contrib.admin with the staff dashboard (pole/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,11 +35,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "import_export",
+    "simple_history",
+    "bootstrap",
     "members",
     "activities",
     "partners",
     "reports",
+    "import_export",  # after reports, whose import/export commands replace the package's
 ]
 
 MIDDLEWARE = [
@@ -51,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -161,8 +164,15 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Importing needs the model's add permission, exporting its view permission (DESIGN.md, Roles).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "members:portal"
+LOGOUT_REDIRECT_URL = "login"
+# Password-reset links stay valid one day; invitations, seven (members.Invitation.VALIDITY).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # The network itself: the fiscal year's first month (April for the Pôle) and
 # the name printed on the annual report.

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pole.fiscal_years import FiscalYearField
+from pole.images import SafeImageField
 
 DEFAULT_TAGLINE = "Votre regroupement d'affaires des coopératives, des mutuelles et des entreprises associatives"
 
@@ -108,7 +109,7 @@ class SectionIntro(models.Model):
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True, help_text=_("Separate paragraphs with an empty line."))
-    photo = models.ImageField(_("photo"), upload_to="reports/", blank=True)
+    photo = SafeImageField(_("photo"), upload_to="reports/", blank=True)
     photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
 
     class Meta:

@@ -97,3 +97,43 @@ class StaffMemberFactory(DjangoModelFactory):
     start_date = datetime.date(2014, 9, 1)
     end_date = None
     order = factory.Sequence(lambda n: n)
+
+
+class RepresentativeFactory(ContactFactory):
+    """A contact holding an active, non-staff portal account under the contact's e-mail.
+
+    The account's password is ``mot-de-passe-de-test`` (UserFactory's).
+    """
+
+    user = factory.SubFactory(
+        UserFactory,
+        email=factory.SelfAttribute("..email"),
+        first_name=factory.SelfAttribute("..first_name"),
+        last_name=factory.SelfAttribute("..last_name"),
+    )
+
+
+def _invitation_token_hash(invitation):
+    from members.models import Invitation
+
+    return Invitation.hash_token(invitation.token)
+
+
+def _in_a_week():
+    from django.utils import timezone
+
+    return timezone.now() + datetime.timedelta(days=7)
+
+
+class InvitationFactory(DjangoModelFactory):
+    """A pending invitation whose link token is ``token-<n>``."""
+
+    class Meta:
+        model = "members.Invitation"
+        exclude = ["token"]
+
+    contact = factory.SubFactory(ContactFactory)
+    email = factory.SelfAttribute("contact.email")
+    token = factory.Sequence(lambda n: f"token-{n}")
+    token_hash = factory.LazyAttribute(_invitation_token_hash)
+    expires_at = factory.LazyFunction(_in_a_week)

@@ -22,6 +22,7 @@ from members.models import Membership
 from members.tests.factories import (
     BoardMandateFactory,
     ContactFactory,
+    InvitationFactory,
     MemberFactory,
     MembershipFactory,
     StaffMemberFactory,
@@ -51,13 +52,15 @@ REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 # What each role may not do (DESIGN.md, Roles); everything else is allowed.
 PERSONNEL_VIEW_ONLY = {
     "activities.objective",
+    "members.invitation",
     "reports.annualreport",
     "reports.declaredfigure",
     "reports.reportmessage",
     "reports.sectionintro",
 }
 PERSONNEL_NO_ACCESS = {"members.user", "auth.group"}
-DIRECTION_VIEW_ONLY = {"auth.group"}
+# Invitations are a log: they are sent from the contacts list, never added or edited.
+DIRECTION_VIEW_ONLY = {"auth.group", "members.invitation"}
 
 
 def admin_url(label, view, *args):
@@ -155,6 +158,7 @@ BUILDERS = {
     "auth.group": _group,
     "members.boardmandate": lambda i: BoardMandateFactory(),
     "members.contact": lambda i: ContactFactory(user=UserFactory()),
+    "members.invitation": lambda i: InvitationFactory(sent_by=UserFactory()),
     "members.member": _member,
     "members.membership": lambda i: MembershipFactory(),
     "members.staffmember": lambda i: StaffMemberFactory(),

@@ -276,7 +276,7 @@ def test_pdf_download(demo, client):
 def test_readiness_is_for_direction_only(demo, client):
     response = client.get(READINESS_URL)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert response["Location"].startswith(reverse("login"))
     client.force_login(User.objects.get(email="personnel@exemple.org"))
     assert client.get(READINESS_URL).status_code == 403
     client.force_login(User.objects.get(email="direction@exemple.org"))

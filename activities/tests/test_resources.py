@@ -1,0 +1,211 @@
+"""The activities spreadsheet: columns, matching, all-or-nothing import, round trip."""
+
+import datetime
+
+import pytest
+from import_export.formats.base_formats import CSV, XLSX
+
+from activities.models import Activity, Measure
+from activities.resources import ActivityResource
+from activities.tests.factories import ActivityFactory, MeasureFactory, ObjectiveFactory
+from members.tests.factories import TerritoryFactory
+from partners.models import Organisation
+from partners.tests.factories import OrganisationFactory
+from pole.tests.spreadsheet_helpers import csv_bytes, export_file, export_lines, import_file, xlsx_bytes
+from reports.demo import load_demo
+
+HEADER = "date,date_fin,titre,objectifs,territoire,lieu,role,participants,mesures,partenaires"
+
+
+@pytest.fixture
+def world(db):
+    """The territories, objectives and organisations the files below name."""
+    return {
+        "portneuf": TerritoryFactory(name="Portneuf"),
+        "quebec": TerritoryFactory(name="Québec"),
+        "skills": ObjectiveFactory(name="Renforcer les compétences", order=1),
+        "network": ObjectiveFactory(name="Concertation et collaboration", order=2),
+        "ecpar": OrganisationFactory(name="Espace québécois de concertation (ECPAR)"),
+    }
+
+
+def snapshot():
+    return (Activity.objects.count(), Measure.objects.count(), Organisation.objects.count())
+
+
+def test_export_writes_the_contract_columns(world):
+    activity = ActivityFactory(
+        start_date=datetime.date(2016, 11, 7),
+        end_date=datetime.date(2016, 11, 17),
+        title="Semaines de l'économie sociale",
+        territory=world["quebec"],
+        place="Québec",
+        role=Activity.Role.CO_REALISATION,
+        participants=None,
+        objectives=[world["network"], world["skills"]],
+        partners=[world["ecpar"]],
+    )
+    MeasureFactory(activity=activity, label="acheteurs institutionnels", value=23, order=0)
+    MeasureFactory(activity=activity, label="entreprises participantes", value=7, order=1)
+    ActivityFactory(start_date=datetime.date(2016, 4, 13), title="Formation", territory=None, place="", objectives=[])
+
+    assert export_lines(ActivityResource) == [
+        HEADER,
+        "2016-04-13,,Formation,,,,réalisation,5,,",
+        "2016-11-07,2016-11-17,Semaines de l'économie sociale,"
+        "Renforcer les compétences;Concertation et collaboration,Québec,Québec,co-réalisation,,"
+        "acheteurs institutionnels=23;entreprises participantes=7,Espace québécois de concertation (ECPAR)",
+    ]
+
+
+def test_import_matches_names_without_accents_and_creates_unknown_partners(world):
+    result = import_file(
+        ActivityResource,
+        csv_bytes(
+            HEADER,
+            "2016-04-05,,Rencontre-conférence,CONCERTATION ET COLLABORATION;renforcer les competences,quebec,"
+            "Université Laval,Co-Réalisation,35,acheteurs institutionnels=23;rencontres d'affaires=47,"
+            "espace quebecois de concertation (ecpar);Université Laval",
+            "2016-04-13,,Formation en comptabilité,,PORTNEUF,,realisation,,,",
+        ),
+    )
+
+    assert result.error_messages() == []
+    assert result.totals["new"] == 2
+    activity = Activity.objects.get(title="Rencontre-conférence")
+    assert activity.start_date == datetime.date(2016, 4, 5)
+    assert activity.role == Activity.Role.CO_REALISATION
+    assert activity.territory == world["quebec"]
+    assert set(activity.objectives.all()) == {world["network"], world["skills"]}
+    assert [(m.label, m.value, m.order) for m in activity.measures.all()] == [
+        ("acheteurs institutionnels", 23, 0),
+        ("rencontres d'affaires", 47, 1),
+    ]
+    assert sorted(o.name for o in activity.partners.all()) == [
+        "Espace québécois de concertation (ECPAR)",
+        "Université Laval",
+    ]
+    assert Organisation.objects.count() == 2
+    training = Activity.objects.get(title="Formation en comptabilité")
+    assert (training.participants, training.territory, training.role) == (None, world["portneuf"], "realisation")
+
+
+def test_import_updates_the_activity_of_the_same_date_and_title(world):
+    activity = ActivityFactory(
+        start_date=datetime.date(2016, 4, 13), title="Formation en comptabilité", territory=world["portneuf"]
+    )
+    MeasureFactory(activity=activity, label="entreprises participantes", value=7)
+    MeasureFactory(activity=activity, label="à retirer", value=1)
+
+    result = import_file(
+        ActivityResource,
+        csv_bytes(
+            HEADER,
+            "2016-04-13,,FORMATION EN COMPTABILITE,Renforcer les compétences,Portneuf,,réalisation,12,"
+            "Entreprises participantes=9;nouvelles=2,",
+        ),
+    )
+
+    assert result.error_messages() == []
+    assert result.totals["update"] == 1
+    activity.refresh_from_db()
+    assert activity.participants == 12
+    assert list(activity.objectives.all()) == [world["skills"]]
+    assert [(m.label, m.value) for m in activity.measures.all()] == [("Entreprises participantes", 9), ("nouvelles", 2)]
+    assert Activity.objects.count() == 1
+
+
+def test_every_bad_row_is_reported_with_its_line_and_nothing_is_saved(world):
+    ActivityFactory(start_date=datetime.date(2016, 4, 13), title="Existante", territory=world["quebec"])
+    before = snapshot()
+
+    result = import_file(
+        ActivityResource,
+        csv_bytes(
+            HEADER,
+            "2016-05-06,,Bonne ligne,Renforcer les compétences,Portneuf,,réalisation,30,a=1,Nouveau partenaire",
+            "2016-02-30,,Date impossible,,Québec,,réalisation,,,",
+            "2016-11-17,2016-11-07,Fin avant début,,Québec,,réalisation,,,",
+            "2016-06-01,,Participants négatifs,,Québec,,réalisation,-4,,",
+            "2016-06-02,,Participants non numériques,,Québec,,réalisation,beaucoup,,",
+            "2016-06-03,,Objectif inconnu,Rayonnement international,Québec,,réalisation,,,",
+            "2016-06-04,,Territoire inconnu,,Saguenay,,réalisation,,,",
+            "2016-06-05,,Rôle inconnu,,Québec,,participation,,,",
+            "2016-06-06,,Mesure mal formée,,Québec,,réalisation,,acheteurs institutionnels: 23,",
+            "2016-05-06,,BONNE LIGNE,,Québec,,réalisation,,,",
+            "13/04/2016,,Date mal écrite,,Québec,,réalisation,,,",
+            "2016-06-07,,Mesure négative,,Québec,,réalisation,,entreprises=-2;entreprises=3,",
+            "2016-06-08,,,,Québec,,réalisation,,,",
+        ),
+    )
+
+    assert result.error_messages() == [
+        "Ligne 3, colonne date : « 2016-02-30 » n'est pas une date valide de la forme AAAA-MM-JJ, comme 2016-04-13.",
+        "Ligne 4, colonne date_fin : La date de fin ne peut pas précéder la date de début.",
+        "Ligne 5, colonne participants : « -4 » est négatif ; un nombre de personnes est zéro ou plus.",
+        "Ligne 6, colonne participants : « beaucoup » n'est pas un nombre entier.",
+        "Ligne 7, colonne objectifs : Objectif inconnu « Rayonnement international ». "
+        "Objectifs connus : « Concertation et collaboration », « Renforcer les compétences ».",
+        "Ligne 8, colonne territoire : Territoire inconnu « Saguenay ». Territoires connus : « Portneuf », « Québec ».",
+        "Ligne 9, colonne role : « participation » ne fait pas partie des valeurs permises : "
+        "réalisation, co-réalisation, représentation.",
+        "Ligne 10, colonne mesures : « acheteurs institutionnels: 23 » n'est pas une mesure de la forme "
+        "« acheteurs institutionnels=23 ».",
+        "Ligne 11, colonne date : Même clé (date + titre) qu'à la ligne 2 : "
+        "chaque clé ne peut figurer qu'une fois dans un fichier.",
+        "Ligne 12, colonne date : « 13/04/2016 » n'est pas une date valide de la forme AAAA-MM-JJ, comme 2016-04-13.",
+        "Ligne 13, colonne mesures : « entreprises=-2 » n'est pas une mesure de la forme "
+        "« acheteurs institutionnels=23 ».",
+        "Ligne 14, colonne titre : Ce champ ne peut pas être vide.",
+    ]
+    assert snapshot() == before
+    assert not Organisation.objects.filter(name="Nouveau partenaire").exists()
+
+
+def test_a_measure_given_twice_is_an_error(world):
+    result = import_file(
+        ActivityResource,
+        csv_bytes(HEADER, "2016-06-07,,Mesures,,Québec,,réalisation,,entreprises=2;Entreprises=3,"),
+    )
+
+    assert result.error_messages() == ["Ligne 2, colonne mesures : La mesure « Entreprises » est donnée deux fois."]
+    assert Activity.objects.count() == 0
+
+
+def test_xlsx_date_cells_and_numbers_are_read(world):
+    rows = [
+        HEADER.split(","),
+        [
+            datetime.datetime(2016, 4, 13),
+            None,
+            "Formation",
+            "Renforcer les compétences",
+            "Portneuf",
+            None,
+            "réalisation",
+            5.0,
+            "entreprises=7",
+            None,
+        ],
+    ]
+
+    result = import_file(ActivityResource, xlsx_bytes(rows), file_format=XLSX())
+
+    assert result.error_messages() == []
+    activity = Activity.objects.get()
+    assert (activity.start_date, activity.participants) == (datetime.date(2016, 4, 13), 5)
+
+
+@pytest.mark.parametrize("file_format", [CSV(encoding="utf-8-sig"), XLSX()], ids=["csv", "xlsx"])
+def test_demo_activities_round_trip_unchanged(db, file_format):
+    load_demo(images=False)
+    before_file = export_file(ActivityResource)
+    before = snapshot()
+
+    result = import_file(ActivityResource, export_file(ActivityResource, file_format), file_format=file_format)
+
+    assert result.error_messages() == []
+    assert result.totals["skip"] == before[0] == 25
+    assert result.totals["new"] == result.totals["update"] == 0
+    assert snapshot() == before
+    assert export_file(ActivityResource) == before_file

@@ -1,0 +1,84 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Contact, Member
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """The login form: an e-mail address and a password."""
+
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Enter a correct e-mail address and password. Note that the password is case-sensitive."),
+    }
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+
+class MemberProfileForm(forms.ModelForm):
+    """What a representative may change of their organisation: its public profile."""
+
+    class Meta:
+        model = Member
+        fields = ["description", "sector", "address", "phone", "email", "website", "directory_consent", "logo"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "address": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "description": _("A few sentences about what the organisation does, shown in the public directory."),
+            "website": _("For example https://www.exemple.org"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(_("Presentation"), "description", "sector", Field("logo")),
+            Fieldset(
+                _("Contact details"),
+                "address",
+                Div(Div("phone", css_class="col-md-6"), Div("email", css_class="col-md-6"), css_class="row"),
+                "website",
+            ),
+            Fieldset(_("Public directory"), "directory_consent"),
+        )
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["first_name", "last_name", "role", "email", "phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Div(Div("first_name", css_class="col-md-6"), Div("last_name", css_class="col-md-6"), css_class="row"),
+            "role",
+            Div(Div("email", css_class="col-md-6"), Div("phone", css_class="col-md-6"), css_class="row"),
+            Submit("save", _("Save"), css_class="btn-primary"),
+        )
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    territory = forms.ChoiceField(label=_("Territory"), required=False)
+
+    def __init__(self, *args, sectors=(), territories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = [("", _("All sectors")), *((s, s) for s in sectors)]
+        self.fields["territory"].choices = [("", _("All territories")), *((str(t.pk), t.name) for t in territories)]
+        self.fields["q"].widget.attrs["placeholder"] = _("Name, sector or keyword")

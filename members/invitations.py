@@ -1,0 +1,132 @@
+"""Invitations to the member portal: send, accept, deactivate.
+
+Staff invite a contact from the admin; the contact receives a one-time link, valid
+seven days, to choose the password of an account tied to that contact (and so to
+one organisation). Sending a new invitation revokes the contact's earlier ones.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Invitation, User
+
+
+class InvitationError(Exception):
+    """The contact cannot be invited; the message says why, for staff."""
+
+
+def check_invitable(contact):
+    if not contact.email:
+        raise InvitationError(_("%(contact)s has no e-mail address.") % {"contact": contact})
+    owner = User.objects.filter(email__iexact=contact.email).select_related("contact").first()
+    if owner is None or owner.pk == contact.user_id:
+        return
+    if owner.is_staff or getattr(owner, "contact", None) is not None:
+        raise InvitationError(_("The address %(email)s already belongs to another account.") % {"email": contact.email})
+
+
+@transaction.atomic
+def invite(contact, *, sent_by, base_url):
+    """Create an invitation for ``contact``, revoke its earlier ones and e-mail the link.
+
+    ``base_url`` is the site's address (scheme and host), for the link in the e-mail.
+    """
+    check_invitable(contact)
+    now = timezone.now()
+    contact.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        contact=contact,
+        email=contact.email.lower(),
+        token_hash=Invitation.hash_token(token),
+        sent_by=sent_by,
+        expires_at=now + Invitation.VALIDITY,
+    )
+    context = {
+        "contact": contact,
+        "member": contact.member,
+        "link": base_url.rstrip("/") + reverse("members:accept-invitation", args=[token]),
+        "expires_at": invitation.expires_at,
+        "network_name": settings.POLE_NETWORK_NAME,
+    }
+    subject = render_to_string("members/email/invitation_subject.txt", context).strip()
+    body = render_to_string("members/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+    return invitation
+
+
+def account_for(invitation):
+    """The account the invitation will open: the contact's, or an unlinked one with its address.
+
+    Returns ``(user, problem)``: ``user`` may be unsaved (a new account); ``problem`` is a
+    message when the address's account belongs to staff or to another contact, in which
+    case the invitation cannot be accepted.
+    """
+    contact = invitation.contact
+    if contact.user_id:
+        return contact.user, None
+    user = User.objects.filter(email__iexact=invitation.email).select_related("contact").first()
+    if user is None:
+        return User(email=invitation.email, first_name=contact.first_name, last_name=contact.last_name), None
+    if user.is_staff or getattr(user, "contact", None) is not None:
+        return None, _(
+            "The address %(email)s already has an account tied to another organisation. "
+            "Ask the network's staff to invite you with another address."
+        ) % {"email": invitation.email}
+    return user, None
+
+
+def find_usable(token):
+    """The invitation of ``token`` if it can still be accepted, else None."""
+    invitation = (
+        Invitation.objects.filter(token_hash=Invitation.hash_token(token))
+        .select_related("contact__member", "contact__user")
+        .first()
+    )
+    if invitation is None or not invitation.is_usable:
+        return None
+    return invitation
+
+
+@transaction.atomic
+def accept(invitation, password):
+    """Give the invited contact an active account with ``password``; the link is then spent."""
+    contact = invitation.contact
+    user, problem = account_for(invitation)
+    if problem:
+        raise InvitationError(problem)
+    user.first_name = user.first_name or contact.first_name
+    user.last_name = user.last_name or contact.last_name
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+    if contact.user_id != user.pk:
+        contact.user = user
+        contact.save(update_fields=["user"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+@transaction.atomic
+def deactivate(contact):
+    """Close the contact's portal access: the account is disabled and pending links revoked."""
+    contact.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if contact.user_id and contact.user.is_active:
+        contact.user.is_active = False
+        contact.user.save(update_fields=["is_active"])
+        return True
+    return False
+
+
+def close_account_of_deleted_contact(sender, instance, **kwargs):
+    """A contact deleted anywhere (admin, portal, with its member) loses its portal access."""
+    if instance.user_id:
+        User.objects.filter(pk=instance.user_id).update(is_active=False)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("membre/", views.PortalView.as_view(), name="portal"),
+    path("membre/profil/", views.ProfileUpdateView.as_view(), name="profile"),
+    path("membre/contacts/", views.ContactListView.as_view(), name="contacts"),
+    path("membre/contacts/ajouter/", views.ContactCreateView.as_view(), name="contact-add"),
+    path("membre/contacts/<int:pk>/", views.ContactUpdateView.as_view(), name="contact-edit"),
+    path("membre/contacts/<int:pk>/supprimer/", views.ContactDeleteView.as_view(), name="contact-delete"),
+    path("membres/", views.directory, name="directory"),
+    path("membres/<int:pk>/", views.DirectoryDetailView.as_view(), name="directory-detail"),
+    path("invitation/<str:token>/", views.accept_invitation, name="accept-invitation"),
+]

@@ -1,0 +1,260 @@
+"""Import (preview, confirm) and export of spreadsheets in the admin, for the Personnel group."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from activities.models import Activity
+from activities.tests.factories import ActivityFactory, ObjectiveFactory
+from members.models import Member, Territory
+from members.tests.factories import MemberFactory, TerritoryFactory
+from partners.models import Organisation, Partnership
+from partners.tests.factories import OrganisationFactory, PartnershipFactory
+from pole.fiscal_years import FiscalYear
+from pole.tests.spreadsheet_helpers import csv_bytes, xlsx_bytes
+
+ACTIVITY_HEADER = "date,date_fin,titre,objectifs,territoire,lieu,role,participants,mesures,partenaires"
+CSV_FORMAT, XLSX_FORMAT = "0", "1"
+
+
+@pytest.fixture
+def world(db):
+    TerritoryFactory(name="Portneuf")
+    ObjectiveFactory(name="Concertation et collaboration")
+
+
+def upload(client, url_name, name, content, file_format=CSV_FORMAT):
+    return client.post(
+        reverse(url_name),
+        {"resource": "0", "format": file_format, "import_file": SimpleUploadedFile(name, content)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "columns"),
+    [
+        (
+            "members_member",
+            "nom, forme_juridique, categorie, annee_fondation, territoire, milieu, secteur, courriel, "
+            "telephone, site_web, adresse, adhesions",
+        ),
+        ("activities_activity", ACTIVITY_HEADER.replace(",", ", ")),
+        ("partners_partnership", "nom, categorie, exercice, site_web, montant"),
+    ],
+)
+def test_import_and_export_pages_list_the_contract_columns(personnel_client, model, columns):
+    for step in ("import", "export"):
+        response = personnel_client.get(reverse(f"admin:{model}_{step}"))
+
+        assert response.status_code == 200
+        assert columns in response.content.decode()
+
+
+def test_preview_shows_every_bad_line_and_saves_nothing(personnel_client, world):
+    response = upload(
+        personnel_client,
+        "admin:activities_activity_import",
+        "activites.csv",
+        csv_bytes(
+            ACTIVITY_HEADER,
+            "2016-04-13,,Bonne ligne,,Portneuf,,réalisation,5,,Nouveau partenaire",
+            "2016-04-14,2016-04-01,Fin avant début,,Portneuf,,réalisation,,,",
+            "2016-04-15,,Objectif inconnu,Rayonnement,Portneuf,,réalisation,,,",
+        ),
+    )
+
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    result = response.context["result"]
+    assert [row.number for row in result.invalid_rows] == [3, 4]
+    assert result.error_messages() == [
+        "Ligne 3, colonne date_fin : La date de fin ne peut pas précéder la date de début.",
+        "Ligne 4, colonne objectifs : Objectif inconnu « Rayonnement ». "
+        "Objectifs connus : « Concertation et collaboration ».",
+    ]
+    content = response.content.decode()
+    assert "La date de fin ne peut pas précéder la date de début." in content
+    assert "Objectif inconnu « Rayonnement »" in content
+    assert "<td>3 </td>" in content and "<td>4 </td>" in content
+    assert Activity.objects.count() == 0
+    assert Organisation.objects.count() == 0
+
+
+def test_preview_then_confirm_imports_the_file(personnel_client, world):
+    content = csv_bytes(
+        ACTIVITY_HEADER,
+        "2016-04-13,,Formation,concertation et collaboration,PORTNEUF,,réalisation,5,entreprises=3,Nouveau partenaire",
+    )
+
+    preview = upload(personnel_client, "admin:activities_activity_import", "activites.csv", content)
+
+    assert preview.status_code == 200
+    assert Activity.objects.count() == 0
+    confirm_form = preview.context["confirm_form"]
+    response = personnel_client.post(
+        reverse("admin:activities_activity_process_import"),
+        {name: confirm_form.initial[name] for name in confirm_form.fields},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("admin:activities_activity_changelist")
+    activity = Activity.objects.get()
+    assert (activity.title, activity.participants) == ("Formation", 5)
+    assert [o.name for o in activity.partners.all()] == ["Nouveau partenaire"]
+    assert "Importation terminée (activités) : 1 ajouts, 0 modifications, 0 lignes inchangées." in (
+        response.content.decode()
+    )
+
+
+def test_confirm_rolls_back_when_the_data_changed_since_the_preview(personnel_client, world):
+    preview = upload(
+        personnel_client,
+        "admin:activities_activity_import",
+        "activites.csv",
+        csv_bytes(ACTIVITY_HEADER, "2016-04-13,,Formation,,Portneuf,,réalisation,5,,Partenaire"),
+    )
+    confirm_form = preview.context["confirm_form"]
+    Territory.objects.filter(name="Portneuf").update(name="Charlevoix")
+
+    response = personnel_client.post(
+        reverse("admin:activities_activity_process_import"),
+        {name: confirm_form.initial[name] for name in confirm_form.fields},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("admin:activities_activity_import")
+    content = response.content.decode()
+    assert "Ligne 2, colonne territoire : Territoire inconnu « Portneuf »." in content
+    assert "Rien n&#x27;a été importé." in content
+    assert Activity.objects.count() == 0
+    assert Organisation.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "file_format", "message"),
+    [
+        ("dechets.xlsx", b"\x00\xffpas un classeur", XLSX_FORMAT, "Ce fichier n&#x27;a pas pu être lu comme XLSX."),
+        ("dechets.csv", b"\xff\xfe\x00\x81", CSV_FORMAT, "Ce fichier n&#x27;a pas pu être lu comme CSV."),
+        ("colonnes.csv", csv_bytes("date,titre", "2016-04-13,Formation"), CSV_FORMAT, "Colonnes manquantes : date_fin"),
+        (
+            "colonnes.xlsx",
+            xlsx_bytes([["date", "titre", "couleur"], ["2016-04-13", "Formation", "bleu"]]),
+            XLSX_FORMAT,
+            "Colonnes inconnues : couleur.",
+        ),
+    ],
+)
+def test_an_unreadable_file_gives_a_french_form_error(personnel_client, world, name, content, file_format, message):
+    response = upload(personnel_client, "admin:activities_activity_import", name, content, file_format)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+    assert "result" not in response.context or response.context["result"] is None
+    assert Activity.objects.count() == 0
+
+
+def test_members_and_partnerships_import_through_the_admin(personnel_client, world):
+    preview = upload(
+        personnel_client,
+        "admin:members_member_import",
+        "membres.xlsx",
+        xlsx_bytes(
+            [
+                "nom,forme_juridique,categorie,annee_fondation,territoire,milieu,secteur,courriel,telephone,"
+                "site_web,adresse,adhesions".split(","),
+                [
+                    "Coop",
+                    "coopérative",
+                    "régulier",
+                    1990,
+                    "portneuf",
+                    "rural",
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    "2016-2017",
+                ],
+            ]
+        ),
+        XLSX_FORMAT,
+    )
+    confirm_form = preview.context["confirm_form"]
+    personnel_client.post(
+        reverse("admin:members_member_process_import"),
+        {name: confirm_form.initial[name] for name in confirm_form.fields},
+    )
+    assert Member.objects.get().memberships.get().fiscal_year == FiscalYear(2016)
+
+    preview = upload(
+        personnel_client,
+        "admin:partners_partnership_import",
+        "partenaires.csv",
+        csv_bytes("nom,categorie,exercice,site_web,montant", "Ville de Québec,public,2016-2017,,15000"),
+    )
+    confirm_form = preview.context["confirm_form"]
+    personnel_client.post(
+        reverse("admin:partners_partnership_process_import"),
+        {name: confirm_form.initial[name] for name in confirm_form.fields},
+    )
+    assert Partnership.objects.get().organisation.name == "Ville de Québec"
+
+
+def test_export_writes_the_filtered_changelist(personnel_client, world):
+    ActivityFactory(start_date=datetime.date(2016, 4, 13), title="Formation", territory=None, participants=3)
+    ActivityFactory(
+        start_date=datetime.date(2016, 5, 2),
+        title="Représentation",
+        territory=None,
+        participants=None,
+        role=Activity.Role.REPRESENTATION,
+    )
+
+    response = personnel_client.post(
+        reverse("admin:activities_activity_export") + "?role__exact=realisation", {"resource": "0", "format": "0"}
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.decode("utf-8-sig").splitlines() == [
+        ACTIVITY_HEADER,
+        "2016-04-13,,Formation,,,Saint-Raymond,réalisation,3,,",
+    ]
+
+
+def test_export_of_members_and_partnerships_has_the_contract_columns(personnel_client, db):
+    MemberFactory(name="Coop", territory=None)
+    PartnershipFactory(organisation=OrganisationFactory(name="Ville de Québec", website=""), amount=None)
+
+    members = personnel_client.post(reverse("admin:members_member_export"), {"resource": "0", "format": "0"})
+    partners = personnel_client.post(reverse("admin:partners_partnership_export"), {"resource": "0", "format": "0"})
+
+    assert members.content.decode("utf-8-sig").splitlines() == [
+        "nom,forme_juridique,categorie,annee_fondation,territoire,milieu,secteur,courriel,telephone,site_web,"
+        "adresse,adhesions",
+        "Coop,coopérative,régulier,2000,,urbain,Alimentation,,,,,",
+    ]
+    assert partners.content.decode("utf-8-sig").splitlines() == [
+        "nom,categorie,exercice,site_web,montant",
+        "Ville de Québec,public,2016-2017,,",
+    ]
+
+
+def test_a_user_without_change_permission_cannot_import(client, db):
+    from members.tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+
+    assert client.get(reverse("admin:activities_activity_import")).status_code == 403
+
+
+def test_changelist_links_to_import_and_to_the_filtered_export(personnel_client, db):
+    response = personnel_client.get(reverse("admin:activities_activity_changelist") + "?role__exact=realisation")
+
+    content = response.content.decode()
+    assert f"href='{reverse('admin:activities_activity_import')}'" in content
+    assert f'href="{reverse("admin:activities_activity_export")}?role__exact=realisation"' in content

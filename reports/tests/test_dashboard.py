@@ -1,0 +1,219 @@
+"""The staff dashboard on the admin index: the year so far against last year, and the missing data."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from activities.models import Activity
+from activities.tests.factories import ActivityFactory, MeasureFactory, ObjectiveFactory
+from members.models import Member
+from members.tests.factories import MemberFactory, MembershipFactory, UserFactory
+from partners.tests.factories import OrganisationFactory, PartnershipFactory
+from pole.fiscal_years import FiscalYear
+from reports.dashboard import missing_data, same_day_last_year, staff_dashboard, year_so_far
+
+pytestmark = pytest.mark.django_db
+
+NBSP = "\u00a0"
+TODAY = datetime.date(2016, 9, 15)  # in 2016-2017; the same day last year is in 2015-2016
+
+REALISATION = Activity.Role.REALISATION
+CO_REALISATION = Activity.Role.CO_REALISATION
+REPRESENTATION = Activity.Role.REPRESENTATION
+
+
+def activity(day, participants, role=REALISATION):
+    return ActivityFactory(start_date=day, participants=participants, role=role)
+
+
+def membership(member, year, paid_on):
+    return MembershipFactory(member=member, fiscal_year=FiscalYear(year), paid_on=paid_on)
+
+
+@pytest.fixture
+def year_data():
+    # This year, up to 15 September 2016.
+    activity(datetime.date(2016, 5, 1), 10)
+    activity(datetime.date(2016, 9, 15), 5, CO_REALISATION)  # the cut-off day counts
+    activity(datetime.date(2016, 7, 1), None)  # unknown participants count as 0
+    activity(datetime.date(2016, 9, 16), 100)  # after today
+    activity(datetime.date(2016, 6, 1), 50, REPRESENTATION)  # not reported
+    # Last year, up to 15 September 2015.
+    activity(datetime.date(2015, 4, 1), 8)
+    activity(datetime.date(2015, 9, 16), 7)  # after the same day last year
+    activity(datetime.date(2015, 3, 31), 9)  # the year before
+
+    a, b, c, d, e = (MemberFactory(name=name) for name in "ABCDE")
+    membership(a, 2015, datetime.date(2015, 5, 1))  # new last year
+    membership(a, 2016, datetime.date(2016, 5, 1))
+    membership(b, 2015, datetime.date(2015, 10, 1))  # paid after the same day last year
+    membership(c, 2016, None)  # no payment date: counts; new this year
+    membership(d, 2014, None)
+    membership(d, 2015, None)
+    membership(e, 2013, None)
+    membership(e, 2016, datetime.date(2016, 9, 15))  # back after a gap: not new
+
+
+def figures(comparisons):
+    return {str(c.label): (c.current, c.previous, c.change) for c in comparisons}
+
+
+def test_year_so_far_compares_with_the_same_day_last_year(year_data):
+    assert figures(year_so_far(TODAY)) == {
+        "activités": (3, 1, 200),
+        "participants": (15, 8, 88),  # 87.5 % rounds half up
+        "membres": (3, 2, 50),
+        "nouveaux membres": (1, 1, 0),
+    }
+
+
+def test_year_so_far_on_the_first_day_of_the_fiscal_year(year_data):
+    assert figures(year_so_far(datetime.date(2016, 4, 1))) == {
+        "activités": (0, 1, -100),
+        "participants": (0, 8, -100),
+        # Only the undated memberships are in by 1 April: C this year, D last year.
+        "membres": (1, 1, 0),
+        "nouveaux membres": (1, 0, None),
+    }
+
+
+def test_change_is_empty_when_last_year_had_nothing():
+    (activities, *_) = year_so_far(TODAY)
+    assert (activities.current, activities.previous, activities.change, activities.change_display) == (0, 0, None, "—")
+
+
+def test_change_is_written_with_its_sign_in_french(year_data):
+    displays = {str(c.label): (c.current_display, c.change_display) for c in year_so_far(TODAY)}
+    assert displays["activités"] == ("3", f"+200{NBSP}%")
+    assert displays["nouveaux membres"] == ("1", f"0{NBSP}%")
+    assert figures(year_so_far(datetime.date(2016, 4, 1)))["activités"][2] == -100
+    activities = year_so_far(datetime.date(2016, 4, 1))[0]
+    assert (activities.change_display, activities.trend) == (f"−100{NBSP}%", "down")
+
+
+def test_large_numbers_are_grouped_in_french():
+    activity(datetime.date(2016, 5, 1), 15000)
+    participants = year_so_far(TODAY)[1]
+    assert participants.current_display == f"15{NBSP}000"
+
+
+def test_same_day_last_year_of_29_february_is_the_28th():
+    assert same_day_last_year(datetime.date(2020, 2, 29)) == datetime.date(2019, 2, 28)
+    assert same_day_last_year(datetime.date(2016, 9, 15)) == datetime.date(2015, 9, 15)
+
+
+@pytest.fixture
+def incomplete_records():
+    objective = ObjectiveFactory()
+    complete = {"objectives": [objective]}
+    # 2016-2017: one activity lacking all three, one lacking a territory only, one complete.
+    ActivityFactory(start_date=datetime.date(2016, 5, 1), participants=None, territory=None)
+    ActivityFactory(start_date=datetime.date(2016, 6, 1), territory=None, **complete)
+    with_measure = ActivityFactory(start_date=datetime.date(2016, 7, 1), participants=None, **complete)
+    MeasureFactory(activity=with_measure)
+    # 2015-2016: one without objective.
+    ActivityFactory(start_date=datetime.date(2015, 5, 1))
+    # 2014-2015 is not shown.
+    ActivityFactory(start_date=datetime.date(2014, 5, 1), territory=None)
+
+    MemberFactory(fiscal_years=[2015, 2016], territory=None, founding_year=None)
+    MemberFactory(fiscal_years=[2016], legal_form="", setting="")
+    MemberFactory(fiscal_years=[2015], setting="")
+    MemberFactory(setting="")  # no membership
+
+    PartnershipFactory(fiscal_year=FiscalYear(2016))
+    PartnershipFactory(fiscal_year=FiscalYear(2015), organisation=OrganisationFactory(member=MemberFactory()))
+
+
+def counts(sections):
+    return {
+        (section.title, str(row.label)): [cell.count for cell in row.cells]
+        for section in sections
+        for row in section.rows
+    }
+
+
+def test_missing_data_counts_each_check_for_this_year_and_last(incomplete_records):
+    years = [FiscalYear(2016), FiscalYear(2015)]
+    assert counts(missing_data(years)) == {
+        ("Activités", "aucun participant"): [1, 0],
+        ("Activités", "aucun objectif"): [1, 1],
+        ("Activités", "aucun territoire"): [2, 0],
+        ("Membres", "aucun territoire"): [1, 1],
+        ("Membres", "aucune forme juridique"): [1, 0],
+        ("Membres", "aucun milieu (urbain ou rural)"): [1, 1],
+        ("Membres", "aucune année de fondation"): [1, 1],
+        ("Partenariats", "aucun logo"): [1, 1],
+    }
+
+
+def test_each_missing_data_link_lists_exactly_the_counted_records(incomplete_records, direction_client):
+    sections = missing_data([FiscalYear(2016), FiscalYear(2015)])
+    cells = [cell for section in sections for row in section.rows for cell in row.cells]
+    assert cells[0].url == "/admin/activities/activity/?exercice=2016-2017&manque=participants"
+    for cell in cells:
+        response = direction_client.get(cell.url)
+        assert response.status_code == 200
+        assert len(response.context["cl"].result_list) == cell.count, cell.url
+
+
+def test_missing_data_leaves_out_what_the_user_may_not_view(incomplete_records):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=["view_activity", "view_member"]))
+    titles = [section.title for section in missing_data([FiscalYear(2016)], user=user)]
+    assert [str(t) for t in titles] == ["Activités", "Membres"]
+
+
+def test_dashboard_queries_do_not_grow_with_the_rows(django_assert_num_queries):
+    def build(n):
+        for i in range(n):
+            activity(datetime.date(2016, 4, 1) + datetime.timedelta(days=i), i)
+            MemberFactory(fiscal_years=[2015, 2016], territory=None)
+            PartnershipFactory(fiscal_year=FiscalYear(2016))
+
+    build(2)
+    with django_assert_num_queries(5):
+        staff_dashboard(today=TODAY)
+    build(18)
+    with django_assert_num_queries(5):
+        dashboard = staff_dashboard(today=TODAY)
+    assert figures(dashboard["comparisons"])["activités"][0] == 20
+    assert Member.objects.count() == 20
+
+
+# On the admin index
+
+
+def test_admin_index_shows_the_dashboard_in_french(year_data, direction_client, fixed_today):
+    fixed_today(TODAY)
+    response = direction_client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "L'exercice 2016-2017 à ce jour" in html
+    assert "Jusqu'au 15 septembre 2016, comparé à l'exercice précédent jusqu'au 15 septembre 2015." in html
+    assert f"+200{NBSP}%" in html
+    assert "il y a un an : 8" in html
+    assert "Données manquantes" in html
+    assert "css/admin-dashboard.css" in html
+    assert 'style="' not in html.split('class="pole-dashboard"')[1].split("</section>")[0]
+
+
+def test_admin_index_links_each_missing_count_to_its_list(incomplete_records, personnel_client, fixed_today):
+    fixed_today(TODAY)
+    html = personnel_client.get(reverse("admin:index")).content.decode()
+    assert 'href="/admin/members/member/?exercice=2016-2017&amp;manque=forme-juridique"' in html
+    assert 'href="/admin/partners/partnership/?exercice=2015-2016&amp;manque=logo"' in html
+
+
+def test_admin_index_queries_do_not_grow_with_the_rows(personnel_client, assert_constant_queries, fixed_today):
+    fixed_today(TODAY)
+
+    def build(i):
+        activity(datetime.date(2016, 4, 1) + datetime.timedelta(days=i), None)
+        MemberFactory(fiscal_years=[2016], legal_form="")
+        PartnershipFactory(fiscal_year=FiscalYear(2016))
+
+    response = assert_constant_queries(personnel_client, reverse("admin:index"), build)
+    assert figures(response.context["dashboard"]["comparisons"])["activités"][0] == 20
