@@ -604,6 +604,8 @@ class SpreadsheetAdminMixin(ImportExportMixin):
 
     formats = [SpreadsheetCSV, XLSX]
     export_form_class = ExportForm
+    # The package's page, with each bad row's reasons shown in the table rather than on hover.
+    import_template_name = "admin/pole/import.html"
     # A byte order mark lets spreadsheet programs read the CSV's accents as UTF-8.
     to_encoding = "utf-8-sig"
 

@@ -258,3 +258,12 @@ def test_changelist_links_to_import_and_to_the_filtered_export(personnel_client,
     content = response.content.decode()
     assert f"href='{reverse('admin:activities_activity_import')}'" in content
     assert f'href="{reverse("admin:activities_activity_export")}?role__exact=realisation"' in content
+
+
+@pytest.mark.parametrize("model", ["members_member", "activities_activity", "partners_partnership"])
+def test_the_import_page_shows_the_reasons_in_place(personnel_client, model):
+    """The package hides each row's reasons until hovered; our stylesheet shows them."""
+    response = personnel_client.get(reverse(f"admin:{model}_import"))
+
+    assert [t.name for t in response.templates][0] == "admin/pole/import.html"
+    assert "css/admin-import.css" in response.content.decode()
