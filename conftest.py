@@ -17,6 +17,15 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def cache_dir(settings, tmp_path):
+    """Give each test an empty file cache of its own (cached report PDFs), out of the project's folder."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": str(tmp_path / "cache")},
+    }
+    return tmp_path / "cache"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """Hash test passwords cheaply; the real hasher's cost buys nothing in tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -172,4 +181,17 @@ def pytest_collection_modifyitems(items):
     They use transactional databases, flushed after each test (role groups included,
     restored only at the start of the next such test); no other test should run after.
     """
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    items.sort(key=_run_order)
+
+
+def _run_order(item):
+    """0: the rest, 1: other transactional tests (backups…), 2: end-to-end tests.
+
+    A transactional test also empties the database after it, so it runs after the tests
+    whose module-scoped fixtures (such as the demo PDF's) use the groups of the migrations.
+    """
+    if item.get_closest_marker("e2e") is not None:
+        return 2
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    return 1 if transactional or "transactional_db" in getattr(item, "fixturenames", ()) else 0

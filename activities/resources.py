@@ -1,5 +1,6 @@
 """The activities spreadsheet (DESIGN.md, « Spreadsheet contract »), keyed on ``date`` + ``titre``."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
@@ -52,6 +53,11 @@ class ActivityResource(SpreadsheetResource):
     related_fields = ("territory",)
     related_lists = ("objectives", "measures", "partners")
     key_columns = ("date", "titre")
+    # The constraints need no query per row: the key (date + title) is looked up among
+    # every activity read once (a new row's key matches none, and a file gives each key
+    # once), the participants widget refuses negative counts and ``Activity.clean()`` an
+    # end before the start. The database still enforces all of them.
+    validate_constraints_in_database = False
 
     class Meta:
         model = Activity
@@ -68,6 +74,11 @@ class ActivityResource(SpreadsheetResource):
             "partners",
         )
         import_id_fields = ("start_date", "title")
+        # Rows are written a thousand at a time (with their objectives, measures and
+        # partners, see ``flush_related``), not one INSERT and savepoint per row. The
+        # import stays all or nothing: it runs in one transaction, rolled back on any error.
+        use_bulk = True
+        batch_size = 1000
 
     def row_key(self, row):
         return (self.fields["start_date"].widget.clean(row.get("date")), fold(row.get("titre")))
@@ -79,6 +90,23 @@ class ActivityResource(SpreadsheetResource):
         super().before_import(dataset, **kwargs)
         self.objective_index = NameIndex(Objective.objects.all())
         self.organisation_index = NameIndex(Organisation.objects.all())
+        self.queued = []
+        self.saving_new = False
+
+    def get_bulk_update_fields(self):
+        """The model fields the columns write, the key's included (its spelling may change), and ``updated_at``."""
+        return [*(field.attribute for field in self.fields.values() if field.attribute), "updated_at"]
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        now = timezone.now()  # what save() would have set: bulk_update leaves auto_now fields alone
+        for activity in self.update_instances:
+            activity.updated_at = now
+        super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Create the pending new activities, then their objectives, measures and partners."""
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+        self.flush_related()
 
     # Export
 
@@ -152,8 +180,24 @@ class ActivityResource(SpreadsheetResource):
             and {fold(organisation.name) for organisation in activity.partners.all()} == set(pending["partners"])
         )
 
+    def unvalidated_fields(self, instance):
+        # The territory widget returns a territory read from the database (or none):
+        # checking that it exists would cost a query per row.
+        return [*super().unvalidated_fields(instance), "territory"]
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        self.saving_new = is_create
+        super().save_instance(instance, is_create, row, **kwargs)
+
     def save_related(self, activity):
-        """Write the objectives, the measures (in the file's order) and the partners, creating unknown ones."""
+        """Write the objectives, the measures (in the file's order) and the partners, creating unknown ones.
+
+        A new activity has none yet, nor a primary key: its lists are queued and
+        written in bulk once the activities are (``bulk_create``).
+        """
+        if self.saving_new:
+            self.queued.append((activity, self.pending))
+            return
         activity.objectives.set(self.pending["objectives"])
 
         current = {fold(measure.label): measure for measure in Measure.objects.filter(activity=activity)}
@@ -180,3 +224,38 @@ class ActivityResource(SpreadsheetResource):
         cache = getattr(activity, "_prefetched_objects_cache", {})
         for name in ("objectives", "measures", "partners"):
             cache.pop(name, None)
+
+    def _organisation(self, name):
+        organisation = self.organisation_index.get(name)
+        if organisation is None:
+            # Unknown partner names become organisations (DESIGN.md).
+            organisation = Organisation.objects.create(name=name)
+            self.organisation_index.add(organisation)
+        return organisation
+
+    def flush_related(self):
+        """Write the queued new activities' objectives, measures and partners: three bulk inserts."""
+        # Activities left without a primary key were not written (a dry run without
+        # transactions, or a failed batch, already reported): nothing to attach to.
+        queued, self.queued = [(a, p) for a, p in getattr(self, "queued", []) if a.pk is not None], []
+        if not queued:
+            return
+        ActivityObjective = Activity.objectives.through
+        ActivityPartner = Activity.partners.through
+        objective_links, measures, partner_links = [], [], []
+        for activity, pending in queued:
+            objective_links.extend(
+                ActivityObjective(activity_id=activity.pk, objective_id=objective.pk)
+                for objective in pending["objectives"]
+            )
+            measures.extend(
+                Measure(activity_id=activity.pk, label=label, value=value, order=order)
+                for order, (label, value) in enumerate(pending["measures"])
+            )
+            organisation_ids = dict.fromkeys(self._organisation(name).pk for name in pending["partners"].values())
+            partner_links.extend(
+                ActivityPartner(activity_id=activity.pk, organisation_id=pk) for pk in organisation_ids
+            )
+        ActivityObjective.objects.bulk_create(objective_links, batch_size=self._meta.batch_size)
+        Measure.objects.bulk_create(measures, batch_size=self._meta.batch_size)
+        ActivityPartner.objects.bulk_create(partner_links, batch_size=self._meta.batch_size)

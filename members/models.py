@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pole.fields import WebsiteField
 from pole.fiscal_years import FiscalYear, FiscalYearField
 from pole.images import SafeImageField
 
@@ -136,7 +137,7 @@ class Member(models.Model):
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     logo = SafeImageField(_("logo"), upload_to="members/logos/", blank=True)
     directory_consent = models.BooleanField(

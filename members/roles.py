@@ -44,15 +44,21 @@ PERSONNEL_PERMISSIONS = {
         "sectionintro": VIEW,
         "declaredfigure": VIEW,
     },
+    # Login throttling: staff see who is locked out and unlock an account by deleting its
+    # attempt (README, Production).
+    "axes": {"accessattempt": ("view", "delete")},
 }
 
-# Direction: everything Personnel has, plus the reports, the objectives and the users.
+# Direction: everything Personnel has, plus the reports, the objectives, the users and the
+# logs of every login.
 DIRECTION_PERMISSIONS = {
     **PERSONNEL_PERMISSIONS,
     "activities": {**PERSONNEL_PERMISSIONS["activities"], "objective": ALL},
     "reports": {model: ALL for model in PERSONNEL_PERMISSIONS["reports"]},
     "members": {**PERSONNEL_PERMISSIONS["members"], "user": ALL},
     "auth": {"group": VIEW},
+    # The logs of logins and failures (e-mail and client addresses) are Direction's only.
+    "axes": {**PERSONNEL_PERMISSIONS["axes"], "accesslog": VIEW, "accessfailurelog": VIEW},
 }
 DIRECTION_EXTRA = [("reports", "publish_annualreport")]
 

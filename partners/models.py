@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from pole.fields import WebsiteField
 from pole.fiscal_years import FiscalYear, FiscalYearField
 from pole.images import SafeImageField
 
@@ -11,7 +12,7 @@ class Organisation(models.Model):
     """An organisation outside the network's membership, or a member seen as a partner."""
 
     name = models.CharField(_("name"), max_length=200)
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     logo = SafeImageField(_("logo"), upload_to="partners/logos/", blank=True)
     member = models.OneToOneField(
         "members.Member",

@@ -5,6 +5,7 @@ code); production differs only by environment variables. See README.md for the
 table of variables.
 """
 
+import datetime
 import importlib.util
 from pathlib import Path
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",  # login throttling: a lock per e-mail address and client address (see below)
     "bootstrap",
     "members",
     "activities",
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, whose static files skip the middleware below it.
+    "pole.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pole.middleware.FrenchFirstLocaleMiddleware",
@@ -55,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pole.urls"
@@ -92,6 +98,12 @@ if DATABASES["default"]["ENGINE"] not in (
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
+
+# Axes' backend comes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -141,6 +153,18 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # front server is configured to do it (SERVE_MEDIA=false).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
+# Django's cache: files on disk, shared by every worker process of the machine. It holds
+# the annual report's PDFs (reports.pdf), keyed by what they print, so a stale PDF is never
+# served; deleting the folder only costs a new rendering.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("POLE_CACHE_DIR", str(BASE_DIR / "cache")),
+        "TIMEOUT": 60 * 60 * 24 * 30,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
+}
+
 # E-mail: printed to the console unless an SMTP host is given.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_BACKEND = env_str(
@@ -154,11 +178,106 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Pôle <no-reply@exemple.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# --- HTTPS and security headers (README, Production) ---------------------------------------
+# With debug off, everything defaults to what `manage.py check --deploy` asks for.
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie (forms carry the token), so hide it from scripts too.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Behind a TLS-terminating proxy, the request reaches us over plain HTTP: trust the proxy's
+# X-Forwarded-Proto (and X-Forwarded-For for login throttling) only when told it exists,
+# since a client could otherwise send those headers itself.
+SECURE_PROXY = env_bool("DJANGO_SECURE_PROXY", False)
+if SECURE_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# A setting turned off on purpose by its variable is not a deployment mistake: the check that
+# would flag it is silenced, so `check --deploy --fail-level WARNING` keeps guarding the rest.
+# HSTS preloading in particular is the domain owner's commitment, hard to undo.
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, turned_off in (
+        ("security.W005", not SECURE_HSTS_INCLUDE_SUBDOMAINS),
+        ("security.W008", not SECURE_SSL_REDIRECT),
+        ("security.W021", not SECURE_HSTS_PRELOAD),
+    )
+    if turned_off
+]
 
-FORMS_URLFIELD_ASSUME_HTTPS = True
+# Content-Security-Policy sent on every response by pole.middleware.SecurityHeadersMiddleware:
+# no inline script or style anywhere, every asset from this site.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "font-src": "'self'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+PERMISSIONS_POLICY = {
+    feature: "()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+# --- Login throttling (django-axes) ------------------------------------------------------------
+# Five failed logins for one e-mail address from one client address lock that pair for
+# 30 minutes, on /connexion/ and on the admin's login alike. Keyed by the pair, so an
+# attacker cannot lock someone out from elsewhere. Staff unlock by deleting the attempt in
+# the admin (« Tentatives d'accès »).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Both login forms post the e-mail address as ``username`` (USERNAME_FIELD is ``email``).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "members.lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "members.lockout.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "members.lockout.lockout_response"
+# No start-up banner: logs go to stdout, where `manage.py export … > file.csv` writes its data.
+# Failures and lockouts are still logged (with the e-mail address and client address).
+AXES_VERBOSE = False
+
+# --- Logs: to standard output, for the process manager to collect ----------------------------
+LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"()": "pole.logs.StandardOutputHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Replaces Django's own handlers (console only in debug, e-mail to ADMINS) by stdout.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # WeasyPrint and fontTools narrate every PDF step at INFO; keep their problems only.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -167,6 +286,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Importing needs the model's add permission, exporting its view permission (DESIGN.md, Roles).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+CSRF_FAILURE_VIEW = "pole.views.csrf_failure"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "members:portal"

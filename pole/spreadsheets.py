@@ -34,6 +34,8 @@ from import_export.results import Result, RowResult
 from pole.fiscal_years import FiscalYear
 
 LIST_SEPARATOR = ";"
+# C0 control characters but tab, line feed and carriage return, which a cell may hold.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MEASURE_SEPARATOR = "="
 
 
@@ -395,6 +397,9 @@ class SpreadsheetResource(resources.ModelResource):
     #: Relations each row reads, loaded with the rows for export and for the import's lookup.
     related_fields = ()
     related_lists = ()
+    #: Whether ``full_clean`` checks the model's constraints against the database (a query
+    #: each per row). A resource whose key lookup and ``clean()`` already enforce them says no.
+    validate_constraints_in_database = True
 
     class Meta:
         use_transactions = True
@@ -535,15 +540,20 @@ class SpreadsheetResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
+        errors = {}
+        for column, value in row.items():
+            text = cell_text(value)
+            if CONTROL_CHARACTERS.search(text):
+                # PostgreSQL refuses NUL in text, SQLite would store it: refuse every invisible
+                # control character alike, so both databases (and XLSX, which cannot hold them) agree.
+                errors[column] = _("The cell holds an invisible control character (such as U+0000); remove it.")
         first_line = self.duplicate_of.get(kwargs.get("row_number"))
         if first_line is not None:
-            raise ValidationError(
-                {
-                    self.key_columns[0]: _(
-                        "Same key ({key}) as line {line}: each key may appear only once in a file."
-                    ).format(key=" + ".join(self.key_columns), line=first_line)
-                }
-            )
+            errors[self.key_columns[0]] = _(
+                "Same key ({key}) as line {line}: each key may appear only once in a file."
+            ).format(key=" + ".join(self.key_columns), line=first_line)
+        if errors:
+            raise ValidationError(errors)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -575,7 +585,11 @@ class SpreadsheetResource(resources.ModelResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         try:
-            instance.full_clean(exclude=[*errors, *self.unvalidated_fields(instance)], validate_unique=validate_unique)
+            instance.full_clean(
+                exclude=[*errors, *self.unvalidated_fields(instance)],
+                validate_unique=validate_unique and self.validate_constraints_in_database,
+                validate_constraints=self.validate_constraints_in_database,
+            )
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:

@@ -7,6 +7,10 @@ from django.views.static import serve
 admin.site.site_header = "Pôle"
 admin.site.site_title = "Pôle"
 
+# The 500 page renders without the request context (pole/views.py); 400, 403 and 404 use
+# Django's views with the templates 400.html, 403.html and 404.html.
+handler500 = "pole.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("rapports/", include("reports.urls")),

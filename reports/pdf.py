@@ -3,18 +3,32 @@
 The same template as the screen page, with the print stylesheet. Static files
 (CSS, fonts) and media (logos, photos) are read from disk by a URL fetcher that
 never touches the network; photos are downscaled to print size on the way.
+
+What does not change between exports is prepared once per process (per thread)
+and reused: the parsed stylesheets with their fonts, the photos at print size and
+WeasyPrint's decoded images. The PDF of an unchanged report is served from
+Django's cache, keyed by a hash of the print HTML (which holds every printed
+datum) and of the files it refers to.
 """
 
+import hashlib
 import io
 import mimetypes
+import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
+import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from PIL import Image
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.report import build_report_context
@@ -26,72 +40,217 @@ BASE_URL = "https://report.invalid/"
 # Images are printed at most 7.5 in wide; 200 dpi is plenty for offset-like print.
 MAX_IMAGE_PIXELS = 1500
 
+# The print stylesheets, in cascade order, parsed once per process.
+PRINT_STYLESHEETS = ("reports/report.css", "reports/report-print.css")
+
+# Bump to invalidate every cached PDF after a change of the rendering code.
+PDF_CACHE_VERSION = 1
+PDF_CACHE_TIMEOUT = 60 * 60 * 24 * 30
+
+# Photos and logos brought down to print size, by (path, modification time, size).
+_PRINT_IMAGES = OrderedDict()
+_PRINT_IMAGES_LIMIT = 256
+_print_images_lock = threading.Lock()
+
+_resources = threading.local()
+
 
 def _prefix(url_setting):
     return "/" + url_setting.strip("/") + "/"
 
 
+def _file_stamp(path):
+    stat = path.stat()
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
 class ReportFetcher(URLFetcher):
     """Serve /static/ and /media/ URLs from disk; refuse anything else."""
 
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return super().fetch(url, headers)
-        path = unquote(parts.path)
+    def resolve(self, url):
+        """Return ``(path, is_media)`` of a URL of the page, or raise."""
+        path = unquote(urlsplit(url).path)
         static, media = _prefix(settings.STATIC_URL), _prefix(settings.MEDIA_URL)
         if path.startswith(static):
             found = finders.find(path[len(static) :])
             if not found:
                 raise FileNotFoundError(path)
-            return self._file(url, Path(found))
+            return Path(found), False
         if path.startswith(media):
             root = Path(settings.MEDIA_ROOT).resolve()
             file_path = (root / path[len(media) :]).resolve()
             if root not in file_path.parents or not file_path.is_file():
                 raise FileNotFoundError(path)
-            return self._image(url, file_path)
+            return file_path, True
         raise ValueError(f"The report may only use the app's own files, not {url}")
+
+    def fetch(self, url, headers=None):
+        if urlsplit(url).scheme == "data":
+            return super().fetch(url, headers)
+        path, is_media = self.resolve(url)
+        if is_media:
+            return self._image(url, path)
+        return self._file(url, path)
 
     def _file(self, url, path):
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
 
     def _image(self, url, path):
-        """Downscale a large photo or logo so the PDF carries only what print needs."""
-        try:
-            with Image.open(path) as image:
-                if max(image.size) <= MAX_IMAGE_PIXELS:
-                    return self._file(url, path)
-                image.thumbnail((MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS))
-                if image.mode not in ("RGB", "L"):
-                    image = image.convert("RGBA")
-                buffer = io.BytesIO()
-                fmt = "PNG" if image.mode == "RGBA" else "JPEG"
-                image.save(buffer, format=fmt, quality=85)
-        except (OSError, Image.DecompressionBombError):
-            return self._file(url, path)
-        return URLFetcherResponse(url, body=buffer.getvalue(), headers={"Content-Type": f"image/{fmt.lower()}"})
+        """A photo or logo at print size, downscaled once per version of the file."""
+        key = _file_stamp(path)
+        with _print_images_lock:
+            found = _PRINT_IMAGES.get(key)
+            if found is not None:
+                _PRINT_IMAGES.move_to_end(key)
+        if found is None:
+            found = _print_size(path)
+            with _print_images_lock:
+                _PRINT_IMAGES[key] = found
+                while len(_PRINT_IMAGES) > _PRINT_IMAGES_LIMIT:
+                    _PRINT_IMAGES.popitem(last=False)
+        body, mime_type = found
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
+
+
+def _print_size(path):
+    """Return (bytes, MIME type) of an image no larger than print needs."""
+    original = (path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+    try:
+        with Image.open(path) as image:
+            if max(image.size) <= MAX_IMAGE_PIXELS:
+                return original
+            image.thumbnail((MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS))
+            if image.mode not in ("RGB", "L"):
+                image = image.convert("RGBA")
+            buffer = io.BytesIO()
+            fmt = "PNG" if image.mode == "RGBA" else "JPEG"
+            image.save(buffer, format=fmt, quality=85)
+    except (OSError, Image.DecompressionBombError):
+        return original
+    return buffer.getvalue(), f"image/{fmt.lower()}"
+
+
+class PrintResources:
+    """A font configuration, the print stylesheets parsed with it, and WeasyPrint's image cache."""
+
+    def __init__(self, stamp, paths):
+        self.stamp = stamp
+        self.fetcher = ReportFetcher()
+        self.font_config = FontConfiguration()
+        self.stylesheets = [
+            CSS(
+                string=path.read_text(encoding="utf-8"),
+                base_url=urljoin(BASE_URL, _prefix(settings.STATIC_URL) + name),
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+            )
+            for name, path in zip(PRINT_STYLESHEETS, paths, strict=True)
+        ]
+        self.image_cache = {}
+        self.image_stamps = {}
+
+    def refresh_images(self, stamps):
+        """Forget WeasyPrint's decoded images when a file behind one of their URLs changed."""
+        if any(self.image_stamps.get(url, stamp) != stamp for url, stamp in stamps.items()):
+            self.image_cache.clear()
+            self.image_stamps.clear()
+        if len(self.image_stamps) > 2 * _PRINT_IMAGES_LIMIT:
+            self.image_cache.clear()
+            self.image_stamps.clear()
+        self.image_stamps.update(stamps)
+
+
+def print_resources():
+    """This thread's PrintResources, made again when a stylesheet changed on disk."""
+    paths = [Path(finders.find(name)) for name in PRINT_STYLESHEETS]
+    stamp = tuple(_file_stamp(path) for path in paths)
+    resources = getattr(_resources, "value", None)
+    if resources is None or resources.stamp != stamp:
+        resources = _resources.value = PrintResources(stamp, paths)
+    return resources
+
+
+def page_css(context):
+    """The page footer: the report's title and « page N of M »."""
+    title = str(context["title"]).replace('"', "").replace("\\", "")
+    return (
+        f'@page {{ @bottom-left {{ content: "{title}"; }} '
+        f'@bottom-right {{ content: "{_("page")} " counter(page) " {_("of")} " counter(pages); }} }}'
+    )
 
 
 def _stylesheets(*names):
     return "\n".join(Path(finders.find(f"reports/{name}")).read_text(encoding="utf-8") for name in names)
 
 
-def render_report_html(context, *, for_print=False, request=None, standalone=False):
+def render_report_html(context, *, for_print=False, request=None, standalone=False, stylesheets_given=False):
     """Render the report template (screen or print) to a string.
 
     ``standalone`` inlines the stylesheets, for an HTML file read away from the app.
+    ``stylesheets_given`` leaves the print stylesheets and the page footer out of the
+    page: ``html_to_pdf`` gives WeasyPrint parsed copies of them.
     """
-    extra = {"for_print": for_print, "standalone": standalone}
+    extra = {"for_print": for_print, "standalone": standalone, "stylesheets_given": stylesheets_given}
     if standalone:
         extra["inline_css"] = _stylesheets("report.css", "report-screen.css")
     return render_to_string("reports/annual_report.html", {**context, **extra}, request=request)
 
 
-def render_report_pdf(fiscal_year, *, context=None):
-    """Return the annual report of ``fiscal_year`` as PDF bytes."""
+def referenced_files(html, fetcher):
+    """Map each /static/ or /media/ URL of the page to its file's stamp (path, mtime, size)."""
+    stamps = {}
+    for url in set(re.findall(r'(?:src|href)="([^"]+)"', html)):
+        full = urljoin(BASE_URL, url)
+        try:
+            path, _is_media = fetcher.resolve(full)
+            stamps[full] = _file_stamp(path)
+        except (OSError, ValueError):
+            continue
+    return stamps
+
+
+def html_to_pdf(html, context, *, stamps=None):
+    """Render print HTML (made with ``stylesheets_given=True``) to PDF bytes with the shared resources."""
+    resources = print_resources()
+    if stamps is None:
+        stamps = referenced_files(html, resources.fetcher)
+    resources.refresh_images(stamps)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=resources.fetcher)
+    return document.write_pdf(
+        stylesheets=[*resources.stylesheets, CSS(string=page_css(context), font_config=resources.font_config)],
+        font_config=resources.font_config,
+        cache=resources.image_cache,
+    )
+
+
+def pdf_cache_key(html, stamps, resources):
+    digest = hashlib.sha256()
+    digest.update(f"{PDF_CACHE_VERSION}\0{weasyprint.__version__}\0".encode())
+    for path, mtime, size in resources.stamp:
+        digest.update(f"{path}\0{mtime}\0{size}\0".encode())
+    for url in sorted(stamps):
+        _path, mtime, size = stamps[url]
+        digest.update(f"{url}\0{mtime}\0{size}\0".encode())
+    digest.update(html.encode())
+    return f"reports:pdf:{digest.hexdigest()}"
+
+
+def render_report_pdf(fiscal_year, *, context=None, use_cache=True):
+    """Return the annual report of ``fiscal_year`` as PDF bytes.
+
+    With ``use_cache``, an unchanged report (same print HTML, same images and
+    stylesheets on disk) comes from Django's cache instead of WeasyPrint.
+    """
     context = context or build_report_context(fiscal_year)
-    html = render_report_html(context, for_print=True)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=ReportFetcher()).render()
-    return document.write_pdf()
+    html = render_report_html(context, for_print=True, stylesheets_given=True)
+    if not use_cache:
+        return html_to_pdf(html, context)
+    resources = print_resources()
+    stamps = referenced_files(html, resources.fetcher)
+    key = pdf_cache_key(html, stamps, resources)
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = html_to_pdf(html, context, stamps=stamps)
+        cache.set(key, pdf, PDF_CACHE_TIMEOUT)
+    return pdf

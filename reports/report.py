@@ -17,7 +17,7 @@ from members.models import BoardMandate, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
 from reports.formatting import format_number, format_percent, format_period
-from reports.models import DECLARED_ONLY_FIGURES, AnnualReport, Figure, ReportMessage
+from reports.models import DECLARED_ONLY_FIGURES, AnnualReport, DeclaredFigure, Figure, ReportMessage
 from reports.statistics import percentage, year_figures
 
 PERCENT_FIGURES = {
@@ -91,9 +91,13 @@ def media_url(file_field):
     return file_field.url if file_field else ""
 
 
-def activity_outcome(activity):
-    """What follows the arrow: « 35 participants, dont 23 acheteurs institutionnels »."""
-    measures = [f"{format_number(m.value)} {m.label}" for m in activity.measures.all()]
+def activity_outcome(activity, measures=None):
+    """What follows the arrow: « 35 participants, dont 23 acheteurs institutionnels ».
+
+    ``measures``: the activity's measures when already fetched (else read from the activity).
+    """
+    measures = activity.measures.all() if measures is None else measures
+    measures = [f"{format_number(m.value)} {m.label}" for m in measures]
     if activity.participants is None:
         return ", ".join(measures)
     label = activity.participants_label or ngettext("participant", "participants", activity.participants)
@@ -158,14 +162,17 @@ def build_report_context(fiscal_year, report=None):
     fiscal_year = FiscalYear.parse(fiscal_year)
     if report is None:
         report = get_report(fiscal_year)
-    figures = year_figures(fiscal_year)
-    previous_figures = year_figures(fiscal_year.previous)
+    objectives = list(Objective.objects.all())
+    figures = year_figures(fiscal_year, objectives=objectives)
+    previous_figures = year_figures(fiscal_year.previous, objectives=objectives)
     declared = _declared(report)
-    previous_declared = _declared(get_report(fiscal_year.previous))
+    previous_declared = {
+        d.figure: d.value for d in DeclaredFigure.objects.filter(report__fiscal_year=fiscal_year.previous)
+    }
     values = printed_values(figures, declared)
     previous_values = printed_values(previous_figures, previous_declared)
 
-    sections = _sections(fiscal_year, report)
+    sections = _sections(fiscal_year, report, objectives)
     messages = []
     if report:
         for message in report.messages.all():
@@ -210,9 +217,8 @@ def build_report_context(fiscal_year, report=None):
     }
 
 
-def _sections(fiscal_year, report):
+def _sections(fiscal_year, report, objectives):
     intros = {intro.objective_id: intro for intro in report.section_intros.all()} if report else {}
-    objectives = list(Objective.objects.all())
     sections = {
         objective.pk: Section(
             objective=objective,
@@ -221,19 +227,29 @@ def _sections(fiscal_year, report):
         )
         for objective in objectives
     }
-    activities = Activity.objects.in_fiscal_year(fiscal_year).reported().for_listing().order_by("start_date", "title")
+    activities = (
+        Activity.objects.in_fiscal_year(fiscal_year)
+        .reported()
+        .select_related("territory")
+        .prefetch_related(
+            # Into plain lists: a related manager's .all() per activity costs more than the query.
+            Prefetch("objectives", Objective.objects.only("pk"), to_attr="objective_list"),
+            Prefetch("measures", to_attr="measure_list"),
+        )
+        .order_by("start_date", "title")
+    )
     for activity in activities:
         line = {
             "when": format_period(activity.start_date, activity.end_date),
             "title": activity.title,
-            "outcome": activity_outcome(activity),
+            "outcome": activity_outcome(activity, activity.measure_list),
             "territory": activity.territory.name if activity.territory else "",
         }
-        for objective in activity.objectives.all():
+        for objective in activity.objective_list:
             sections[objective.pk].activities.append(line)
             if activity.photo:
                 sections[objective.pk].photos.append({"url": activity.photo.url, "caption": activity.photo_caption})
-    projects = Project.objects.in_fiscal_year(fiscal_year).prefetch_related("partners")
+    projects = Project.objects.in_fiscal_year(fiscal_year)
     for project in projects:
         title = project.title
         if project.is_new_in(fiscal_year):

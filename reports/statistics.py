@@ -80,34 +80,36 @@ COMPUTED_FIGURES = {
 }
 
 
-def member_portrait(fiscal_year):
-    """Return the portrait of the year's members as a dict. Two queries.
-
-    average age: end year of the fiscal year minus the founding year, averaged
-    over the members that have one, rounded halves up.
-    """
-    fiscal_year = FiscalYear.parse(fiscal_year)
+def _member_counts(fiscal_year):
+    """Count the year's members in total and by every attribute a figure needs. One query."""
     members = Member.objects.filter(memberships__fiscal_year=fiscal_year)
-    row = members.aggregate(
+    by_form = {f"form_{value}": Count("id", filter=Q(legal_form=value)) for value in [*Member.LegalForm.values, ""]}
+    return members.aggregate(
         count=Count("id"),
         with_year=Count("id", filter=Q(founding_year__isnull=False)),
         founding_sum=Coalesce(Sum("founding_year"), 0),
         rural=Count("id", filter=Q(setting=Member.Setting.RURAL)),
         groups=Count("id", filter=Q(category=Member.Category.BUSINESS_GROUP)),
         associations=Count("id", filter=Q(legal_form=Member.LegalForm.ASSOCIATION)),
+        **by_form,
     )
-    counts = dict(
-        Membership.objects.filter(fiscal_year__in=[fiscal_year, fiscal_year.previous])
-        .values_list("fiscal_year")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+
+
+def member_portrait(fiscal_year, *, counts=None):
+    """Return the portrait of the year's members as a dict. Three queries (two given ``counts``).
+
+    average age: end year of the fiscal year minus the founding year, averaged
+    over the members that have one, rounded halves up.
+    """
+    fiscal_year = FiscalYear.parse(fiscal_year)
+    row = counts if counts is not None else _member_counts(fiscal_year)
+    previous = Membership.objects.filter(fiscal_year=fiscal_year.previous).count()
     new_members = (
         Membership.objects.filter(fiscal_year=fiscal_year)
         .exclude(member__memberships__fiscal_year__lt=fiscal_year)
         .count()
     )
-    count, previous = row["count"], counts.get(fiscal_year.previous, 0)
+    count = row["count"]
     average_age = None
     if row["with_year"]:
         average_age = round_half_up(fiscal_year.end_year - Fraction(row["founding_sum"], row["with_year"]))
@@ -123,26 +125,21 @@ def member_portrait(fiscal_year):
     }
 
 
-def members_by_legal_form(fiscal_year):
-    """Return the year's members counted by legal form, every form listed. One query."""
-    rows = dict(
-        Member.objects.filter(memberships__fiscal_year=FiscalYear.parse(fiscal_year))
-        .values_list("legal_form")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    result = [LegalFormCount(value, label, rows.get(value, 0)) for value, label in Member.LegalForm.choices]
-    if rows.get(""):
-        result.append(LegalFormCount("", "—", rows[""]))
+def members_by_legal_form(fiscal_year, *, counts=None):
+    """Return the year's members counted by legal form, every form listed. One query (none given ``counts``)."""
+    row = counts if counts is not None else _member_counts(FiscalYear.parse(fiscal_year))
+    result = [LegalFormCount(value, label, row[f"form_{value}"]) for value, label in Member.LegalForm.choices]
+    if row["form_"]:
+        result.append(LegalFormCount("", "—", row["form_"]))
     return result
 
 
-def activity_totals(fiscal_year):
+def activity_totals(fiscal_year, *, objectives=None):
     """Return the year's reported activities and their participants, in total and by objective.
 
     Reported: starting in the fiscal year, role réalisation or co-réalisation.
     Unknown participants count as 0. An activity serving two objectives counts in
-    both objectives' rows and once in the totals. Three queries.
+    both objectives' rows and once in the totals. Three queries (two given the ``objectives``).
     """
     activities = Activity.objects.in_fiscal_year(fiscal_year).reported()
     totals = activities.aggregate(count=Count("id"), participants=Coalesce(Sum("participants"), 0))
@@ -159,17 +156,18 @@ def activity_totals(fiscal_year):
             rows.get(objective.pk, {}).get("count", 0),
             rows.get(objective.pk, {}).get("participants", 0),
         )
-        for objective in Objective.objects.all()
+        for objective in (Objective.objects.all() if objectives is None else objectives)
     ]
     return {"activities": totals["count"], "participants": totals["participants"], "by_objective": by_objective}
 
 
-def year_figures(fiscal_year):
-    """Return every computed figure of ``fiscal_year`` (seven queries)."""
+def year_figures(fiscal_year, *, objectives=None):
+    """Return every computed figure of ``fiscal_year``: six queries (five given the ``objectives``)."""
     fiscal_year = FiscalYear.parse(fiscal_year)
+    counts = _member_counts(fiscal_year)
     return YearFigures(
         fiscal_year=fiscal_year,
-        **member_portrait(fiscal_year),
-        **activity_totals(fiscal_year),
-        by_legal_form=members_by_legal_form(fiscal_year),
+        **member_portrait(fiscal_year, counts=counts),
+        **activity_totals(fiscal_year, objectives=objectives),
+        by_legal_form=members_by_legal_form(fiscal_year, counts=counts),
     )

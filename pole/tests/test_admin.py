@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
@@ -53,14 +54,17 @@ REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 PERSONNEL_VIEW_ONLY = {
     "activities.objective",
     "members.invitation",
+    "axes.accessattempt",
     "reports.annualreport",
     "reports.declaredfigure",
     "reports.reportmessage",
     "reports.sectionintro",
 }
-PERSONNEL_NO_ACCESS = {"members.user", "auth.group"}
-# Invitations are a log: they are sent from the contacts list, never added or edited.
-DIRECTION_VIEW_ONLY = {"auth.group", "members.invitation"}
+LOGIN_LOCKOUTS = {"axes.accessattempt", "axes.accessfailurelog", "axes.accesslog"}
+PERSONNEL_NO_ACCESS = {"members.user", "auth.group", "axes.accessfailurelog", "axes.accesslog"}
+# Invitations are a log: they are sent from the contacts list, never added or edited; so are
+# the login attempts, which staff may only delete (to unlock an account).
+DIRECTION_VIEW_ONLY = {"auth.group", "members.invitation", *LOGIN_LOCKOUTS}
 
 
 def admin_url(label, view, *args):
@@ -149,7 +153,23 @@ def _report_message(i):
     return message
 
 
+def _login_attempt(model, i, **fields):
+    return model.objects.create(
+        username=f"personne{i}@exemple.org",
+        ip_address=f"192.0.2.{i + 1}",
+        user_agent="Mozilla/5.0",
+        http_accept="text/html",
+        path_info="/connexion/",
+        **fields,
+    )
+
+
 BUILDERS = {
+    "axes.accessattempt": lambda i: _login_attempt(
+        AccessAttempt, i, get_data="", post_data="username=…", failures_since_start=5
+    ),
+    "axes.accessfailurelog": lambda i: _login_attempt(AccessFailureLog, i, locked_out=True),
+    "axes.accesslog": lambda i: _login_attempt(AccessLog, i),
     "activities.activity": _activity,
     "activities.campaign": _campaign,
     "activities.measure": lambda i: MeasureFactory(),

@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from django.utils import translation
 
 from activities.models import Activity, Measure
@@ -131,9 +132,14 @@ def test_declared_figures(demo):
     }
 
 
+def login_request():
+    """The request the login throttling (django-axes) needs to count a login attempt."""
+    return RequestFactory().post("/connexion/")
+
+
 @pytest.mark.parametrize("email", [account[0] for account in demo_data.DEMO_ACCOUNTS])
 def test_demo_accounts_can_log_in(demo, client, email):
-    assert client.login(username=email, password="pole-demo")
+    assert client.login(request=login_request(), username=email, password="pole-demo")
 
 
 def test_demo_account_roles(demo):
@@ -153,5 +159,5 @@ def test_demo_account_roles(demo):
 def test_custom_password(db, settings, client):
     settings.DEBUG = True
     call_command("load_demo", "--no-images", "--password", "autre-secret", stdout=io.StringIO())
-    assert client.login(username="direction@exemple.org", password="autre-secret")
-    assert not client.login(username="direction@exemple.org", password="pole-demo")
+    assert client.login(request=login_request(), username="direction@exemple.org", password="autre-secret")
+    assert not client.login(request=login_request(), username="direction@exemple.org", password="pole-demo")

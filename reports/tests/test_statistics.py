@@ -327,8 +327,10 @@ def test_year_figures_query_count_does_not_grow_with_the_data():
 
 
 @pytest.mark.django_db
-def test_year_figures_issues_seven_queries(django_assert_num_queries):
+def test_year_figures_issues_six_queries(django_assert_num_queries):
     objectives = [ObjectiveFactory(), ObjectiveFactory()]
     _populate(5, objectives)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         year_figures("2016-2017")
+    with django_assert_num_queries(5):
+        year_figures("2016-2017", objectives=objectives)

@@ -1,0 +1,45 @@
+"""Login throttling with django-axes: who is counted, and what a locked-out person sees.
+
+Settings (pole/settings.py) lock an (e-mail address, client address) pair after five
+failures for 30 minutes, on the site's login and the admin's alike.
+"""
+
+from django.conf import settings
+from django.shortcuts import render
+
+
+def login_username(request, credentials=None):
+    """The e-mail address a login attempt is for, as the login form reads it.
+
+    Both login forms name the field ``username``; the address is lowercased as the site's
+    form does, so ``Marie@Exemple.org`` and ``marie@exemple.org`` count as one account.
+    """
+    data = credentials if credentials is not None else getattr(request, "POST", {})
+    return (data.get("username") or "").strip().lower()
+
+
+def client_ip_address(request):
+    """The client's address: the proxy's last X-Forwarded-For entry behind a TLS proxy.
+
+    Behind the proxy every request comes from the proxy's address, which would lock an
+    account for everyone at once. The proxy appends the address it saw to X-Forwarded-For;
+    entries before it were sent by the client and prove nothing, so only the last counts.
+    Without a proxy (DJANGO_SECURE_PROXY off), the header is ignored: anyone could send it.
+    """
+    if settings.SECURE_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
+        if addresses:
+            return addresses[-1]
+    return request.META.get("REMOTE_ADDR")
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page shown instead of the login form while the account is locked (HTTP 429)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "accounts/locked.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )

@@ -1,0 +1,153 @@
+"""Login throttling (django-axes): five failures for one account from one address lock that
+pair for 30 minutes, on the site's login and the admin's; Direction unlocks in the admin."""
+
+import datetime
+
+import pytest
+from axes.models import AccessAttempt
+from django.db.models import F
+from django.test import Client
+from django.urls import reverse
+
+from members.tests.factories import RepresentativeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "mot-de-passe-de-test"  # UserFactory's
+HOME = "203.0.113.7"
+ELSEWHERE = "198.51.100.23"
+LOCKED = "Trop de tentatives de connexion"
+
+
+def log_in(client, email, password, address=HOME, url="/connexion/", **headers):
+    return client.post(url, {"username": email, "password": password}, REMOTE_ADDR=address, **headers)
+
+
+def fail(client, email, times=5, **kwargs):
+    """``times`` wrong passwords: the form again for the first four, the lock at the fifth."""
+    for attempt in range(1, times + 1):
+        response = log_in(client, email, "mauvais-mot-de-passe", **kwargs)
+        if attempt < 5:
+            assert response.status_code == 200  # the login form again, with its error
+            assert LOCKED not in response.content.decode()
+        else:
+            assert_locked(response)
+
+
+@pytest.fixture
+def account():
+    return RepresentativeFactory(email="lea@exemple.org").user
+
+
+def assert_locked(response):
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert LOCKED in html
+    assert "Après 5 tentatives échouées" in html
+    assert "Réessayez dans 30 minutes" in html
+    assert 'class="navbar navbar-expand-md navbar-dark site-navbar"' in html
+    assert "_auth_user_id" not in response.client.session
+
+
+def assert_logged_in(response, client, user):
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_four_failures_then_the_right_password_logs_in(client, account):
+    fail(client, account.email, times=4)
+    assert_logged_in(log_in(client, account.email, PASSWORD), client, account)
+
+
+def test_after_five_failures_even_the_right_password_is_refused(client, account):
+    fail(client, account.email)
+    assert_locked(log_in(client, account.email, PASSWORD))
+
+
+def test_the_address_is_counted_whatever_its_case(client, account):
+    fail(client, "Lea@Exemple.org")
+    assert_locked(log_in(client, account.email, PASSWORD))
+
+
+def test_another_address_is_not_locked(client, account):
+    fail(client, account.email)
+    assert_logged_in(log_in(client, account.email, PASSWORD, address=ELSEWHERE), client, account)
+
+
+def test_another_account_is_not_locked(client, account):
+    colleague = RepresentativeFactory(email="paul@exemple.org").user
+    fail(client, account.email)
+    assert_logged_in(log_in(client, colleague.email, PASSWORD), client, colleague)
+
+
+def test_lock_ends_after_30_minutes(client, account):
+    fail(client, account.email)
+
+    def minutes_pass(minutes):
+        AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=minutes))
+
+    minutes_pass(29)
+    assert_locked(log_in(client, account.email, PASSWORD))
+    minutes_pass(31)  # a refused attempt during the lock restarts the 30 minutes
+    assert_logged_in(log_in(client, account.email, PASSWORD), client, account)
+
+
+def test_success_resets_the_count(client, account):
+    fail(client, account.email, times=4)
+    log_in(client, account.email, PASSWORD)
+    client.logout()
+    fail(client, account.email, times=4)
+    assert_logged_in(log_in(client, account.email, PASSWORD), client, account)
+
+
+def test_admin_login_is_throttled_too(client):
+    staff = UserFactory(email="personnel@exemple.org", is_staff=True)
+    fail(client, staff.email, url="/admin/login/")
+    assert_locked(log_in(client, staff.email, PASSWORD, url="/admin/login/"))
+    # One lock for the account, whichever login page is used.
+    assert_locked(log_in(client, staff.email, PASSWORD))
+
+
+def test_behind_the_proxy_the_client_address_is_the_forwarded_one(client, settings, account):
+    settings.SECURE_PROXY = True
+    proxy = "10.0.0.2"
+    fail(client, account.email, address=proxy, HTTP_X_FORWARDED_FOR=HOME)
+    assert_locked(log_in(client, account.email, PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR=HOME))
+    # A forged first entry does not change the address the proxy appended.
+    assert_locked(log_in(client, account.email, PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR=f"{ELSEWHERE}, {HOME}"))
+    response = log_in(client, account.email, PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR=ELSEWHERE)
+    assert_logged_in(response, client, account)
+
+
+def test_without_a_proxy_a_forwarded_address_is_ignored(client, account):
+    fail(client, account.email)
+    assert_locked(log_in(client, account.email, PASSWORD, HTTP_X_FORWARDED_FOR=ELSEWHERE))
+
+
+def test_direction_unlocks_an_account_in_the_admin(direction_client, account):
+    fail(Client(), account.email)
+    attempt = AccessAttempt.objects.get(username=account.email, ip_address=HOME)
+    assert attempt.failures_since_start == 5
+
+    changelist = direction_client.get(reverse("admin:axes_accessattempt_changelist"))
+    assert changelist.status_code == 200
+    assert account.email in changelist.content.decode()
+    delete_url = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
+    assert direction_client.get(delete_url).status_code == 200
+    response = direction_client.post(delete_url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.exists()
+
+    representative = Client()
+    assert_logged_in(log_in(representative, account.email, PASSWORD), representative, account)
+
+
+def test_personnel_unlock_too_but_do_not_read_the_login_logs(personnel_client, account):
+    fail(Client(), account.email)
+    attempt = AccessAttempt.objects.get()
+    assert personnel_client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 200
+    delete_url = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
+    assert personnel_client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not AccessAttempt.objects.exists()
+    assert personnel_client.get(reverse("admin:axes_accesslog_changelist")).status_code == 403
+    assert personnel_client.get(reverse("admin:axes_accessfailurelog_changelist")).status_code == 403

@@ -1,0 +1,724 @@
+"""A load test of the app as deployed: gunicorn on a fresh database holding the demo.
+
+``manage.py loadtest`` (reports/management/commands/loadtest.py) drives it:
+
+1. ``create_database``: a new, empty database (PostgreSQL or a SQLite file);
+2. ``prepare`` (in a child process pointed at that database): migrate, the demo with its
+   images, and one representative account (a contact with a user) for each of N listed
+   members; ``collectstatic`` for the production static storage;
+3. gunicorn with debug off serves it on 127.0.0.1, and threads play, for a fixed time:
+   representatives editing their profile (form, then a POST carrying a unique marker),
+   visitors on the directory (list, search, detail) and the published report, and the
+   director downloading the report's PDF again and again;
+4. ``verify`` (child process): every accepted edit (302 after the POST) must be the
+   member's final description if it was its last, and be in the history table.
+
+Any 5xx, unexpected status, exception or lost edit is a failure. The figures (requests
+per second, p50/p95/p99 overall and per kind) are printed and written as JSON.
+"""
+
+import json
+import logging
+import math
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPORT_YEAR = "2016-2017"
+REPRESENTATIVE_EMAIL = "charge-{index}@charge.exemple.org"
+DIRECTOR_EMAIL = "direction@exemple.org"
+SEARCH_TERMS = ["coop", "économie", "alimentation", "Québec", "mutuelle", "services", "ÉCOLE", "zzz-rien"]
+MARKER_PATTERN = re.compile(r"\[charge:([0-9a-f]{32})\]")
+
+
+# --- Figures -------------------------------------------------------------------------------
+
+
+def percentile(values, fraction):
+    """Return the nearest-rank percentile of ``values`` (``fraction`` of 1), or None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Recorder:
+    """Every request's kind, duration and outcome, written by many threads."""
+
+    timings: dict = field(default_factory=lambda: defaultdict(list))
+    errors: list = field(default_factory=list)
+    edits: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def request(self, kind, seconds, error=None):
+        with self.lock:
+            self.timings[kind].append(seconds)
+            if error:
+                self.errors.append({"kind": kind, "error": error})
+
+    def edit(self, *, member, marker, description, outcome):
+        with self.lock:
+            self.edits.append({"member": member, "marker": marker, "description": description, "outcome": outcome})
+
+    def summary(self, elapsed):
+        """Return the run's figures: totals, requests per second, latency percentiles in ms."""
+
+        def figures(values):
+            return {
+                "requests": len(values),
+                "p50_ms": _ms(percentile(values, 0.50)),
+                "p95_ms": _ms(percentile(values, 0.95)),
+                "p99_ms": _ms(percentile(values, 0.99)),
+                "max_ms": _ms(max(values) if values else None),
+            }
+
+        every = [seconds for values in self.timings.values() for seconds in values]
+        return {
+            "seconds": round(elapsed, 1),
+            "requests_per_second": round(len(every) / elapsed, 1) if elapsed else None,
+            "overall": figures(every),
+            "kinds": {kind: figures(values) for kind, values in sorted(self.timings.items())},
+            "errors": len(self.errors),
+            "error_samples": self.errors[:20],
+        }
+
+
+def _ms(seconds):
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+def check_edits(edits, final_descriptions, history_descriptions):
+    """Check that no accepted profile edit was lost; return the verification's figures.
+
+    ``edits`` lists each POST in the order its representative sent it (``outcome``:
+    ``accepted`` for a 302, ``refused`` for another status, ``unknown`` when no answer
+    came, so the save may or may not have happened). ``final_descriptions`` maps a member
+    to its description after the run; ``history_descriptions`` to every description its
+    history table holds.
+    """
+    by_member = defaultdict(list)
+    for edit in edits:
+        by_member[edit["member"]].append(edit)
+    accepted = verified = 0
+    lost = []
+    for member, member_edits in by_member.items():
+        history_markers = {m for text in history_descriptions.get(member, ()) for m in MARKER_PATTERN.findall(text)}
+        for edit in member_edits:
+            if edit["outcome"] != "accepted":
+                continue
+            accepted += 1
+            if edit["marker"] in history_markers:
+                verified += 1
+            else:
+                lost.append({"member": member, "marker": edit["marker"], "problem": "missing from the history"})
+        last = max((i for i, e in enumerate(member_edits) if e["outcome"] == "accepted"), default=None)
+        if last is None:
+            continue
+        # A later edit whose answer never came may have been saved after the last accepted one.
+        possible = {member_edits[last]["description"]} | {
+            e["description"] for e in member_edits[last + 1 :] if e["outcome"] == "unknown"
+        }
+        if final_descriptions.get(member) not in possible:
+            lost.append(
+                {"member": member, "marker": member_edits[last]["marker"], "problem": "not the final description"}
+            )
+    return {"edits_sent": len(edits), "edits_accepted": accepted, "edits_verified": verified, "lost": lost}
+
+
+# --- HTML forms ------------------------------------------------------------------------------
+
+
+class FormReader(HTMLParser):
+    """Read the fields of a page's POST forms, as a browser would submit them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms = []
+        self.fields = None
+        self.textarea = None
+        self.textareas = set()
+        self.select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self.fields = {}
+            self.forms.append(self.fields)
+        if self.fields is None:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.fields[name] = attrs.get("value") or "on"
+            elif kind not in ("file", "submit", "button", "image", "reset"):
+                self.fields[name] = attrs.get("value") or ""
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.textareas.add(name)
+            self.fields[name] = ""
+        elif tag == "select" and name:
+            self.select = name
+            self.fields.setdefault(name, "")
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.fields[self.select] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+        elif tag == "form":
+            self.fields = None
+
+    def handle_data(self, data):
+        if self.textarea and self.fields is not None:
+            self.fields[self.textarea] += data
+
+
+def form_fields(html, field):
+    """Return the fields of the page's POST form that has ``field`` (an empty dict when none has)."""
+    reader = FormReader()
+    reader.feed(html)
+    for fields in reader.forms:
+        if field in fields:
+            for name in reader.textareas & set(fields):
+                # A browser drops the newline that follows <textarea>; the parser keeps it.
+                fields[name] = fields[name].removeprefix("\n")
+            return fields
+    return {}
+
+
+# --- Virtual users -------------------------------------------------------------------------
+
+
+class User:
+    """One simulated person with their own cookies, looping until the deadline."""
+
+    kind = "user"
+
+    def __init__(self, base_url, recorder, deadline, seed):
+        import httpx
+
+        self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=120)
+        self.recorder = recorder
+        self.deadline = deadline
+        self.random = random.Random(seed)
+
+    def call(self, kind, method, url, *, expect=(200,), **kwargs):
+        """Send one request and record it; return the response, or None after a failure."""
+        started = time.perf_counter()
+        try:
+            response = self.client.request(method, url, **kwargs)
+        except Exception as error:  # any failure of the exchange counts, whatever it is
+            self.recorder.request(kind, time.perf_counter() - started, f"{type(error).__name__}: {error}")
+            return None
+        seconds = time.perf_counter() - started
+        if response.status_code not in expect:
+            self.recorder.request(kind, seconds, f"{method} {url}: status {response.status_code}")
+            return None
+        self.recorder.request(kind, seconds)
+        return response
+
+    def log_in(self, email, password, *, landing):
+        page = self.call("login", "GET", "/connexion/")
+        if page is None:
+            return False
+        fields = form_fields(page.text, "username")
+        fields.update(username=email, password=password)
+        response = self.call("login", "POST", "/connexion/", data=fields, expect=(302,))
+        if response is None:
+            return False
+        if not response.headers.get("location", "").startswith(landing):
+            self.recorder.request("login", 0, f"{email} landed on {response.headers.get('location')}")
+            return False
+        return True
+
+    def run(self):
+        try:
+            while time.monotonic() < self.deadline:
+                self.step()
+        finally:
+            self.client.close()
+
+    def step(self):
+        raise NotImplementedError
+
+
+class Representative(User):
+    """Logs in once, then edits the organisation's description again and again."""
+
+    def __init__(self, *args, email, password, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email, self.password, self.member = email, password, member
+        self.logged_in = False
+
+    def step(self):
+        if not self.logged_in:
+            self.logged_in = self.log_in(self.email, self.password, landing="/membre/")
+            if not self.logged_in:
+                time.sleep(0.5)
+            return
+        page = self.call("profile-form", "GET", "/membre/profil/")
+        if page is None:
+            return
+        fields = form_fields(page.text, "description")
+        if "csrfmiddlewaretoken" not in fields or "description" not in fields:
+            self.recorder.request("profile-form", 0, "the profile page has no form")
+            return
+        marker = uuid.uuid4().hex
+        description = f"Organisation membre du réseau, modifiée pendant l'essai de charge [charge:{marker}]"
+        fields["description"] = description
+        started = time.perf_counter()
+        try:
+            response = self.client.post("/membre/profil/", data=fields)
+        except Exception as error:
+            self.recorder.request("profile-save", time.perf_counter() - started, f"{type(error).__name__}: {error}")
+            self.recorder.edit(member=self.member, marker=marker, description=description, outcome="unknown")
+            return
+        seconds = time.perf_counter() - started
+        accepted = response.status_code == 302 and response.headers.get("location", "").startswith("/membre/")
+        self.recorder.request(
+            "profile-save", seconds, None if accepted else f"POST /membre/profil/: status {response.status_code}"
+        )
+        self.recorder.edit(
+            member=self.member, marker=marker, description=description, outcome="accepted" if accepted else "refused"
+        )
+
+
+class Visitor(User):
+    """Browses the public directory and reads the published report."""
+
+    def __init__(self, *args, listed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.listed = listed
+
+    def step(self):
+        choice = self.random.random()
+        if choice < 0.3:
+            self.call("directory-list", "GET", "/membres/", params={"page": self.random.choice(["1", "2"])})
+        elif choice < 0.55:
+            self.call("directory-search", "GET", "/membres/", params={"q": self.random.choice(SEARCH_TERMS)})
+        elif choice < 0.85:
+            self.call("directory-detail", "GET", f"/membres/{self.random.choice(self.listed)}/")
+        else:
+            self.call("report-html", "GET", f"/rapports/{REPORT_YEAR}/")
+
+
+class Director(User):
+    """Logs in and downloads the annual report's PDF repeatedly."""
+
+    def __init__(self, *args, password, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.password = password
+        self.logged_in = False
+
+    def step(self):
+        if not self.logged_in:
+            self.logged_in = self.log_in(DIRECTOR_EMAIL, self.password, landing="/admin/")
+            if not self.logged_in:
+                time.sleep(0.5)
+            return
+        response = self.call("report-pdf", "GET", f"/rapports/{REPORT_YEAR}.pdf")
+        if response is not None and not response.content.startswith(b"%PDF-"):
+            self.recorder.request("report-pdf", 0, "the PDF download is not a PDF")
+
+
+def drive(base_url, *, seconds, representatives, visitors, listed, password, directors=1, seed=2016):
+    """Run the simulated people against ``base_url`` for ``seconds``; return the Recorder and the time taken."""
+    # httpx logs every request at INFO; the figures say what matters.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    recorder = Recorder()
+    started = time.monotonic()
+    deadline = started + seconds
+    users = [
+        Representative(base_url, recorder, deadline, seed + i, email=r["email"], password=password, member=r["member"])
+        for i, r in enumerate(representatives)
+    ]
+    users += [Visitor(base_url, recorder, deadline, seed + 1000 + i, listed=listed) for i in range(visitors)]
+    users += [Director(base_url, recorder, deadline, seed + 2000 + i, password=password) for i in range(directors)]
+    threads = [threading.Thread(target=user.run, name=f"{type(user).__name__}-{i}") for i, user in enumerate(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return recorder, time.monotonic() - started
+
+
+# --- The database and the server -----------------------------------------------------------
+
+
+def loadtest_database_url(url):
+    """The URL of the load test's own database: ``url`` with ``_loadtest`` added to its name."""
+    import dj_database_url
+
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        path = Path(dj_database_url.parse(url)["NAME"]).resolve()
+        return f"sqlite:///{path.with_name(f'{path.stem}_loadtest{path.suffix}')}"
+    name = parts.path.lstrip("/") or "pole"
+    return urlunsplit(parts._replace(path=f"/{name}_loadtest"))
+
+
+def create_database(url, *, replace=False):
+    """Create the empty database ``url`` (PostgreSQL or SQLite); refuse an existing one unless ``replace``."""
+    import dj_database_url
+
+    config = dj_database_url.parse(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        path = Path(config["NAME"])
+        if path.exists():
+            if not replace:
+                raise FileExistsError(f"{path} exists: give --replace to start from an empty database")
+            path.unlink()
+        return
+    import psycopg2
+    from psycopg2 import sql
+
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+    )
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+            if cursor.fetchone():
+                if not replace:
+                    raise FileExistsError(f"the database {config['NAME']} exists: give --replace to start afresh")
+                cursor.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(config["NAME"])))
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+    finally:
+        connection.close()
+
+
+def drop_database(url):
+    import dj_database_url
+
+    config = dj_database_url.parse(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        Path(config["NAME"]).unlink(missing_ok=True)
+        return
+    import psycopg2
+    from psycopg2 import sql
+
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+    )
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(config["NAME"])))
+    finally:
+        connection.close()
+
+
+def server_environment(*, database_url, workdir, static_root=None, debug=False):
+    """The environment of the child processes: production settings, on plain HTTP at 127.0.0.1.
+
+    ``debug`` serves static files from the source folders, sparing ``collectstatic`` (long:
+    it compresses every font); only for quick checks of this tool, not for figures.
+    """
+    environment = dict(os.environ)
+    environment.update(
+        DATABASE_URL=database_url,
+        DJANGO_DEBUG="true" if debug else "false",
+        DJANGO_SECRET_KEY="loadtest-" + uuid.uuid4().hex,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        # Plain HTTP on the loopback: no TLS redirect, cookies without the Secure flag.
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_SECURE_COOKIES="false",
+        DJANGO_SECURE_HSTS_SECONDS="0",
+        DJANGO_LOG_LEVEL="WARNING",
+        MEDIA_ROOT=str(Path(workdir) / "media"),
+        # A cache of its own: the first PDF is drawn, the next ones of the unchanged report are served from it.
+        POLE_CACHE_DIR=str(Path(workdir) / "cache"),
+        STATIC_ROOT=str(static_root or Path(workdir) / "static"),
+        PYTHONUNBUFFERED="1",
+    )
+    return environment
+
+
+def manage(*arguments, environment, log):
+    """Run ``manage.py`` in a child process; raise RuntimeError with its output's end if it fails."""
+    from django.conf import settings
+
+    result = subprocess.run(
+        [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *arguments],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(arguments)} failed (status {result.returncode}); see {log.name}")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(*, port, workers, environment, log):
+    """Start gunicorn serving pole.wsgi on 127.0.0.1:``port``; return its process."""
+    from django.conf import settings
+
+    # The production configuration when there is one; the options below take precedence.
+    config = Path(settings.BASE_DIR) / "pole" / "gunicorn.py"
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            *(["--config", str(config)] if config.exists() else []),
+            "pole.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            # The PDF takes seconds to draw; the default 30 s would kill a worker queued behind others.
+            "--timeout",
+            "120",
+            "--access-logfile",
+            "-",
+        ],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_until_serving(base_url, process, *, seconds=60):
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped (status {process.returncode}) before serving")
+        try:
+            if httpx.get(f"{base_url}/connexion/", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer at {base_url} within {seconds} s")
+
+
+def stop(process):
+    """Stop gunicorn (its own process group: the arbiter and its workers) and wait for it."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+# --- The phases run inside the load test's database (child processes) -----------------------
+
+
+def prepare(*, representatives, password):
+    """Load the demo with its images and give ``representatives`` listed members an account each.
+
+    Return what the simulated people need: their e-mail addresses and members, and the
+    ids the directory lists.
+    """
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from members.models import Contact
+    from members.views import directory_fiscal_year, directory_members
+    from reports.demo import load_demo
+    from reports.models import AnnualReport
+
+    load_demo(password=password, images=True)
+    listed = list(directory_members(directory_fiscal_year()).values_list("pk", flat=True))
+    if len(listed) < representatives:
+        raise ValueError(f"only {len(listed)} members are listed in the directory; ask for fewer representatives")
+    if not AnnualReport.objects.filter(is_published=True).exists():
+        raise ValueError("the demo's annual report is not published")
+    accounts = []
+    User = get_user_model()
+    with transaction.atomic():
+        for index, member in enumerate(listed[:representatives]):
+            email = REPRESENTATIVE_EMAIL.format(index=index)
+            user = User.objects.create_user(email=email, password=password, first_name="Essai", last_name=str(index))
+            Contact.objects.create(
+                member_id=member, first_name="Essai", last_name=f"Charge {index}", email=email, user=user
+            )
+            accounts.append({"email": email, "member": member})
+    return {"representatives": accounts, "listed": listed}
+
+
+def read_back(members):
+    """Return each member's final description and every description of its history."""
+    from members.models import Member
+
+    final = dict(Member.objects.filter(pk__in=members).values_list("pk", "description"))
+    history = defaultdict(list)
+    for member, description in Member.history.filter(id__in=members).values_list("id", "description"):
+        history[member].append(description)
+    return {"final": final, "history": history}
+
+
+# --- The whole run ---------------------------------------------------------------------------
+
+
+def run(
+    *,
+    database_url,
+    seconds,
+    representatives,
+    visitors,
+    workers,
+    workdir,
+    replace=False,
+    keep_database=False,
+    static_root=None,
+    debug=False,
+    out=print,
+):
+    """Prepare, serve, drive and verify; return the results (figures and verification).
+
+    ``static_root``: an earlier ``collectstatic`` output to serve as it is (one is made in
+    ``workdir`` otherwise).
+    """
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    password = "Essai-de-charge-" + uuid.uuid4().hex[:12]
+    environment = server_environment(database_url=database_url, workdir=workdir, static_root=static_root, debug=debug)
+    state_file = workdir / "state.json"
+    log_path = workdir / "loadtest.log"
+    with open(log_path, "w") as log:
+        out(f"Fresh database {_safe(database_url)}: migrate, demo with images, {representatives} representatives…")
+        create_database(database_url, replace=replace)
+        try:
+            manage("migrate", "--noinput", environment=environment, log=log)
+            manage(
+                "loadtest",
+                "--phase=prepare",
+                f"--representatives={representatives}",
+                f"--password={password}",
+                f"--state={state_file}",
+                environment=environment,
+                log=log,
+            )
+            if not debug and not static_root:
+                manage("collectstatic", "--noinput", environment=environment, log=log)
+            state = json.loads(state_file.read_text())
+
+            port = free_port()
+            base_url = f"http://127.0.0.1:{port}"
+            server = start_gunicorn(port=port, workers=workers, environment=environment, log=log)
+            try:
+                wait_until_serving(base_url, server)
+                out(
+                    f"gunicorn ({workers} workers) at {base_url}: {representatives} representatives, "
+                    f"{visitors} visitors, 1 director for {seconds} s…"
+                )
+                recorder, elapsed = drive(
+                    base_url,
+                    seconds=seconds,
+                    representatives=state["representatives"],
+                    visitors=visitors,
+                    listed=state["listed"],
+                    password=password,
+                )
+            finally:
+                stop(server)
+            if server.returncode not in (0, -signal.SIGTERM):
+                recorder.request("server", 0, f"gunicorn ended with status {server.returncode}")
+
+            edits_file = workdir / "edits.json"
+            edits_file.write_text(json.dumps(recorder.edits))
+            members = [r["member"] for r in state["representatives"]]
+            manage(
+                "loadtest",
+                "--phase=read-back",
+                f"--state={workdir / 'read_back.json'}",
+                f"--members={','.join(map(str, members))}",
+                environment=environment,
+                log=log,
+            )
+            stored = json.loads((workdir / "read_back.json").read_text())
+        finally:
+            if not keep_database:
+                drop_database(database_url)
+    final = {int(k): v for k, v in stored["final"].items()}
+    history = {int(k): v for k, v in stored["history"].items()}
+    results = recorder.summary(elapsed)
+    results["edits"] = check_edits(recorder.edits, final, history)
+    results["setup"] = {
+        "database": _safe(database_url).split("://")[0],
+        "workers": workers,
+        "debug": debug,
+        "representatives": representatives,
+        "visitors": visitors,
+        "directors": 1,
+        "cpus": os.cpu_count(),
+    }
+    results["log"] = str(log_path)
+    return results
+
+
+def _safe(url):
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+
+def failed(results):
+    """Tell whether the run failed: any error or any lost edit."""
+    return bool(results["errors"] or results["edits"]["lost"] or not results["edits"]["edits_accepted"])
+
+
+def report_lines(results):
+    """The results as the lines printed at the end of a run."""
+    overall = results["overall"]
+    lines = [
+        f"{overall['requests']} requests in {results['seconds']} s: {results['requests_per_second']} requests/s, "
+        f"p50 {overall['p50_ms']} ms, p95 {overall['p95_ms']} ms, p99 {overall['p99_ms']} ms",
+        f"{'kind':<18}{'requests':>9}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}",
+    ]
+    for kind, figures in results["kinds"].items():
+        lines.append(
+            f"{kind:<18}{figures['requests']:>9}{figures['p50_ms']:>10}{figures['p95_ms']:>10}"
+            f"{figures['p99_ms']:>10}{figures['max_ms']:>10}"
+        )
+    edits = results["edits"]
+    lines.append(f"errors: {results['errors']}")
+    for sample in results["error_samples"][:5]:
+        lines.append(f"  {sample['kind']}: {sample['error']}")
+    lines.append(
+        f"profile edits: {edits['edits_sent']} sent, {edits['edits_accepted']} accepted, "
+        f"{edits['edits_verified']} found in the history, {len(edits['lost'])} lost"
+    )
+    return lines

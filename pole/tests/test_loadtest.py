@@ -1,0 +1,129 @@
+"""The load test's machinery: figures, form reading, the lost-edit check, and one short real run."""
+
+from pole import loadtest
+from pole.loadtest import Recorder, check_edits, form_fields, percentile
+
+
+def test_percentile_is_nearest_rank():
+    values = [0.5, 0.1, 0.4, 0.2, 0.3]
+    assert percentile(values, 0.5) == 0.3
+    assert percentile(values, 0.95) == 0.5
+    assert percentile(list(range(1, 101)), 0.99) == 99
+    assert percentile([7], 0.99) == 7
+    assert percentile([], 0.5) is None
+
+
+def test_summary_counts_requests_errors_and_rates():
+    recorder = Recorder()
+    for seconds in (0.1, 0.2, 0.3):
+        recorder.request("directory-list", seconds)
+    recorder.request("report-pdf", 2.0, "GET /rapports/2016-2017.pdf: status 500")
+    summary = recorder.summary(elapsed=2.0)
+    assert summary["requests_per_second"] == 2.0
+    assert summary["overall"]["requests"] == 4
+    assert summary["overall"]["p50_ms"] == 200.0
+    assert summary["kinds"]["directory-list"] == {
+        "requests": 3,
+        "p50_ms": 200.0,
+        "p95_ms": 300.0,
+        "p99_ms": 300.0,
+        "max_ms": 300.0,
+    }
+    assert summary["errors"] == 1 and summary["error_samples"][0]["kind"] == "report-pdf"
+
+
+def edit(member, marker, outcome="accepted"):
+    return {"member": member, "marker": marker, "description": f"texte [charge:{marker}]", "outcome": outcome}
+
+
+M1, M2, M3 = "a" * 32, "b" * 32, "c" * 32
+
+
+def test_check_edits_passes_when_the_last_accepted_edit_is_final_and_all_are_in_history():
+    edits = [edit(1, M1), edit(1, M2), edit(2, M3)]
+    final = {1: f"texte [charge:{M2}]", 2: f"texte [charge:{M3}]"}
+    history = {1: [f"texte [charge:{M2}]", f"texte [charge:{M1}]", "avant"], 2: [f"texte [charge:{M3}]"]}
+    assert check_edits(edits, final, history) == {
+        "edits_sent": 3,
+        "edits_accepted": 3,
+        "edits_verified": 3,
+        "lost": [],
+    }
+
+
+def test_check_edits_finds_an_overwritten_final_description():
+    edits = [edit(1, M1), edit(1, M2)]
+    final = {1: f"texte [charge:{M1}]"}  # the later accepted edit was lost
+    history = {1: [f"texte [charge:{M1}]", f"texte [charge:{M2}]"]}
+    result = check_edits(edits, final, history)
+    assert result["lost"] == [{"member": 1, "marker": M2, "problem": "not the final description"}]
+
+
+def test_check_edits_finds_an_edit_missing_from_the_history():
+    edits = [edit(1, M1), edit(1, M2)]
+    final = {1: f"texte [charge:{M2}]"}
+    history = {1: [f"texte [charge:{M2}]"]}
+    result = check_edits(edits, final, history)
+    assert result["edits_verified"] == 1
+    assert result["lost"] == [{"member": 1, "marker": M1, "problem": "missing from the history"}]
+
+
+def test_check_edits_allows_a_later_unanswered_edit_to_be_final_but_not_a_refused_one():
+    final = {1: f"texte [charge:{M2}]"}
+    history = {1: [f"texte [charge:{M1}]", f"texte [charge:{M2}]"]}
+    assert check_edits([edit(1, M1), edit(1, M2, "unknown")], final, history)["lost"] == []
+    lost = check_edits([edit(1, M1), edit(1, M2, "refused")], final, history)["lost"]
+    assert lost == [{"member": 1, "marker": M1, "problem": "not the final description"}]
+
+
+PAGE = """
+<form method="post" action="/deconnexion/"><input type="hidden" name="csrfmiddlewaretoken" value="t0"></form>
+<form method="post" enctype="multipart/form-data">
+  <input type="hidden" name="csrfmiddlewaretoken" value="t1">
+  <textarea name="description">
+Première ligne &amp; suite</textarea>
+  <input type="text" name="sector" value="Alimentation">
+  <input type="checkbox" name="directory_consent" checked>
+  <input type="checkbox" name="other">
+  <select name="territory"><option value="1">A</option><option value="2" selected>B</option></select>
+  <input type="file" name="logo">
+  <input type="submit" value="Enregistrer">
+</form>
+"""
+
+
+def test_form_fields_reads_the_form_holding_the_field_as_a_browser_submits_it():
+    assert form_fields(PAGE, "description") == {
+        "csrfmiddlewaretoken": "t1",
+        "description": "Première ligne & suite",
+        "sector": "Alimentation",
+        "directory_consent": "on",
+        "territory": "2",
+    }
+    assert form_fields(PAGE, "username") == {}
+
+
+def test_loadtest_database_url_never_names_the_configured_database():
+    assert loadtest.loadtest_database_url("postgres://u:p@h:5432/pole") == "postgres://u:p@h:5432/pole_loadtest"
+    assert loadtest.loadtest_database_url("sqlite:////srv/pole/db.sqlite3") == "sqlite:////srv/pole/db_loadtest.sqlite3"
+
+
+def test_a_short_real_run_serves_every_kind_without_error_or_lost_edit(tmp_path):
+    """gunicorn (2 workers) on a fresh SQLite file with the demo, driven for 3 seconds."""
+    results = loadtest.run(
+        database_url=f"sqlite:///{tmp_path / 'load.sqlite3'}",
+        seconds=3,
+        representatives=2,
+        visitors=2,
+        workers=2,
+        workdir=tmp_path / "run",
+        debug=True,  # spares collectstatic's minute and a half
+        out=lambda line: None,
+    )
+    assert results["errors"] == 0, results["error_samples"]
+    edits = results["edits"]
+    assert edits["edits_accepted"] > 0 and edits["edits_verified"] == edits["edits_accepted"]
+    assert edits["lost"] == []
+    assert {"login", "profile-form", "profile-save", "report-pdf"} <= set(results["kinds"])
+    assert not loadtest.failed(results)
+    assert not (tmp_path / "load.sqlite3").exists()  # the run's database is dropped after

@@ -1,0 +1,99 @@
+"""``manage.py loadtest``: gunicorn on a fresh database with the demo, under simulated people.
+
+See pole/loadtest.py for what it does. It exits with status 1 on any error or lost edit.
+
+    manage.py loadtest --seconds 30 --database-url postgres://postgres@127.0.0.1:5432/pole_load
+"""
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pole import loadtest
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the demo with gunicorn on a new database and drive it with representatives editing "
+        "their profile, directory visitors and a director downloading the PDF; print the figures."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seconds", type=float, default=30, help="How long to drive the server (30).")
+        parser.add_argument(
+            "--database-url",
+            help="The database to create for the run (it must not exist, see --replace). By default "
+            "DATABASE_URL's server with « _loadtest » added to the database's name.",
+        )
+        parser.add_argument("--replace", action="store_true", help="Drop the database first if it exists.")
+        parser.add_argument("--keep-database", action="store_true", help="Keep the database after the run.")
+        parser.add_argument("--representatives", type=int, default=10, help="Representatives editing (10).")
+        parser.add_argument("--visitors", type=int, default=5, help="Visitors of the directory and report (5).")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2).")
+        parser.add_argument("--output", help="Write the figures as JSON to this file.")
+        parser.add_argument(
+            "--static-root",
+            help="Serve this earlier collectstatic output (with debug off, collectstatic otherwise runs: ~1.5 min).",
+        )
+        parser.add_argument(
+            "--debug",
+            action="store_true",
+            help="Serve with DJANGO_DEBUG on, skipping collectstatic: to check the tool quickly, not for figures.",
+        )
+        parser.add_argument("--workdir", help="Where media, static files and logs go (a new temporary folder).")
+        # The phases run in child processes pointed at the load test's database.
+        parser.add_argument("--phase", choices=["prepare", "read-back"], help=argparse_suppress())
+        parser.add_argument("--state", help=argparse_suppress())
+        parser.add_argument("--password", help=argparse_suppress())
+        parser.add_argument("--members", help=argparse_suppress())
+
+    def handle(self, *args, **options):
+        if options["phase"] == "prepare":
+            state = loadtest.prepare(representatives=options["representatives"], password=options["password"])
+            Path(options["state"]).write_text(json.dumps(state))
+            return
+        if options["phase"] == "read-back":
+            members = [int(pk) for pk in options["members"].split(",") if pk]
+            Path(options["state"]).write_text(json.dumps(loadtest.read_back(members)))
+            return
+
+        database_url = options["database_url"] or loadtest.loadtest_database_url(
+            os.environ.get("DATABASE_URL") or "sqlite:///" + str(Path(tempfile.gettempdir()) / "pole.sqlite3")
+        )
+        workdir = options["workdir"] or tempfile.mkdtemp(prefix="pole-loadtest-")
+        try:
+            results = loadtest.run(
+                database_url=database_url,
+                seconds=options["seconds"],
+                representatives=options["representatives"],
+                visitors=options["visitors"],
+                workers=options["workers"],
+                workdir=workdir,
+                replace=options["replace"],
+                keep_database=options["keep_database"],
+                static_root=options["static_root"],
+                debug=options["debug"],
+                out=self.stdout.write,
+            )
+        except (FileExistsError, RuntimeError) as error:
+            raise CommandError(str(error)) from error
+        for line in loadtest.report_lines(results):
+            self.stdout.write(line)
+        if options["output"]:
+            Path(options["output"]).write_text(json.dumps(results, indent=1, ensure_ascii=False))
+            self.stdout.write(f"Figures written to {options['output']}")
+        if loadtest.failed(results):
+            raise CommandError(f"The load test failed; the server's log is {results['log']}")
+        if not options["workdir"]:
+            shutil.rmtree(workdir, ignore_errors=True)
+        self.stdout.write(self.style.SUCCESS("No error, no lost edit."))
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS

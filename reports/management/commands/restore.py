@@ -1,0 +1,32 @@
+"""``manage.py restore FILE``: load an archive of ``manage.py backup`` into an empty database.
+
+``migrate`` is run first; a database holding anything more than what migrations create is
+refused. The rows load in one transaction; the media files are written to MEDIA_ROOT after.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from pole.backups import BackupError, describe, restore_backup
+
+
+class Command(BaseCommand):
+    help = "Load a backup archive into an empty database and its files into MEDIA_ROOT."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The archive written by manage.py backup.")
+        parser.add_argument("--database", default="default", help="The database to restore into.")
+
+    def handle(self, *args, file, database, **options):
+        with translation.override(settings.LANGUAGE_CODE):
+            try:
+                manifest = restore_backup(file, using=database)
+            except BackupError as error:
+                raise CommandError(str(error)) from error
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Backup restored from {file}: {summary}").format(file=file, summary=describe(manifest))
+                )
+            )
