@@ -387,17 +387,9 @@ def create_database(url, *, replace=False):
                 raise FileExistsError(f"{path} exists: give --replace to start from an empty database")
             path.unlink()
         return
-    import psycopg2
     from psycopg2 import sql
 
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-    )
-    connection.autocommit = True
+    connection = _maintenance_connection(config)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
@@ -410,15 +402,9 @@ def create_database(url, *, replace=False):
         connection.close()
 
 
-def drop_database(url):
-    import dj_database_url
-
-    config = dj_database_url.parse(url)
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        Path(config["NAME"]).unlink(missing_ok=True)
-        return
+def _maintenance_connection(config):
+    """An autocommit connection to the server's ``postgres`` database, to create or drop ours."""
     import psycopg2
-    from psycopg2 import sql
 
     connection = psycopg2.connect(
         dbname="postgres",
@@ -428,6 +414,19 @@ def drop_database(url):
         port=config.get("PORT") or None,
     )
     connection.autocommit = True
+    return connection
+
+
+def drop_database(url):
+    import dj_database_url
+
+    config = dj_database_url.parse(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        Path(config["NAME"]).unlink(missing_ok=True)
+        return
+    from psycopg2 import sql
+
+    connection = _maintenance_connection(config)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(config["NAME"])))
