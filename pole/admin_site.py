@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 
+from pole.fiscal_years import FiscalYear
 from reports.dashboard import staff_dashboard
+from reports.services import fiscal_years_with_data
 
 
 class PoleAdminSite(admin.AdminSite):
@@ -11,5 +13,13 @@ class PoleAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         # The index view already requires an active staff user.
-        extra_context = {"dashboard": staff_dashboard(user=request.user), **(extra_context or {})}
+        current = FiscalYear.current()
+        years = sorted({year for year in fiscal_years_with_data() if year <= current} | {current}, reverse=True)
+        try:
+            chosen = FiscalYear.parse(request.GET.get("exercice") or current)
+        except ValueError:
+            chosen = current
+        dashboard = staff_dashboard(user=request.user, fiscal_year=chosen if chosen in years else current)
+        dashboard["year_choices"] = years
+        extra_context = {"dashboard": dashboard, **(extra_context or {})}
         return super().index(request, extra_context)

@@ -205,22 +205,29 @@ def missing_data(fiscal_years, *, user=None):
     return sections
 
 
-def staff_dashboard(*, user=None, today=None):
+def staff_dashboard(*, user=None, today=None, fiscal_year=None):
     """Return the admin index's dashboard: the year so far and the missing data.
 
-    Missing data is counted for the current fiscal year and the previous one,
-    whose report is prepared during the first months of the current one.
-    Five queries.
+    By default the current fiscal year up to today, against the previous one up to
+    the same day. For an earlier ``fiscal_year``, the whole year against the whole
+    year before. Missing data is counted for that year and the previous one, whose
+    report is prepared during the first months of the next. Five queries.
     """
     today = today or timezone.localdate()
     current = FiscalYear.containing(today)
-    fiscal_years = [current, current.previous]
+    fiscal_year = FiscalYear.parse(fiscal_year) if fiscal_year else current
+    if fiscal_year > current:
+        fiscal_year = current
+    complete = fiscal_year < current
+    cutoff = fiscal_year.end_date if complete else today
+    fiscal_years = [fiscal_year, fiscal_year.previous]
     return {
         "today": today,
-        "fiscal_year": current,
-        "today_display": format_date(today),
-        "last_year_display": format_date(same_day_last_year(today)),
-        "comparisons": year_so_far(today),
+        "fiscal_year": fiscal_year,
+        "complete": complete,
+        "today_display": format_date(cutoff),
+        "last_year_display": format_date(same_day_last_year(cutoff)),
+        "comparisons": year_so_far(cutoff),
         "missing_years": fiscal_years,
         "missing": missing_data(fiscal_years, user=user),
     }

@@ -217,3 +217,35 @@ def test_admin_index_queries_do_not_grow_with_the_rows(personnel_client, assert_
 
     response = assert_constant_queries(personnel_client, reverse("admin:index"), build)
     assert figures(response.context["dashboard"]["comparisons"])["activités"][0] == 20
+
+
+def test_an_earlier_fiscal_year_is_shown_whole_against_the_year_before():
+    ActivityFactory(start_date=datetime.date(2017, 3, 30), participants=12)
+    ActivityFactory(start_date=datetime.date(2016, 3, 30), participants=5)
+    MemberFactory(fiscal_years=[2015, 2016])
+
+    dashboard = staff_dashboard(today=datetime.date(2018, 5, 1), fiscal_year="2016-2017")
+
+    assert dashboard["complete"] is True
+    assert dashboard["fiscal_year"] == FiscalYear(2016)
+    assert dashboard["missing_years"] == [FiscalYear(2016), FiscalYear(2015)]
+    activities, participants, members, new_members = ((c.current, c.previous) for c in dashboard["comparisons"])
+    assert activities == (1, 1)
+    assert participants == (12, 5)
+    assert members == (1, 1)
+    assert new_members == (0, 1)
+
+
+def test_the_admin_index_offers_the_years_with_data(personnel_client):
+    ActivityFactory(start_date=datetime.date(2016, 6, 1))
+    response = personnel_client.get(reverse("admin:index"), {"exercice": "2016-2017"})
+    dashboard = response.context["dashboard"]
+    assert dashboard["fiscal_year"] == FiscalYear(2016)
+    assert FiscalYear(2016) in dashboard["year_choices"]
+    assert FiscalYear.current() in dashboard["year_choices"]
+    assert "Exercice 2016-2017" in response.content.decode()
+
+    for unreadable in ("2016-2018", "n'importe quoi", "1800-1801"):
+        response = personnel_client.get(reverse("admin:index"), {"exercice": unreadable})
+        assert response.status_code == 200
+        assert response.context["dashboard"]["fiscal_year"] == FiscalYear.current()
