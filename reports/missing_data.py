@@ -7,8 +7,10 @@ in ``filter()`` and in an aggregate's ``filter=``.
 """
 
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Measure
@@ -59,3 +61,20 @@ CHECKS = {Activity: activity_checks, Member: member_checks, Partnership: partner
 def checks_for(model):
     """Return the checks of ``model``'s records (an empty list for a model without any)."""
     return CHECKS[model]() if model in CHECKS else []
+
+
+def records_missing(queryset, checks):
+    """Return the rows of ``queryset`` failing any of ``checks``, in one query.
+
+    Each row gets ``missing``: the labels of the checks it fails, in the checks' order.
+    """
+    flags = {
+        f"missing_{index}": ExpressionWrapper(check.condition, output_field=BooleanField())
+        for index, check in enumerate(checks)
+    }
+    if not flags:
+        return []
+    rows = list(queryset.annotate(**flags).filter(reduce(or_, (check.condition for check in checks))))
+    for row in rows:
+        row.missing = [str(check.label) for index, check in enumerate(checks) if getattr(row, f"missing_{index}")]
+    return rows

@@ -1,6 +1,5 @@
 """What the director checks before exporting a year's report: figures and missing data."""
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -8,6 +7,7 @@ from activities.models import Activity
 from members.models import BoardMandate, Member, StaffMember
 from partners.models import Partnership
 from pole.fiscal_years import FiscalYear
+from reports.missing_data import activity_checks, member_checks, partnership_checks, records_missing
 from reports.models import DECLARED_ONLY_FIGURES, Figure
 from reports.report import format_figure, get_report
 from reports.statistics import year_figures
@@ -43,39 +43,23 @@ def readiness_check(fiscal_year):
             }
         )
 
-    activities = []
-    for activity in (
-        Activity.objects.in_fiscal_year(fiscal_year)
-        .select_related("territory")
-        .annotate(objective_count=Count("objectives"), measure_count=Count("measures"))
-        .order_by("start_date")
-    ):
-        problems = []
-        if not activity.objective_count:
-            problems.append(_("no objective"))
-        if activity.participants is None and not activity.measure_count:
-            problems.append(_("no participants"))
-        if activity.territory is None:
-            problems.append(_("no territory"))
-        if problems:
-            activities.append(_missing(activity, str(activity), problems))
-
-    members = []
-    incomplete = Q(founding_year__isnull=True) | Q(legal_form="") | Q(setting="")
-    for member in Member.objects.filter(incomplete, memberships__fiscal_year=fiscal_year):
-        problems = []
-        if member.founding_year is None:
-            problems.append(_("no founding year"))
-        if not member.legal_form:
-            problems.append(_("no legal form"))
-        if not member.setting:
-            problems.append(_("no setting (urban or rural)"))
-        members.append(_missing(member, member.name, problems))
-
+    # The same definitions as the dashboard's and the admin lists' « données manquantes ».
+    activities = [
+        _missing(activity, str(activity), activity.missing)
+        for activity in records_missing(
+            Activity.objects.in_fiscal_year(fiscal_year).select_related("territory").order_by("start_date"),
+            activity_checks(),
+        )
+    ]
+    members = [
+        _missing(member, member.name, member.missing)
+        for member in records_missing(Member.objects.in_fiscal_year(fiscal_year).order_by("name"), member_checks())
+    ]
     partners = [
-        _missing(p.organisation, p.organisation.name, [_("no logo")])
-        for p in Partnership.objects.in_fiscal_year(fiscal_year).select_related("organisation__member")
-        if not p.organisation.display_logo
+        _missing(partnership.organisation, partnership.organisation.name, partnership.missing)
+        for partnership in records_missing(
+            Partnership.objects.in_fiscal_year(fiscal_year).select_related("organisation"), partnership_checks()
+        )
     ]
     people = [
         _missing(person, person.name, [_("no photo")])
