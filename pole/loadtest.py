@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -207,7 +208,7 @@ def form_fields(html, field):
 # --- Virtual users -------------------------------------------------------------------------
 
 
-class User:
+class User(ABC):
     """One simulated person with their own cookies, looping until the deadline."""
 
     kind = "user"
@@ -256,8 +257,9 @@ class User:
         finally:
             self.client.close()
 
+    @abstractmethod
     def step(self):
-        raise NotImplementedError
+        """One action of this kind of user (a page, a form, a download)."""
 
 
 class Representative(User):

@@ -437,12 +437,15 @@ class SpreadsheetResource(resources.ModelResource):
 
     # Keys
 
+    # Each resource defines its own key (the import_export metaclass rules out ABCMeta here).
+
     def row_key(self, row):
         """Return the folded key of a row of the file, or None when it cannot be read."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define row_key()")
 
     def instance_key(self, instance):
-        raise NotImplementedError
+        """Return the folded key of a saved row, comparable with ``row_key``."""
+        raise NotImplementedError(f"{type(self).__name__} must define instance_key()")
 
     def safe_row_key(self, row):
         try:
