@@ -13,6 +13,8 @@ The archive is a ``.tar.gz`` holding:
 Restoring runs ``migrate``, checks the database holds nothing but what migrations create,
 loads the rows in one transaction, checks every model's row count against the manifest,
 then writes the media files, refusing any path that would land outside ``MEDIA_ROOT``.
+
+The archive holds password hashes: it is written readable by its owner only (mode 0600).
 """
 
 import datetime
@@ -181,11 +183,16 @@ def write_backup(path, *, using=DEFAULT_DB_ALIAS):
         }
         temporary = path.with_name(f".{path.name}.partial")
         try:
-            with tarfile.open(temporary, "w:gz") as archive:
-                _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode())
-                archive.add(data_path, arcname=DATA, recursive=False)
-                for name in files:
-                    archive.add(media_root / name, arcname=f"{MEDIA_PREFIX}/{name}", recursive=False)
+            # The archive holds password hashes: readable by its owner only, whatever the umask,
+            # from its first byte. O_EXCL refuses to write through a link left at that name.
+            temporary.unlink(missing_ok=True)
+            with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as output:
+                os.fchmod(output.fileno(), 0o600)
+                with tarfile.open(fileobj=output, mode="w:gz") as archive:
+                    _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode())
+                    archive.add(data_path, arcname=DATA, recursive=False)
+                    for name in files:
+                        archive.add(media_root / name, arcname=f"{MEDIA_PREFIX}/{name}", recursive=False)
             # Only a complete archive takes the final name.
             os.replace(temporary, path)
         finally:

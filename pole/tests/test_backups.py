@@ -2,6 +2,8 @@
 
 import io
 import json
+import os
+import stat
 import tarfile
 from pathlib import Path
 
@@ -206,3 +208,24 @@ def test_manifest_records_vendor_counts_and_media(tmp_path, media_root):
     assert {PERSONNEL, DIRECTION} <= set(Group.objects.values_list("name", flat=True))
     with tarfile.open(tmp_path / "b.tar.gz") as archive:
         assert sorted(archive.getnames()) == ["data.json", "manifest.json", "media/staff/a.jpg"]
+
+
+# --- The archive's permissions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o000], ids=["umask-022", "umask-000"])
+def test_backup_archive_is_readable_and_writable_by_its_owner_only(tmp_path, umask):
+    from members.tests.factories import MemberFactory
+
+    MemberFactory()
+    archive = tmp_path / "b.tar.gz"
+    archive.write_bytes(b"an older, world-readable archive")
+    archive.chmod(0o644)
+    previous = os.umask(umask)
+    try:
+        write_backup(archive)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    with tarfile.open(archive) as written:
+        assert "data.json" in written.getnames()
