@@ -55,7 +55,9 @@ class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
     fields = ["first_name", "last_name", "role", "email", "phone", "user"]
-    autocomplete_fields = ["user"]
+    # Set only by accepting an invitation (members/invitations.py): a field here would let
+    # staff tie a contact to any account, the Direction's included, and choose its password.
+    readonly_fields = ["user"]
 
 
 @admin.register(Member)
@@ -179,7 +181,8 @@ class ContactAdmin(SimpleHistoryAdmin):
     list_select_related = ["member", "user"]
     list_filter = [PortalAccessFilter]
     search_fields = ["first_name", "last_name", "email", "member__name"]
-    autocomplete_fields = ["member", "user"]
+    autocomplete_fields = ["member"]
+    readonly_fields = ["user"]  # set only by accepting an invitation, as in ContactInline
     inlines = [InvitationInline]
     actions = ["send_invitation", "deactivate_access"]
 
@@ -234,12 +237,19 @@ class ContactAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Deactivate portal access"), permissions=["change"])
     def deactivate_access(self, request, queryset):
         """Disable the selected contacts' accounts and revoke their pending invitations."""
-        closed = sum(invitations.deactivate(contact) for contact in queryset.select_related("user"))
+        closed, refused = 0, []
+        for contact in queryset.select_related("user"):
+            try:
+                closed += invitations.deactivate(contact)
+            except invitations.InvitationError as error:
+                refused.append(str(error))
         self.message_user(
             request,
             ngettext("%(count)d account deactivated.", "%(count)d accounts deactivated.", closed) % {"count": closed},
             messages.SUCCESS if closed else messages.WARNING,
         )
+        for reason in refused:
+            self.message_user(request, _("Not deactivated: %(reason)s") % {"reason": reason}, messages.ERROR)
 
 
 @admin.register(Invitation)

@@ -10,6 +10,7 @@ class MembersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import pre_delete
 
+        from . import checks  # noqa: F401  (registers the data checks)
         from .invitations import close_account_of_deleted_contact
         from .models import Contact
 

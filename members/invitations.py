@@ -3,6 +3,12 @@
 Staff invite a contact from the admin; the contact receives a one-time link, valid
 seven days, to choose the password of an account tied to that contact (and so to
 one organisation). Sending a new invitation revokes the contact's earlier ones.
+
+Accepting is the only way a contact gets an account, and the account is a member
+representative's: never a staff or superuser account, never another contact's. Each
+step checks it again (sending, opening the link, accepting, deactivating), whatever a
+form or the database let through: through the contact, the invitation would set that
+account's password and « Deactivate portal access » would close it.
 """
 
 import secrets
@@ -15,20 +21,33 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Invitation, User
+from .models import Contact, Invitation, User
 
 
 class InvitationError(Exception):
     """The contact cannot be invited; the message says why, for staff."""
 
 
+def is_staff_account(user):
+    return user.is_staff or user.is_superuser
+
+
+def tied_to_another_contact(user, contact):
+    """Whether ``user`` is already the account of a contact other than ``contact`` (read afresh)."""
+    return user.pk is not None and Contact.objects.filter(user=user).exclude(pk=contact.pk).exists()
+
+
 def check_invitable(contact):
     if not contact.email:
         raise InvitationError(_("%(contact)s has no e-mail address.") % {"contact": contact})
+    if contact.user_id and is_staff_account(contact.user):
+        raise InvitationError(
+            _("%(contact)s is tied to a staff account, which the member portal never uses.") % {"contact": contact}
+        )
     owner = User.objects.filter(email__iexact=contact.email).select_related("contact").first()
     if owner is None or owner.pk == contact.user_id:
         return
-    if owner.is_staff or getattr(owner, "contact", None) is not None:
+    if is_staff_account(owner) or getattr(owner, "contact", None) is not None:
         raise InvitationError(_("The address %(email)s already belongs to another account.") % {"email": contact.email})
 
 
@@ -66,16 +85,21 @@ def account_for(invitation):
     """The account the invitation will open: the contact's, or an unlinked one with its address.
 
     Returns ``(user, problem)``: ``user`` may be unsaved (a new account); ``problem`` is a
-    message when the address's account belongs to staff or to another contact, in which
-    case the invitation cannot be accepted.
+    message when that account belongs to staff or to another contact, in which case the
+    invitation cannot be accepted.
     """
     contact = invitation.contact
     if contact.user_id:
-        return contact.user, None
+        user = contact.user
+        if is_staff_account(user) or tied_to_another_contact(user, contact):
+            return None, _(
+                "This invitation cannot open the account it is tied to. Ask the network's staff to invite you again."
+            )
+        return user, None
     user = User.objects.filter(email__iexact=invitation.email).select_related("contact").first()
     if user is None:
         return User(email=invitation.email, first_name=contact.first_name, last_name=contact.last_name), None
-    if user.is_staff or getattr(user, "contact", None) is not None:
+    if is_staff_account(user) or getattr(user, "contact", None) is not None:
         return None, _(
             "The address %(email)s already has an account tied to another organisation. "
             "Ask the network's staff to invite you with another address."
@@ -102,6 +126,13 @@ def accept(invitation, password):
     user, problem = account_for(invitation)
     if problem:
         raise InvitationError(problem)
+    if user.pk is not None:
+        # Read the account afresh, locked: what it is now decides, not what a page saw.
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if is_staff_account(user) or tied_to_another_contact(user, contact):
+            raise InvitationError(
+                _("This invitation cannot open the account it is tied to. Ask the network's staff to invite you again.")
+            )
     user.first_name = user.first_name or contact.first_name
     user.last_name = user.last_name or contact.last_name
     user.is_active = True
@@ -117,7 +148,16 @@ def accept(invitation, password):
 
 @transaction.atomic
 def deactivate(contact):
-    """Close the contact's portal access: the account is disabled and pending links revoked."""
+    """Close the contact's portal access: the account is disabled and pending links revoked.
+
+    Returns whether an account was disabled. A staff or superuser account is never
+    disabled from here: InvitationError, and nothing changes.
+    """
+    if contact.user_id and is_staff_account(contact.user):
+        raise InvitationError(
+            _("%(contact)s is tied to a staff account, which is never deactivated from the contacts list.")
+            % {"contact": contact}
+        )
     contact.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if contact.user_id and contact.user.is_active:
         contact.user.is_active = False
@@ -127,6 +167,10 @@ def deactivate(contact):
 
 
 def close_account_of_deleted_contact(sender, instance, **kwargs):
-    """A contact deleted anywhere (admin, portal, with its member) loses its portal access."""
+    """A contact deleted anywhere (admin, portal, with its member) loses its portal access.
+
+    A staff or superuser account tied to it by mistake stays open: closing it would lock
+    the staff out.
+    """
     if instance.user_id:
-        User.objects.filter(pk=instance.user_id).update(is_active=False)
+        User.objects.filter(pk=instance.user_id, is_staff=False, is_superuser=False).update(is_active=False)

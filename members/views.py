@@ -160,7 +160,10 @@ class ContactDeleteView(OwnContactMixin, DeleteView):
     def form_valid(self, form):
         contact = self.object
         # A removed person must not keep a way into the organisation's profile.
-        invitations.deactivate(contact)
+        try:
+            invitations.deactivate(contact)
+        except invitations.InvitationError:
+            raise PermissionDenied from None  # a staff account: the network's staff untie it
         contact._change_reason = PORTAL_CHANGE_REASON
         messages.success(self.request, _("The contact %(contact)s has been removed.") % {"contact": contact})
         return super().form_valid(form)

@@ -333,3 +333,41 @@ def test_access_matrix(role, world, settings):
         if status != expected[index]:
             differences.append(f"{pattern.key} ({url}): expected {expected[index]}, got {status}")
     assert differences == []
+
+
+# --- Fields no role may write in the admin ---------------------------------------------------
+# (model, field): offered by no admin form, neither the model's own add and change pages nor
+# an inline of another model's page, whatever the role. Shown read-only at most.
+ADMIN_READ_ONLY_FIELDS = {
+    # A contact's account is set only by accepting an invitation (members/invitations.py): a
+    # field would let Personnel tie a contact to any account, the Direction's included, and
+    # choose its password through the invitation.
+    ("members.contact", "user"),
+}
+STAFF_ROLES = ("personnel", "direction")
+
+
+def admin_forms(client, world):
+    """(model label, form fields) of every admin form the client is offered, inlines included."""
+    for label in MODELS:
+        app, model = label.split(".")
+        row = world["rows"][label]
+        for url in (reverse(f"admin:{app}_{model}_add"), reverse(f"admin:{app}_{model}_change", args=[row.pk])):
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            yield label, set(response.context["adminform"].form.fields)
+            for inline in response.context["inline_admin_formsets"]:
+                yield inline.opts.model._meta.label_lower, set(inline.formset.form.base_fields)
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_no_admin_form_offers_a_read_only_field(role, world):
+    client = Client()
+    client.force_login(world["users"][role])
+    offered, seen = [], set()
+    for label, fields in admin_forms(client, world):
+        seen.add(label)
+        offered += [(label, field) for field in sorted(fields) if (label, field) in ADMIN_READ_ONLY_FIELDS]
+    assert offered == []
+    assert {label for label, _ in ADMIN_READ_ONLY_FIELDS} <= seen  # each model's forms were looked at
