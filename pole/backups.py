@@ -10,18 +10,25 @@ The archive is a ``.tar.gz`` holding:
   ``migrate`` creates them; sessions are left out: they are disposable;
 - ``media/…``: every file under ``MEDIA_ROOT`` (logos, photos).
 
-Restoring runs ``migrate``, checks the database holds nothing but what migrations create,
-loads the rows in one transaction, checks every model's row count against the manifest,
-then writes the media files, refusing any path that would land outside ``MEDIA_ROOT``.
-
 The archive holds password hashes: it is written readable by its owner only (mode 0600).
+
+Restoring is all or nothing. It checks the archive first (plain files only, none landing
+outside ``MEDIA_ROOT``, no name both a file and a folder, none blocked by what
+``MEDIA_ROOT`` already holds, enough free disk space), runs ``migrate``, checks the database
+holds nothing but what migrations create, unpacks the data and media files into a
+temporary folder, then, in one transaction, loads the rows, checks every model's row count
+against the manifest and, last, moves the media files in place. A file of ``MEDIA_ROOT``
+that the archive replaces is set aside until the transaction commits; if anything fails,
+the rows are rolled back and ``MEDIA_ROOT`` is put back as it was.
 """
 
+import contextlib
 import datetime
 import hashlib
 import io
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import tarfile
@@ -34,6 +41,7 @@ from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +49,8 @@ FORMAT = "pole-backup/1"
 MANIFEST = "manifest.json"
 DATA = "data.json"
 MEDIA_PREFIX = "media"
+# Files take whole blocks of the disk; the free-space check counts them so.
+DISK_BLOCK = 4096
 
 # Rows that ``migrate`` creates itself (or that are disposable) and so are not archived.
 NOT_ARCHIVED = ("contenttypes", "auth.permission", "sessions")
@@ -285,10 +295,14 @@ def _check_migrations(manifest, using):
 def restore_backup(path, *, using=DEFAULT_DB_ALIAS, migrate=True, stdout=None):
     """Load the archive ``path`` into an empty database and its files into MEDIA_ROOT; return the manifest.
 
-    Nothing is written to the database unless every row loads and every model ends with
-    the manifest's row count; the media files are written only after that.
+    All or nothing: the archive, the media folder and the free disk space are checked
+    before anything is written; the rows and the media files are unpacked into a temporary
+    folder; then one transaction loads the rows, checks every model ends with the
+    manifest's row count and, last, moves the media files in place. If anything fails,
+    the transaction is rolled back and MEDIA_ROOT is put back as it was (``migrate`` aside).
     """
     path = Path(path)
+    media_root = Path(settings.MEDIA_ROOT)
     try:
         archive = tarfile.open(path, "r:gz")
     except (OSError, tarfile.TarError) as error:
@@ -296,6 +310,8 @@ def restore_backup(path, *, using=DEFAULT_DB_ALIAS, migrate=True, stdout=None):
     with archive, tempfile.TemporaryDirectory() as scratch:
         manifest = read_manifest(archive)
         media = _check_members(archive, manifest)
+        _check_media_tree(media_root, media)
+        _check_disk_space(archive, media, Path(scratch), media_root)
         _check_migrations(manifest, using)
         if migrate:
             call_command("migrate", database=using, interactive=False, verbosity=0, stdout=stdout)
@@ -319,37 +335,124 @@ def restore_backup(path, *, using=DEFAULT_DB_ALIAS, migrate=True, stdout=None):
             source = None
         if source is None:
             raise BackupError(_("The archive has no {name}.").format(name=DATA))
-        with source, open(data_path, "wb") as target:
-            shutil.copyfileobj(source, target)
-        if _sha256(data_path) != manifest.get("data_sha256"):
-            raise BackupError(_("The archive's data does not match its manifest: it is damaged or altered."))
+        try:
+            with source, open(data_path, "wb") as target:
+                shutil.copyfileobj(source, target)
+            if _sha256(data_path) != manifest.get("data_sha256"):
+                raise BackupError(_("The archive's data does not match its manifest: it is damaged or altered."))
+            staged = _stage_media(archive, media, manifest, Path(scratch) / MEDIA_PREFIX)
+        except OSError as error:
+            raise BackupError(
+                _("The archive could not be unpacked in {folder}: {reason}").format(folder=scratch, reason=error)
+            ) from error
 
-        # The files are checked before the rows are committed, and moved in place after.
-        staged = _stage_media(archive, media, manifest, Path(scratch) / MEDIA_PREFIX)
-
-        with transaction.atomic(using=using):
-            try:
-                call_command("loaddata", str(data_path), database=using, verbosity=0)
-            except Exception as error:
-                raise BackupError(_("The archive's data could not be loaded: {reason}").format(reason=error)) from error
-            counts = row_counts(using)
-            wrong = []
-            for label, expected in manifest.get("counts", {}).items():
-                found = counts.get(label)
-                # Groups merge by name into those the migrations created, so there may be more.
-                if found is None or (found < expected if label in CREATED_BY_MIGRATIONS else found != expected):
-                    wrong.append(f"{label} ({found} / {expected})")
-            if wrong:
-                raise BackupError(
-                    _("After loading, these tables do not hold the archived rows: {tables}. Nothing was saved.").format(
-                        tables=", ".join(wrong)
-                    )
-                )
-
-        for staged_path, target in staged:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(staged_path, target)
+        placement = _MediaPlacement(staged)
+        try:
+            with transaction.atomic(using=using):
+                _load_rows(data_path, manifest, using)
+                # Last step before the commit, so that a failure rolls back the rows as well.
+                placement.move_in()
+        except BaseException:
+            placement.put_back()
+            raise
+        placement.forget_previous()
     return manifest
+
+
+def _load_rows(data_path, manifest, using):
+    """Load ``data.json`` in the current transaction and check every model's row count."""
+    try:
+        call_command("loaddata", str(data_path), database=using, verbosity=0)
+    except Exception as error:
+        raise BackupError(_("The archive's data could not be loaded: {reason}").format(reason=error)) from error
+    counts = row_counts(using)
+    wrong = []
+    for label, expected in manifest.get("counts", {}).items():
+        found = counts.get(label)
+        # Groups merge by name into those the migrations created, so there may be more.
+        if found is None or (found < expected if label in CREATED_BY_MIGRATIONS else found != expected):
+            wrong.append(f"{label} ({found} / {expected})")
+    if wrong:
+        raise BackupError(
+            _("After loading, these tables do not hold the archived rows: {tables}. Nothing was saved.").format(
+                tables=", ".join(wrong)
+            )
+        )
+
+
+def _media_parts(member):
+    """The path of the archive's media ``member`` under MEDIA_ROOT, as a tuple of names."""
+    return PurePosixPath(member.name).parts[1:]
+
+
+def _check_media_tree(media_root, media):
+    """Check the media files can all take their places: no name is both a file and a folder.
+
+    Neither in the archive (``media/a`` beside ``media/a/b``) nor against what ``media_root``
+    already holds (a file where the archive needs a folder, a folder where it has a file).
+    """
+    files = set()
+    for member in media:
+        parts = _media_parts(member)
+        if parts in files:
+            raise BackupError(_("The archive holds the media file {name} twice.").format(name="/".join(parts)))
+        files.add(parts)
+    root = Path(media_root)
+    for parts in sorted(files):
+        for depth in range(len(parts)):
+            folder = root.joinpath(*parts[:depth])
+            if depth and parts[:depth] in files:
+                raise BackupError(
+                    _("The archive holds {name} both as a file and as a folder.").format(name="/".join(parts[:depth]))
+                )
+            if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+                raise BackupError(
+                    _(
+                        "{path} is in the way of the archive's media file {name}: move it away, then restore again."
+                    ).format(path=folder, name="/".join(parts))
+                )
+        if root.joinpath(*parts).is_dir():
+            raise BackupError(
+                _("{path} is in the way of the archive's media file {name}: move it away, then restore again.").format(
+                    path=root.joinpath(*parts), name="/".join(parts)
+                )
+            )
+
+
+def _existing_folder(path):
+    """``path``, or its nearest ancestor that exists."""
+    path = Path(path).absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _check_disk_space(archive, media, scratch, media_root):
+    """Check the disks hold the unpacked data and media files (in ``scratch``) and their copy in MEDIA_ROOT."""
+
+    def on_disk(size):
+        return -(-size // DISK_BLOCK) * DISK_BLOCK
+
+    try:
+        data = on_disk(archive.getmember(DATA).size)
+    except KeyError:
+        data = 0
+    files = sum(on_disk(member.size) for member in media)
+    scratch_device = os.stat(scratch).st_dev
+    media_folder = _existing_folder(media_root)
+    needs = [(scratch, data + files)]
+    # On one disk, the files move into MEDIA_ROOT by renaming; on another they are copied there.
+    if os.stat(media_folder).st_dev != scratch_device:
+        needs.append((media_folder, files))
+    for folder, needed in needs:
+        free = shutil.disk_usage(folder).free
+        if needed > free:
+            raise BackupError(
+                _(
+                    "Not enough free disk space in {folder}: the restore needs {needed} there, {free} are free. "
+                    "Nothing was changed."
+                ).format(folder=folder, needed=filesizeformat(needed), free=filesizeformat(free))
+            )
 
 
 def _stage_media(archive, media, manifest, scratch):
@@ -370,6 +473,76 @@ def _stage_media(archive, media, manifest, scratch):
             raise BackupError(_("The media file {name} is damaged in the archive.").format(name=name))
         staged.append((staged_path, target))
     return staged
+
+
+class _MediaPlacement:
+    """Move staged media files to their places, able to put MEDIA_ROOT back as it was.
+
+    A file already at a place is renamed aside, beside itself (one folder, so one disk:
+    a rename cannot fail half-way), and removed only once the restore has succeeded.
+    """
+
+    def __init__(self, staged):
+        self.staged = staged
+        self.suffix = f".{secrets.token_hex(8)}.before-restore"
+        # What was done, in order: ("folder", created folder, None) or ("file", place, set-aside copy or None).
+        self.done = []
+
+    def move_in(self):
+        try:
+            for staged_path, target in self.staged:
+                self._make_folders(target.parent)
+                aside = None
+                if target.exists() or target.is_symlink():
+                    aside = target.with_name(f".{target.name}{self.suffix}")
+                    os.replace(target, aside)
+                self.done.append(("file", target, aside))
+                shutil.move(staged_path, target)
+        except OSError as error:
+            raise BackupError(
+                _("The media files could not be moved into {folder}: {reason}. Nothing was restored.").format(
+                    folder=settings.MEDIA_ROOT, reason=error
+                )
+            ) from error
+
+    def _make_folders(self, folder):
+        missing = []
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        for folder in reversed(missing):
+            folder.mkdir()
+            self.done.append(("folder", folder, None))
+
+    def put_back(self):
+        """Undo ``move_in``, last step first: remove what was moved in, rename back what was set aside."""
+        failures = []
+        while self.done:
+            kind, path, aside = self.done.pop()
+            try:
+                if kind == "folder":
+                    path.rmdir()
+                else:
+                    path.unlink(missing_ok=True)
+                    if aside is not None:
+                        os.replace(aside, path)
+            except OSError as error:
+                failures.append(f"{path}: {error}")
+        if failures:
+            raise BackupError(
+                _(
+                    "The media folder could not be put back as it was ({failures}); files set aside end with {suffix}."
+                ).format(failures="; ".join(failures), suffix=self.suffix)
+            )
+
+    def forget_previous(self):
+        """Remove the files set aside, once the restore has succeeded."""
+        for kind, _path, aside in self.done:
+            if kind == "file" and aside is not None:
+                # A copy left behind harms nothing but disk space: the restore has succeeded.
+                with contextlib.suppress(OSError):
+                    aside.unlink()
+        self.done = []
 
 
 def describe(manifest):

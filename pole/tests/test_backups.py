@@ -1,8 +1,12 @@
 """``manage.py backup`` and ``manage.py restore``: the whole application in one archive and back."""
 
+import collections
+import errno
+import hashlib
 import io
 import json
 import os
+import shutil
 import stat
 import tarfile
 from pathlib import Path
@@ -229,3 +233,166 @@ def test_backup_archive_is_readable_and_writable_by_its_owner_only(tmp_path, uma
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600
     with tarfile.open(archive) as written:
         assert "data.json" in written.getnames()
+
+
+# --- All or nothing --------------------------------------------------------------------------
+
+
+def archive_of_one_member_and_two_files(tmp_path, media_root):
+    """A valid archive (one member, files members/logos/a.png and staff/b.jpg); the database and media emptied after."""
+    from members.tests.factories import MemberFactory
+
+    MemberFactory(name="Coop archivée")
+    for name, content in {"members/logos/a.png": b"archived a", "staff/b.jpg": b"archived b"}.items():
+        (Path(media_root) / name).parent.mkdir(parents=True, exist_ok=True)
+        (Path(media_root) / name).write_bytes(content)
+    write_backup(tmp_path / "valid.tar.gz")
+    empty_database_and_media(media_root)
+    return tmp_path / "valid.tar.gz"
+
+
+def media_already_there(media_root):
+    """Files of the server before the restore: one the archive replaces, one it does not hold."""
+    for name, content in {"members/logos/a.png": b"previous a", "other/keep.txt": b"keep"}.items():
+        (Path(media_root) / name).parent.mkdir(parents=True, exist_ok=True)
+        (Path(media_root) / name).write_bytes(content)
+    return media_contents(media_root)
+
+
+def assert_restore_changed_nothing(counts, media, media_root):
+    assert row_counts() == counts
+    assert not Member.objects.exists()
+    assert media_contents(media_root) == media
+    # Nothing left behind either: no partial file, no copy kept aside.
+    assert sorted(p.relative_to(media_root).as_posix() for p in Path(media_root).rglob("*") if p.is_file()) == sorted(
+        media
+    )
+
+
+def assert_a_valid_restore_still_works(archive, media_root):
+    restore_backup(archive)
+    assert list(Member.objects.values_list("name", flat=True)) == ["Coop archivée"]
+    assert media_contents(media_root) == {
+        "members/logos/a.png": b"archived a",
+        "other/keep.txt": b"keep",
+        "staff/b.jpg": b"archived b",
+    }
+
+
+def test_restore_of_an_archive_holding_a_file_and_a_folder_of_one_name_changes_nothing(tmp_path, media_root):
+    valid = archive_of_one_member_and_two_files(tmp_path, media_root)
+
+    def add_clashing_file(member, data):
+        if member.name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["media"]["staff"] = hashlib.sha256(b"a file named like a folder").hexdigest()
+            data = json.dumps(manifest).encode()
+            member.size = len(data)
+        yield member, data
+        if member.name == "data.json":
+            clash = tarfile.TarInfo("media/staff")
+            clash.size = len(b"a file named like a folder")
+            yield clash, b"a file named like a folder"
+
+    rewrite_archive(valid, tmp_path / "clash.tar.gz", add_clashing_file)
+    media = media_already_there(media_root)
+    counts = row_counts()
+
+    with pytest.raises(BackupError, match="staff"):
+        restore_backup(tmp_path / "clash.tar.gz")
+
+    assert_restore_changed_nothing(counts, media, media_root)
+    assert_a_valid_restore_still_works(valid, media_root)
+
+
+def test_restore_of_an_archive_holding_a_media_file_twice_changes_nothing(tmp_path, media_root):
+    valid = archive_of_one_member_and_two_files(tmp_path, media_root)
+
+    def repeat_a_file(member, data):
+        yield member, data
+        if member.name == "media/staff/b.jpg":
+            yield member, data  # the same name and content: its digest matches
+
+    rewrite_archive(valid, tmp_path / "twice.tar.gz", repeat_a_file)
+    media = media_already_there(media_root)
+    counts = row_counts()
+
+    with pytest.raises(BackupError, match="staff/b.jpg"):
+        restore_backup(tmp_path / "twice.tar.gz")
+
+    assert_restore_changed_nothing(counts, media, media_root)
+
+
+def test_restore_refuses_a_file_of_the_media_folder_standing_where_the_archive_needs_a_folder(tmp_path, media_root):
+    valid = archive_of_one_member_and_two_files(tmp_path, media_root)
+    (Path(media_root) / "staff").write_bytes(b"in the way")
+    counts = row_counts()
+
+    with pytest.raises(BackupError, match="staff"):
+        restore_backup(valid)
+
+    assert_restore_changed_nothing(counts, {"staff": b"in the way"}, media_root)
+    (Path(media_root) / "staff").unlink()
+    restore_backup(valid)
+    assert media_contents(media_root) == {"members/logos/a.png": b"archived a", "staff/b.jpg": b"archived b"}
+
+
+def test_a_failure_while_moving_the_media_in_puts_the_database_and_media_back(tmp_path, media_root, monkeypatch):
+    valid = archive_of_one_member_and_two_files(tmp_path, media_root)
+    media = media_already_there(media_root)
+    counts = row_counts()
+    real_move = shutil.move
+    moves = []
+
+    def move_then_fail(source, target):
+        moves.append(target)
+        if len(moves) == 2:
+            # The disk fails halfway through the second file.
+            Path(target).write_bytes(b"half")
+            raise OSError(errno.EIO, "Input/output error")
+        return real_move(source, target)
+
+    monkeypatch.setattr(shutil, "move", move_then_fail)
+    with pytest.raises(BackupError):
+        restore_backup(valid)
+    monkeypatch.undo()
+
+    assert len(moves) == 2  # the first file was in place, the previous one set aside
+    assert_restore_changed_nothing(counts, media, media_root)
+    assert_a_valid_restore_still_works(valid, media_root)
+
+
+def test_a_failure_while_moving_media_into_a_new_media_folder_leaves_no_folder(tmp_path, media_root, monkeypatch):
+    valid = archive_of_one_member_and_two_files(tmp_path, media_root)
+    Path(media_root).rmdir()
+    counts = row_counts()
+
+    def fail(source, target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "move", fail)
+    with pytest.raises(BackupError):
+        restore_backup(valid)
+    monkeypatch.undo()
+
+    assert row_counts() == counts and not Path(media_root).exists()
+    restore_backup(valid)
+    assert media_contents(media_root) == {"members/logos/a.png": b"archived a", "staff/b.jpg": b"archived b"}
+
+
+DiskUsage = collections.namedtuple("DiskUsage", "total used free")
+
+
+def test_restore_refuses_an_archive_larger_than_the_free_disk_space(tmp_path, media_root, monkeypatch):
+    valid = archive_of_one_member_and_two_files(tmp_path, media_root)
+    media = media_already_there(media_root)
+    counts = row_counts()
+
+    almost_full = DiskUsage(total=10**9, used=10**9 - 1000, free=1000)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: almost_full)
+    with pytest.raises(BackupError, match="disk space|espace disque"):
+        restore_backup(valid)
+    monkeypatch.undo()
+
+    assert_restore_changed_nothing(counts, media, media_root)
+    assert_a_valid_restore_still_works(valid, media_root)

@@ -1,7 +1,8 @@
 """``manage.py restore FILE``: load an archive of ``manage.py backup`` into an empty database.
 
 ``migrate`` is run first; a database holding anything more than what migrations create is
-refused. The rows load in one transaction; the media files are written to MEDIA_ROOT after.
+refused. All or nothing: the rows load in one transaction whose last step moves the media
+files into MEDIA_ROOT; if anything fails, the database and MEDIA_ROOT stay as they were.
 """
 
 from django.conf import settings
