@@ -4,11 +4,14 @@ They read the database, so they run only when a database is named: a plain `chec
 `runserver`'s) stays static, as Django's own database checks do.
 """
 
+from django.core import checks
 from django.core.checks import Error, Tags, register
 from django.db import connections
 from django.db.models import Q
 
-from .models import Contact
+from pole.text import normalize_email_identifier
+
+from .models import Contact, User
 
 
 @register(Tags.security, Tags.database)
@@ -43,3 +46,35 @@ def contacts_tied_to_staff_accounts(app_configs=None, databases=None, **kwargs):
                 )
             )
     return errors
+
+
+@register(Tags.security, Tags.database)
+def user_addresses_not_normalised(app_configs=None, databases=None, **kwargs):
+    """Every account's address is stored as its key (pole.text.normalize_email_identifier).
+
+    Logging in matches the key exactly, so another spelling cannot log in. The migration
+    0007_normalise_user_emails leaves such addresses when two accounts share a key or when
+    the key would be another mailbox; they are listed here until fixed.
+    """
+    warnings = []
+    for alias in databases or ():
+        if User._meta.db_table not in connections[alias].introspection.table_names():
+            continue
+        keys = {}
+        rows = list(User.objects.using(alias).order_by("pk").values_list("pk", "email"))
+        for _pk, email in rows:
+            keys.setdefault(normalize_email_identifier(email), []).append(email)
+        for pk, email in rows:
+            key = normalize_email_identifier(email)
+            if email == key:
+                continue
+            others = [other for other in keys[key] if other != email]
+            clash = f" It shares its key with {', '.join(others)}." if others else ""
+            warnings.append(
+                checks.Warning(
+                    f"The account {email} (#{pk}) is not stored under its key {key}: it cannot log in.{clash}",
+                    hint="In the admin's Users, change its address, or merge it with the other account and delete it.",
+                    id="members.W001",
+                )
+            )
+    return warnings

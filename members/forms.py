@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from pole.text import normalize_email_identifier
+
 from .models import Contact, Member
 
 
@@ -21,7 +23,8 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
     def clean_username(self):
-        return self.cleaned_data["username"].strip().lower()
+        # The account's key, as django-axes counts it (members/lockout.py).
+        return normalize_email_identifier(self.cleaned_data["username"])
 
 
 class MemberProfileForm(forms.ModelForm):

@@ -21,7 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Contact, Invitation, User
+from pole.text import normalization_changes_only_case, normalize_email_identifier
+
+from .models import UNUSABLE_ADDRESS, Contact, Invitation, User
 
 
 class InvitationError(Exception):
@@ -44,7 +46,9 @@ def check_invitable(contact):
         raise InvitationError(
             _("%(contact)s is tied to a staff account, which the member portal never uses.") % {"contact": contact}
         )
-    owner = User.objects.filter(email__iexact=contact.email).select_related("contact").first()
+    if not normalization_changes_only_case(contact.email):
+        raise InvitationError(UNUSABLE_ADDRESS % {"email": contact.email})
+    owner = User.objects.filter(email=normalize_email_identifier(contact.email)).select_related("contact").first()
     if owner is None or owner.pk == contact.user_id:
         return
     if is_staff_account(owner) or getattr(owner, "contact", None) is not None:
@@ -63,7 +67,7 @@ def invite(contact, *, sent_by, base_url):
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         contact=contact,
-        email=contact.email.lower(),
+        email=normalize_email_identifier(contact.email),
         token_hash=Invitation.hash_token(token),
         sent_by=sent_by,
         expires_at=now + Invitation.VALIDITY,
@@ -96,9 +100,12 @@ def account_for(invitation):
                 "This invitation cannot open the account it is tied to. Ask the network's staff to invite you again."
             )
         return user, None
-    user = User.objects.filter(email__iexact=invitation.email).select_related("contact").first()
+    email = normalize_email_identifier(invitation.email)
+    user = User.objects.filter(email=email).select_related("contact").first()
     if user is None:
-        return User(email=invitation.email, first_name=contact.first_name, last_name=contact.last_name), None
+        if not normalization_changes_only_case(invitation.email):
+            return None, UNUSABLE_ADDRESS % {"email": invitation.email}
+        return User(email=email, first_name=contact.first_name, last_name=contact.last_name), None
     if is_staff_account(user) or getattr(user, "contact", None) is not None:
         return None, _(
             "The address %(email)s already has an account tied to another organisation. "

@@ -7,15 +7,19 @@ failures for 30 minutes, on the site's login and the admin's alike.
 from django.conf import settings
 from django.shortcuts import render
 
+from pole.text import normalize_email_identifier
+
 
 def login_username(request, credentials=None):
-    """The e-mail address a login attempt is for, as the login form reads it.
+    """The account a login attempt is for: its e-mail address, normalised.
 
-    Both login forms name the field ``username``; the address is lowercased as the site's
-    form does, so ``Marie@Exemple.org`` and ``marie@exemple.org`` count as one account.
+    Both login forms name the field ``username``. The key is the one the login looks the
+    account up by (``EmailUserManager.get_by_natural_key``), so ``Marie@Exemple.org``,
+    ``marie@exemple.org`` and a look-alike such as ``dırection@…`` (dotless ı) count as
+    the one account they would open.
     """
     data = credentials if credentials is not None else getattr(request, "POST", {})
-    return (data.get("username") or "").strip().lower()
+    return normalize_email_identifier(data.get("username"))
 
 
 def client_ip_address(request):

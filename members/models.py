@@ -13,8 +13,14 @@ from django.utils.translation import pgettext_lazy
 from pole.fields import WebsiteField
 from pole.fiscal_years import FiscalYear, FiscalYearField
 from pole.images import SafeImageField
+from pole.text import normalization_changes_only_case, normalize_email_identifier
 
 from .history import ChangeHistory
+
+# An address whose normalised key would be another mailbox (pole.text.normalization_changes_only_case).
+UNUSABLE_ADDRESS = _(
+    "The address %(email)s cannot identify an account: write it without letters such as ß, ı or full-width characters."
+)
 
 
 class EmailUserManager(UserManager):
@@ -23,7 +29,7 @@ class EmailUserManager(UserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An e-mail address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=normalize_email_identifier(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -39,7 +45,10 @@ class EmailUserManager(UserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        # Exact match on the normalised address, the key django-axes counts failures under
+        # (members/lockout.py): a case-insensitive SQL match would let a spelling that
+        # PostgreSQL's UPPER equates with it (« dırection@… ») log in past the account's lock.
+        return self.get(email=normalize_email_identifier(email))
 
 
 class User(AbstractUser):
@@ -61,9 +70,15 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    @classmethod
+    def normalize_username(cls, username):
+        return normalize_email_identifier(username)
+
     def clean(self):
-        super().clean()
-        self.email = self.email.strip().lower()
+        typed = self.email
+        super().clean()  # normalises the address (normalize_username)
+        if typed and not normalization_changes_only_case(typed):
+            raise ValidationError({"email": UNUSABLE_ADDRESS % {"email": typed}})
 
 
 class Territory(models.Model):

@@ -151,3 +151,43 @@ def test_personnel_unlock_too_but_do_not_read_the_login_logs(personnel_client, a
     assert not AccessAttempt.objects.exists()
     assert personnel_client.get(reverse("admin:axes_accesslog_changelist")).status_code == 403
     assert personnel_client.get(reverse("admin:axes_accessfailurelog_changelist")).status_code == 403
+
+
+# --- One key for the lookup and the count: the address normalised (NFKC, upper-case, case-fold) ---
+# On PostgreSQL, a lookup by SQL's UPPER found « dırection@… » (dotless ı) to be the Direction's
+# address while django-axes counted it apart: a locked account opened under that spelling.
+
+WIDE = "ｄｉｒｅｃｔｉｏｎ@exemple.org"  # full-width letters
+
+
+@pytest.fixture
+def direction():
+    return UserFactory(email="direction@exemple.org", is_staff=True)
+
+
+@pytest.mark.parametrize("url", ["/connexion/", "/admin/login/"])
+@pytest.mark.parametrize("lookalike", ["dırection@exemple.org", "DIRECTION@EXEMPLE.ORG"])
+def test_a_lookalike_address_does_not_open_a_locked_account(client, direction, url, lookalike):
+    fail(client, direction.email, url=url)
+    response = log_in(client, lookalike, PASSWORD, url=url)
+    assert_locked(response)
+    direction.refresh_from_db()
+    assert direction.last_login is None
+
+
+def test_a_full_width_address_does_not_open_a_locked_account(client, direction):
+    fail(client, direction.email)
+    # The admin's login reads it as the plain address: locked.
+    assert_locked(log_in(client, WIDE, PASSWORD, url="/admin/login/"))
+    # The site's e-mail field refuses it before any password is checked.
+    response = log_in(client, WIDE, PASSWORD)
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["username"]
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("url", ["/connexion/", "/admin/login/"])
+def test_failures_under_a_lookalike_address_count_against_the_account(client, direction, url):
+    fail(client, "dırection@exemple.org", url=url)
+    assert_locked(log_in(client, direction.email, PASSWORD, url=url))
+    assert AccessAttempt.objects.get().username == "direction@exemple.org"
