@@ -9,7 +9,9 @@
 3. gunicorn with debug off serves it on 127.0.0.1, and threads play, for a fixed time:
    representatives editing their profile (form, then a POST carrying a unique marker),
    visitors on the directory (list, search, detail) and the published report, and the
-   director downloading the report's PDF again and again;
+   director downloading the report's PDF again and again. A smoke run is bounded by counts
+   instead (``requests_per_kind``): each simulated person makes that many requests of each
+   of its kinds, then stops, however slow the machine;
 4. ``verify`` (child process): every accepted edit (302 after the POST) must be the
    member's final description if it was its last, and be in the history table.
 
@@ -70,6 +72,11 @@ class Recorder:
             self.timings[kind].append(seconds)
             if error:
                 self.errors.append({"kind": kind, "error": error})
+
+    def error(self, kind, error):
+        """Record an error that is not a request's (no timing)."""
+        with self.lock:
+            self.errors.append({"kind": kind, "error": error})
 
     def edit(self, *, member, marker, description, outcome):
         with self.lock:
@@ -209,17 +216,37 @@ def form_fields(html, field):
 
 
 class User(ABC):
-    """One simulated person with their own cookies, looping until the deadline."""
+    """One simulated person with their own cookies, looping until the deadline or its counts.
+
+    Give ``deadline`` (a ``time.monotonic()`` value) for a run of fixed duration, or
+    ``requests_per_kind`` for a run bounded by counts: the person stops once it has made that
+    many requests of each of its ``kinds`` (failed ones included), or gives up, recording an
+    error, after a bounded number of steps that did not get there (a login that keeps failing).
+    """
 
     kind = "user"
+    # The kinds of request whose counts end a counted run.
+    kinds = ()
 
-    def __init__(self, base_url, recorder, deadline, seed):
+    def __init__(self, base_url, recorder, deadline, seed, *, requests_per_kind=None):
         import httpx
 
+        if (deadline is None) == (requests_per_kind is None):
+            raise ValueError("give either a deadline or a number of requests per kind")
         self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=120)
         self.recorder = recorder
         self.deadline = deadline
+        self.requests_per_kind = requests_per_kind
         self.random = random.Random(seed)
+        self.counts = defaultdict(int)
+        self.steps = 0
+        if requests_per_kind is not None:
+            # Enough for every kind with a failed attempt or two along the way.
+            self.step_limit = 2 + 3 * requests_per_kind * len(self.kinds)
+
+    def record(self, kind, seconds, error=None):
+        self.counts[kind] += 1
+        self.recorder.request(kind, seconds, error)
 
     def call(self, kind, method, url, *, expect=(200,), **kwargs):
         """Send one request and record it; return the response, or None after a failure."""
@@ -227,13 +254,13 @@ class User(ABC):
         try:
             response = self.client.request(method, url, **kwargs)
         except Exception as error:  # any failure of the exchange counts, whatever it is
-            self.recorder.request(kind, time.perf_counter() - started, f"{type(error).__name__}: {error}")
+            self.record(kind, time.perf_counter() - started, f"{type(error).__name__}: {error}")
             return None
         seconds = time.perf_counter() - started
         if response.status_code not in expect:
-            self.recorder.request(kind, seconds, f"{method} {url}: status {response.status_code}")
+            self.record(kind, seconds, f"{method} {url}: status {response.status_code}")
             return None
-        self.recorder.request(kind, seconds)
+        self.record(kind, seconds)
         return response
 
     def log_in(self, email, password, *, landing):
@@ -252,10 +279,30 @@ class User(ABC):
 
     def run(self):
         try:
-            while time.monotonic() < self.deadline:
+            while not self.finished():
                 self.step()
+                self.steps += 1
         finally:
             self.client.close()
+
+    def finished(self):
+        if self.deadline is not None:
+            return time.monotonic() >= self.deadline
+        if all(self.counts[kind] >= self.requests_per_kind for kind in self.kinds):
+            return True
+        if self.steps >= self.step_limit:
+            self.recorder.error(
+                self.kind,
+                f"gave up after {self.steps} steps short of {self.requests_per_kind} requests of each kind "
+                f"({', '.join(f'{kind}: {self.counts[kind]}' for kind in self.kinds)})",
+            )
+            return True
+        return False
+
+    def pause_before_retrying(self):
+        # A timed run would otherwise hammer a failing login; a counted one is bounded by its steps.
+        if self.deadline is not None:
+            time.sleep(0.5)
 
     @abstractmethod
     def step(self):
@@ -264,6 +311,9 @@ class User(ABC):
 
 class Representative(User):
     """Logs in once, then edits the organisation's description again and again."""
+
+    kind = "representative"
+    kinds = ("profile-form", "profile-save")
 
     def __init__(self, *args, email, password, member, **kwargs):
         super().__init__(*args, **kwargs)
@@ -274,7 +324,7 @@ class Representative(User):
         if not self.logged_in:
             self.logged_in = self.log_in(self.email, self.password, landing="/membre/")
             if not self.logged_in:
-                time.sleep(0.5)
+                self.pause_before_retrying()
             return
         page = self.call("profile-form", "GET", "/membre/profil/")
         if page is None:
@@ -290,12 +340,12 @@ class Representative(User):
         try:
             response = self.client.post("/membre/profil/", data=fields)
         except Exception as error:
-            self.recorder.request("profile-save", time.perf_counter() - started, f"{type(error).__name__}: {error}")
+            self.record("profile-save", time.perf_counter() - started, f"{type(error).__name__}: {error}")
             self.recorder.edit(member=self.member, marker=marker, description=description, outcome="unknown")
             return
         seconds = time.perf_counter() - started
         accepted = response.status_code == 302 and response.headers.get("location", "").startswith("/membre/")
-        self.recorder.request(
+        self.record(
             "profile-save", seconds, None if accepted else f"POST /membre/profil/: status {response.status_code}"
         )
         self.recorder.edit(
@@ -306,24 +356,38 @@ class Representative(User):
 class Visitor(User):
     """Browses the public directory and reads the published report."""
 
+    kind = "visitor"
+    kinds = ("directory-list", "directory-search", "directory-detail", "report-html")
+    # How often each page is visited in a timed run.
+    WEIGHTS = (0.3, 0.25, 0.3, 0.15)
+
     def __init__(self, *args, listed, **kwargs):
         super().__init__(*args, **kwargs)
         self.listed = listed
 
+    def next_kind(self):
+        if self.requests_per_kind is None:
+            return self.random.choices(self.kinds, weights=self.WEIGHTS)[0]
+        # A counted run visits each page in turn, so that it ends after exactly its counts.
+        return next(kind for kind in self.kinds if self.counts[kind] < self.requests_per_kind)
+
     def step(self):
-        choice = self.random.random()
-        if choice < 0.3:
-            self.call("directory-list", "GET", "/membres/", params={"page": self.random.choice(["1", "2"])})
-        elif choice < 0.55:
-            self.call("directory-search", "GET", "/membres/", params={"q": self.random.choice(SEARCH_TERMS)})
-        elif choice < 0.85:
-            self.call("directory-detail", "GET", f"/membres/{self.random.choice(self.listed)}/")
+        kind = self.next_kind()
+        if kind == "directory-list":
+            self.call(kind, "GET", "/membres/", params={"page": self.random.choice(["1", "2"])})
+        elif kind == "directory-search":
+            self.call(kind, "GET", "/membres/", params={"q": self.random.choice(SEARCH_TERMS)})
+        elif kind == "directory-detail":
+            self.call(kind, "GET", f"/membres/{self.random.choice(self.listed)}/")
         else:
-            self.call("report-html", "GET", f"/rapports/{REPORT_YEAR}/")
+            self.call(kind, "GET", f"/rapports/{REPORT_YEAR}/")
 
 
 class Director(User):
     """Logs in and downloads the annual report's PDF repeatedly."""
+
+    kind = "director"
+    kinds = ("report-pdf",)
 
     def __init__(self, *args, password, **kwargs):
         super().__init__(*args, **kwargs)
@@ -334,26 +398,48 @@ class Director(User):
         if not self.logged_in:
             self.logged_in = self.log_in(DIRECTOR_EMAIL, self.password, landing="/admin/")
             if not self.logged_in:
-                time.sleep(0.5)
+                self.pause_before_retrying()
             return
         response = self.call("report-pdf", "GET", f"/rapports/{REPORT_YEAR}.pdf")
         if response is not None and not response.content.startswith(b"%PDF-"):
             self.recorder.request("report-pdf", 0, "the PDF download is not a PDF")
 
 
-def drive(base_url, *, seconds, representatives, visitors, listed, password, directors=1, seed=2016):
-    """Run the simulated people against ``base_url`` for ``seconds``; return the Recorder and the time taken."""
+def drive(
+    base_url,
+    *,
+    representatives,
+    visitors,
+    listed,
+    password,
+    seconds=None,
+    requests_per_kind=None,
+    directors=1,
+    seed=2016,
+):
+    """Run the simulated people against ``base_url``; return the Recorder and the time taken.
+
+    For ``seconds``, or until each person has made ``requests_per_kind`` requests of each of
+    its kinds (give one or the other).
+    """
+    if (seconds is None) == (requests_per_kind is None):
+        raise ValueError("give either seconds or requests_per_kind")
     # httpx logs every request at INFO; the figures say what matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     recorder = Recorder()
     started = time.monotonic()
-    deadline = started + seconds
+    deadline = None if seconds is None else started + seconds
+    common = {"requests_per_kind": requests_per_kind}
     users = [
-        Representative(base_url, recorder, deadline, seed + i, email=r["email"], password=password, member=r["member"])
+        Representative(
+            base_url, recorder, deadline, seed + i, email=r["email"], password=password, member=r["member"], **common
+        )
         for i, r in enumerate(representatives)
     ]
-    users += [Visitor(base_url, recorder, deadline, seed + 1000 + i, listed=listed) for i in range(visitors)]
-    users += [Director(base_url, recorder, deadline, seed + 2000 + i, password=password) for i in range(directors)]
+    users += [Visitor(base_url, recorder, deadline, seed + 1000 + i, listed=listed, **common) for i in range(visitors)]
+    users += [
+        Director(base_url, recorder, deadline, seed + 2000 + i, password=password, **common) for i in range(directors)
+    ]
     threads = [threading.Thread(target=user.run, name=f"{type(user).__name__}-{i}") for i, user in enumerate(users)]
     for thread in threads:
         thread.start()
@@ -594,11 +680,12 @@ def read_back(members):
 def run(
     *,
     database_url,
-    seconds,
     representatives,
     visitors,
     workers,
     workdir,
+    seconds=None,
+    requests_per_kind=None,
     replace=False,
     keep_database=False,
     static_root=None,
@@ -607,9 +694,12 @@ def run(
 ):
     """Prepare, serve, drive and verify; return the results (figures and verification).
 
-    ``static_root``: an earlier ``collectstatic`` output to serve as it is (one is made in
-    ``workdir`` otherwise).
+    The people play for ``seconds`` or, in a smoke run, until each has made
+    ``requests_per_kind`` requests of each of its kinds. ``static_root``: an earlier
+    ``collectstatic`` output to serve as it is (one is made in ``workdir`` otherwise).
     """
+    if (seconds is None) == (requests_per_kind is None):
+        raise ValueError("give either seconds or requests_per_kind")
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     password = "Essai-de-charge-" + uuid.uuid4().hex[:12]
@@ -639,13 +729,19 @@ def run(
             server = start_gunicorn(port=port, workers=workers, environment=environment, log=log)
             try:
                 wait_until_serving(base_url, server)
+                until = (
+                    f"for {seconds} s"
+                    if seconds is not None
+                    else f"until each has made {requests_per_kind} requests of each kind"
+                )
                 out(
                     f"gunicorn ({workers} workers) at {base_url}: {representatives} representatives, "
-                    f"{visitors} visitors, 1 director for {seconds} s…"
+                    f"{visitors} visitors, 1 director {until}…"
                 )
                 recorder, elapsed = drive(
                     base_url,
                     seconds=seconds,
+                    requests_per_kind=requests_per_kind,
                     representatives=state["representatives"],
                     visitors=visitors,
                     listed=state["listed"],
@@ -679,6 +775,8 @@ def run(
         "database": _safe(database_url).split("://")[0],
         "workers": workers,
         "debug": debug,
+        "seconds": seconds,
+        "requests_per_kind": requests_per_kind,
         "representatives": representatives,
         "visitors": visitors,
         "directors": 1,

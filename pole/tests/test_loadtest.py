@@ -1,5 +1,7 @@
 """The load test's machinery: figures, form reading, the lost-edit check, and one short real run."""
 
+import pytest
+
 from pole import loadtest
 from pole.loadtest import Recorder, check_edits, form_fields, percentile
 
@@ -108,11 +110,52 @@ def test_loadtest_database_url_never_names_the_configured_database():
     assert loadtest.loadtest_database_url("sqlite:////srv/pole/db.sqlite3") == "sqlite:////srv/pole/db_loadtest.sqlite3"
 
 
+def test_a_counted_run_ends_even_when_the_server_never_answers():
+    """No server listens: the visitor's requests fail but count; the others cannot log in and give up."""
+    base_url = f"http://127.0.0.1:{loadtest.free_port()}"
+    recorder, _elapsed = loadtest.drive(
+        base_url,
+        requests_per_kind=1,
+        representatives=[{"email": "charge-0@charge.exemple.org", "member": 1}],
+        visitors=1,
+        listed=[1],
+        password="x",
+    )
+    gave_up = sorted(error["kind"] for error in recorder.errors if error["error"].startswith("gave up"))
+    assert gave_up == ["director", "representative"]
+    assert {kind: len(timings) for kind, timings in recorder.timings.items()} == {
+        "directory-list": 1,
+        "directory-search": 1,
+        "directory-detail": 1,
+        "report-html": 1,
+        # Each login attempt is a GET of the page that fails, until the step limit: 2 + 3 × 1 × kinds.
+        "login": (2 + 3 * 2) + (2 + 3 * 1),
+    }
+
+
+def test_drive_needs_either_a_duration_or_counts():
+    with pytest.raises(ValueError):
+        loadtest.drive("http://127.0.0.1:1", representatives=[], visitors=0, listed=[], password="x")
+    with pytest.raises(ValueError):
+        loadtest.drive(
+            "http://127.0.0.1:1",
+            seconds=1,
+            requests_per_kind=1,
+            representatives=[],
+            visitors=0,
+            listed=[],
+            password="x",
+        )
+
+
 def test_a_short_real_run_serves_every_kind_without_error_or_lost_edit(tmp_path):
-    """gunicorn (2 workers) on a fresh SQLite file with the demo, driven for 3 seconds."""
+    """gunicorn (2 workers) on a fresh SQLite file with the demo; each person makes 2 requests of each kind.
+
+    Bounded by counts, not by the clock: on a busy machine the run takes longer, never does less.
+    """
     results = loadtest.run(
         database_url=f"sqlite:///{tmp_path / 'load.sqlite3'}",
-        seconds=3,
+        requests_per_kind=2,
         representatives=2,
         visitors=2,
         workers=2,
@@ -121,9 +164,16 @@ def test_a_short_real_run_serves_every_kind_without_error_or_lost_edit(tmp_path)
         out=lambda line: None,
     )
     assert results["errors"] == 0, results["error_samples"]
-    edits = results["edits"]
-    assert edits["edits_accepted"] > 0 and edits["edits_verified"] == edits["edits_accepted"]
-    assert edits["lost"] == []
-    assert {"login", "profile-form", "profile-save", "report-pdf"} <= set(results["kinds"])
+    assert {kind: figures["requests"] for kind, figures in results["kinds"].items()} == {
+        "login": 2 * (2 + 1),  # the page and the POST, for each representative and the director
+        "profile-form": 2 * 2,
+        "profile-save": 2 * 2,
+        "directory-list": 2 * 2,
+        "directory-search": 2 * 2,
+        "directory-detail": 2 * 2,
+        "report-html": 2 * 2,
+        "report-pdf": 2,
+    }
+    assert results["edits"] == {"edits_sent": 4, "edits_accepted": 4, "edits_verified": 4, "lost": []}
     assert not loadtest.failed(results)
     assert not (tmp_path / "load.sqlite3").exists()  # the run's database is dropped after

@@ -3,6 +3,9 @@
 See pole/loadtest.py for what it does. It exits with status 1 on any error or lost edit.
 
     manage.py loadtest --seconds 30 --database-url postgres://postgres@127.0.0.1:5432/pole_load
+
+``--requests-per-kind N`` makes a smoke run instead: each simulated person makes N requests
+of each of its kinds, then stops, so the run checks every kind however slow the machine.
 """
 
 import json
@@ -23,7 +26,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seconds", type=float, default=30, help="How long to drive the server (30).")
+        length = parser.add_mutually_exclusive_group()
+        length.add_argument("--seconds", type=float, help="How long to drive the server (30).")
+        length.add_argument(
+            "--requests-per-kind",
+            type=int,
+            help="A smoke run bounded by counts, not by time: each simulated person makes this many "
+            "requests of each of its kinds (profile form and save, directory list, search and page, "
+            "report page, report PDF), then stops.",
+        )
         parser.add_argument(
             "--database-url",
             help="The database to create for the run (it must not exist, see --replace). By default "
@@ -64,11 +75,17 @@ class Command(BaseCommand):
         database_url = options["database_url"] or loadtest.loadtest_database_url(
             os.environ.get("DATABASE_URL") or "sqlite:///" + str(Path(tempfile.gettempdir()) / "pole.sqlite3")
         )
+        if options["requests_per_kind"] is not None and options["requests_per_kind"] < 1:
+            raise CommandError("--requests-per-kind must be at least 1")
+        seconds = options["seconds"]
+        if seconds is None and options["requests_per_kind"] is None:
+            seconds = 30
         workdir = options["workdir"] or tempfile.mkdtemp(prefix="pole-loadtest-")
         try:
             results = loadtest.run(
                 database_url=database_url,
-                seconds=options["seconds"],
+                seconds=seconds,
+                requests_per_kind=options["requests_per_kind"],
                 representatives=options["representatives"],
                 visitors=options["visitors"],
                 workers=options["workers"],
