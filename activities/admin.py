@@ -41,6 +41,8 @@ class ActivityAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     list_filter = [DateFiscalYearFilter, "objectives", "role", "territory", MissingDataFilter]
     list_select_related = ["territory"]
     date_hierarchy = "start_date"
+    # Staff look for what they entered last: the newest activities come first.
+    ordering = ["-start_date", "title"]
     search_fields = ["title", "place", "description"]
     autocomplete_fields = ["territory", "objectives", "partners"]
     inlines = [MeasureInline]

@@ -62,6 +62,8 @@ class Activity(models.Model):
         REPRESENTATION = "representation", _("representation")
 
     REPORTED_ROLES = (Role.REALISATION, Role.CO_REALISATION)
+    # An activity belongs to the fiscal year its start date falls in (forms offer that year).
+    fiscal_year_date_field = "start_date"
 
     start_date = models.DateField(_("date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)

@@ -1,7 +1,9 @@
 """Admin list filters by fiscal year, shared by the apps."""
 
+import datetime
+
 from django.contrib import admin
-from django.db.models import Max, Min
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from pole.fiscal_years import FiscalYear
@@ -45,12 +47,16 @@ class DateFiscalYearFilter(FiscalYearFilter):
     date_field = "start_date"
 
     def lookups(self, request, model_admin):
-        bounds = model_admin.get_queryset(request).aggregate(first=Min(self.date_field), last=Max(self.date_field))
-        if bounds["first"] is None:
-            return []
-        first = FiscalYear.containing(bounds["first"]).start_year
-        last = FiscalYear.containing(bounds["last"]).start_year
-        return [(FiscalYear(y).label, FiscalYear(y).label) for y in range(last, first - 1, -1)]
+        # Only the years that hold a row: distinct (year, month) pairs, folded into fiscal years.
+        months = (
+            model_admin.get_queryset(request)
+            .annotate(_year=ExtractYear(self.date_field), _month=ExtractMonth(self.date_field))
+            .order_by()
+            .values_list("_year", "_month")
+            .distinct()
+        )
+        years = {FiscalYear.containing(datetime.date(year, month, 1)) for year, month in months if year}
+        return [(year.label, year.label) for year in sorted(years, reverse=True)]
 
     def queryset(self, request, queryset):
         fiscal_year = self.fiscal_year()

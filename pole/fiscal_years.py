@@ -6,15 +6,20 @@ for the Pôle) to the day before that date a year later, and is written
 ``FiscalYearField``, and handled in Python as a ``FiscalYear`` value.
 """
 
+import contextlib
+import contextvars
 import datetime
 import re
 from dataclasses import dataclass
 from functools import total_ordering
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, Q, When
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,18 +110,131 @@ class FiscalYear:
         return self.start_date <= day <= self.end_date
 
 
+# The years that have data, read once per request (``FiscalYearChoicesMiddleware``):
+# an admin page with twenty membership rows renders twenty year selects from one query.
+_request_memo = contextvars.ContextVar("fiscal_years_request_memo", default=None)
+
+
+@contextlib.contextmanager
+def years_read_once():
+    """Within the block, ``years_with_data()`` queries the database at most once."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
+
+
+class FiscalYearChoicesMiddleware:
+    """Read the fiscal years that have data at most once per request (see ``years_read_once``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with years_read_once():
+            return self.get_response(request)
+
+
+def _fiscal_year_sources():
+    """Yield one single-column queryset per source of fiscal years: every ``FiscalYearField``
+    of every model, and the start year of each model that names its ``fiscal_year_date_field``."""
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, FiscalYearField):
+                yield model._default_manager.order_by().values_list(field.attname)
+        date_field = getattr(model, "fiscal_year_date_field", None)
+        if date_field:
+            year = ExtractYear(date_field)
+            start_year = Case(
+                When(condition=Q(**{f"{date_field}__month__gte": start_month()}), then=year),
+                default=year - 1,
+                output_field=models.IntegerField(),
+            )
+            yield model._default_manager.order_by().annotate(fiscal_start_year=start_year).values_list(
+                "fiscal_start_year"
+            )
+
+
+def years_with_data():
+    """Return the fiscal years any record refers to, newest first. One query (a UNION).
+
+    Within a request, the answer is read once (``FiscalYearChoicesMiddleware``).
+    """
+    memo = _request_memo.get()
+    if memo is not None and "years" in memo:
+        return memo["years"]
+    sources = list(_fiscal_year_sources())
+    years = set()
+    if sources:
+        first, *rest = sources
+        for (value,) in first.union(*rest) if rest else first:
+            if value is not None:
+                years.add(value if isinstance(value, FiscalYear) else FiscalYear(int(value)))
+    result = sorted(years, reverse=True)
+    if memo is not None:
+        memo["years"] = result
+    return result
+
+
 def fiscal_year_choices():
-    """The fiscal years offered in forms: fifteen back, one ahead of the current one."""
-    current = FiscalYear.current().start_year
-    return [(FiscalYear(year), FiscalYear(year).label) for year in range(current + 1, current - 16, -1)]
+    """The fiscal years offered in forms, newest first: the next one, the current one, and every
+    year back to the first that has data — gaps included, so a year left empty can be filled in."""
+    current = FiscalYear.current()
+    years = years_with_data()
+    first = min(years[-1], current) if years else current
+    last = max(years[0], current.next) if years else current.next
+    return [(FiscalYear(year).label, FiscalYear(year).label) for year in range(last.start_year, first.start_year - 1, -1)]
+
+
+class FiscalYearSelect(forms.Select):
+    """A select of fiscal years that always offers the stored value, whatever it is.
+
+    Without it a year outside the offered ones would render with no option selected,
+    and saving the page unchanged would silently replace it with the first option.
+    """
+
+    def optgroups(self, name, value, attrs=None):
+        offered = {str(choice) for choice, _label in self.choices}
+        missing = []
+        for item in value:
+            if item in offered or item in ("", None):
+                continue
+            try:
+                missing.append(FiscalYear.parse(item))
+            except ValueError:
+                continue
+        if missing:
+            blank = [choice for choice in self.choices if choice[0] in ("", None)]
+            years = {FiscalYear.parse(choice) for choice, _label in self.choices if choice not in ("", None)}
+            years |= set(missing)
+            self.choices = blank + [(year.label, year.label) for year in sorted(years, reverse=True)]
+        return super().optgroups(name, value, attrs)
 
 
 class FiscalYearFormField(forms.TypedChoiceField):
-    def __init__(self, *, choices=fiscal_year_choices, coerce=None, **kwargs):
+    """A fiscal year chosen from a list labelled « 2016-2017 »; the one form field for fiscal years."""
+
+    widget = FiscalYearSelect
+
+    def __init__(self, *, choices=None, coerce=None, empty_value=None, **kwargs):
         kwargs.pop("max_length", None)
-        super().__init__(choices=choices, coerce=FiscalYear.parse, **kwargs)
+        # Admin's defaults for integer columns (a number input) do not apply: a fiscal year
+        # is picked from a list. A select widget given by the caller is kept.
+        widget = kwargs.get("widget")
+        if widget is not None and not _is_select(widget):
+            kwargs.pop("widget")
+        kwargs.pop("min_value", None)
+        kwargs.pop("max_value", None)
+        kwargs.pop("step_size", None)
+        if choices is None:
+            # A blank first option, required or not: a new record's year is chosen, never
+            # defaulted to the first one offered (and an untouched extra inline row stays empty).
+            choices = _fiscal_year_choices_with_blank
+        super().__init__(choices=choices, coerce=FiscalYear.parse, empty_value=empty_value, **kwargs)
 
     def valid_value(self, value):
+        # Any fiscal year may be stored, not only the offered ones (see FiscalYearSelect).
         try:
             FiscalYear.parse(value)
         except ValueError:
@@ -126,9 +244,19 @@ class FiscalYearFormField(forms.TypedChoiceField):
     def prepare_value(self, value):
         if isinstance(value, FiscalYear):
             return value.label
-        if isinstance(value, int):
+        if isinstance(value, int) and not isinstance(value, bool):
             return FiscalYear(value).label
         return value
+
+
+def _fiscal_year_choices_with_blank():
+    return [("", "---------"), *fiscal_year_choices()]
+
+
+def _is_select(widget):
+    if isinstance(widget, type):
+        return issubclass(widget, forms.Select)
+    return isinstance(widget, forms.Select)
 
 
 class FiscalYearField(models.PositiveSmallIntegerField):

@@ -278,7 +278,7 @@ def test_activity_filter_keeps_activities_starting_in_the_year(personnel_client)
     ActivityFactory(start_date=datetime.date(2017, 4, 1), title="Année suivante")
     ActivityFactory(start_date=datetime.date(2016, 3, 31), title="Année précédente")
     response = personnel_client.get(admin_url("activities.activity", "changelist"), {"exercice": "2016-2017"})
-    assert result_list(response) == [first_day, last_day]
+    assert result_list(response) == [last_day, first_day]  # newest first
 
 
 def test_activity_on_1_april_is_listed_in_the_next_year(personnel_client):

@@ -1,0 +1,248 @@
+"""Every admin form, filled and saved in a real headless Chromium, as each staff role.
+
+The test client posts form data and never renders a widget: a green suite once hid that no
+record with a fiscal year could be saved in a browser (a number input showed « 2016-2017 »
+as empty). So here a person's journey is replayed in Chromium on the demo data: for every
+model registered in the admin (enumerated from the registry, so a model registered later is
+covered without touching this file), open an existing record and press « Enregistrer »
+without changing anything, and open the add page. A role sees only what it may change.
+
+The live server sees only committed data, so these tests use a transactional database,
+emptied after each test; the role groups are created again before each.
+"""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+
+from conftest import DESKTOP
+from members.roles import DIRECTION, PERSONNEL
+from pole.fiscal_years import FiscalYear
+from pole.tests.test_admin import BUILDERS
+from reports.models import AnnualReport
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Une-phrase-de-passe-solide-2026"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo year (2016-2017) as `make run` loads it, plus a row of each model the demo leaves empty."""
+    from django.apps import apps
+
+    from members.roles import sync_role_groups
+    from reports.demo import load_demo
+
+    sync_role_groups(apps)
+    load_demo(password=PASSWORD, images=True)
+    for model in admin.site._registry:
+        if not model._default_manager.exists():
+            BUILDERS[model._meta.label_lower](0)
+    User = get_user_model()
+    return {
+        "superuser": User.objects.create_superuser(email="admin@exemple.org", password=PASSWORD),
+        "personnel": User.objects.get(email="personnel@exemple.org"),
+        "direction": User.objects.get(email="direction@exemple.org"),
+    }
+
+
+def log_in(page, email):
+    page.goto("/admin/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+def registered_models():
+    return sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label_lower)
+
+
+def admin_path(model, view, *args):
+    from django.urls import reverse
+
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+class FakeRequest:
+    """Enough of a request for the ModelAdmin permission methods."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+def save_unchanged(page, model, obj):
+    """Open ``obj``'s change page, press « Enregistrer », and return the problems seen (none is success)."""
+    response = page.goto(admin_path(model, "change", obj.pk))
+    if response.status >= 400:
+        return [f"change page: HTTP {response.status}"]
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_load_state()
+    problems = []
+    if page.locator(".errornote").count():
+        errors = page.locator(".errorlist li").all_inner_texts()
+        problems.append(f"refused: {page.locator('.errornote').inner_text()} {errors}")
+    elif not page.locator(".messagelist .success").count():
+        problems.append(f"no success message (at {page.url})")
+    return problems
+
+
+def walk_the_admin(page, user):
+    """Save every changeable record unchanged and open every add page; return (saved, problems)."""
+    request = FakeRequest(user)
+    saved, problems = [], []
+    for model, model_admin in registered_models():
+        label = model._meta.label_lower
+        if not model_admin.has_view_or_change_permission(request):
+            continue
+        response = page.goto(admin_path(model, "changelist"))
+        if response.status != 200:
+            problems.append(f"{label} list: HTTP {response.status}")
+            continue
+        obj = model._default_manager.order_by("pk").last()
+        assert obj is not None, f"{label}: no row to open (the demo or BUILDERS should provide one)"
+        if model_admin.has_change_permission(request, obj):
+            found = save_unchanged(page, model, obj)
+            problems += [f"{label}: {problem}" for problem in found]
+            if not found:
+                saved.append(label)
+        else:
+            response = page.goto(admin_path(model, "change", obj.pk))
+            if response.status != 200:
+                problems.append(f"{label} (read-only): HTTP {response.status}")
+            elif page.get_by_role("button", name="Enregistrer", exact=True).count():
+                problems.append(f"{label}: read-only for this role, yet offers « Enregistrer »")
+        if model_admin.has_add_permission(request):
+            response = page.goto(admin_path(model, "add"))
+            if response.status != 200:
+                problems.append(f"{label} add page: HTTP {response.status}")
+            elif not page.get_by_role("button", name="Enregistrer", exact=True).count():
+                problems.append(f"{label} add page: no « Enregistrer » button")
+    return saved, problems
+
+
+def changeable_labels(user):
+    request = FakeRequest(user)
+    return sorted(
+        model._meta.label_lower
+        for model, model_admin in registered_models()
+        if model_admin.has_change_permission(request, model._default_manager.order_by("pk").last())
+    )
+
+
+def add_report_publish_and_unpublish(page):
+    """Add the 2017-2018 annual report through its form, then publish and unpublish it from the list."""
+    page.goto(admin_path(AnnualReport, "add"))
+    year = page.get_by_label("Exercice")
+    assert year.evaluate("element => element.tagName") == "SELECT"
+    year.select_option("2017-2018")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.locator(".messagelist .success").wait_for()
+    report = AnnualReport.objects.get(fiscal_year=FiscalYear(2017))
+    assert report.is_published is False
+
+    def run_action(action):
+        page.goto(admin_path(AnnualReport, "changelist"))
+        page.locator(f"input[name=_selected_action][value='{report.pk}']").check()
+        page.locator("select[name=action]").select_option(label=action)
+        page.get_by_role("button", name="Envoyer").click()
+        page.locator(".messagelist li").first.wait_for()
+        return " ".join(page.locator(".messagelist li").first.inner_text().split())
+
+    assert run_action("Publier") == "Publié : 2017-2018."
+    report.refresh_from_db()
+    assert report.is_published and report.published_at is not None
+    # The list writes the date the Québec way: « 29 novembre 2026 à 14 h 05 ».
+    row = page.locator("#result_list tbody tr", has_text="2017-2018").inner_text()
+    assert re.search(r"\d{1,2} \w+ 20\d\d à \d{1,2}\xa0h\xa0\d\d", row), row
+
+    assert run_action("Retirer la publication") == "Publication retirée : 2017-2018."
+    report.refresh_from_db()
+    assert report.is_published is False
+
+
+def test_a_superuser_saves_every_admin_record_unchanged(demo, new_page):
+    page = new_page(DESKTOP)
+    log_in(page, "admin@exemple.org")
+    saved, problems = walk_the_admin(page, demo["superuser"])
+    assert problems == []
+    assert saved == changeable_labels(demo["superuser"])
+    # Every registered model but the logs (invitations, login attempts) can be changed.
+    assert len(saved) >= len(admin.site._registry) - 4
+    add_report_publish_and_unpublish(page)
+
+
+def test_personnel_saves_every_record_their_role_may_change(demo, new_page):
+    page = new_page(DESKTOP)
+    log_in(page, "personnel@exemple.org")
+    saved, problems = walk_the_admin(page, demo["personnel"])
+    assert problems == []
+    assert saved == changeable_labels(demo["personnel"])
+    assert "members.member" in saved and "members.membership" in saved and "partners.partnership" in saved
+    assert "reports.annualreport" not in saved  # the reports are the Direction's
+    # Publishing is not Personnel's to do.
+    page.goto(admin_path(AnnualReport, "changelist"))
+    actions = page.locator("select[name=action] option").all_inner_texts()
+    assert "Publier" not in actions and "Retirer la publication" not in actions
+
+
+def test_direction_saves_every_record_and_publishes_a_report(demo, new_page):
+    page = new_page(DESKTOP)
+    log_in(page, "direction@exemple.org")
+    saved, problems = walk_the_admin(page, demo["direction"])
+    assert problems == []
+    assert saved == changeable_labels(demo["direction"])
+    assert "reports.annualreport" in saved and "members.user" in saved
+    add_report_publish_and_unpublish(page)
+
+
+def test_a_member_is_renewed_by_hand_with_the_year_select(demo, new_page):
+    """Personnel adds next year's membership in the member page's inline, choosing the year from a list."""
+    from members.models import Member
+
+    member = Member.objects.get(name="Coopérative funéraire des Deux Rives")
+    page = new_page(DESKTOP)
+    log_in(page, "personnel@exemple.org")
+    page.goto(admin_path(Member, "change", member.pk))
+    years = page.locator("select[name$='-fiscal_year']").first
+    offered = years.locator("option").all_inner_texts()
+    current = FiscalYear.current()
+    assert offered[:3] == ["---------", current.next.label, current.label]
+    assert "2016-2017" in offered and "2015-2016" in offered
+    assert years.evaluate("element => element.value") != ""  # the stored year is shown, not blank
+    page.locator("#memberships-group .add-row a").click()
+    new_row = page.locator("#memberships-group tr.dynamic-memberships select[name$='-fiscal_year']").last
+    new_row.select_option("2017-2018")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.locator(".messagelist .success").wait_for()
+    assert sorted(year.label for year in member.memberships.values_list("fiscal_year", flat=True)) == [
+        "2015-2016",
+        "2016-2017",
+        "2017-2018",
+    ]
+
+
+def test_a_stored_year_outside_the_offered_ones_survives_an_unchanged_save(demo, new_page):
+    from members.models import Membership
+
+    membership = Membership.objects.order_by("pk").first()
+    Membership.objects.filter(pk=membership.pk).update(fiscal_year=FiscalYear(1998))
+    page = new_page(DESKTOP)
+    log_in(page, "personnel@exemple.org")
+    page.goto(admin_path(Membership, "change", membership.pk))
+    assert page.get_by_label("Exercice").evaluate("element => element.value") == "1998-1999"
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.locator(".messagelist .success").wait_for()
+    membership.refresh_from_db()
+    assert membership.fiscal_year == FiscalYear(1998)
+
+
+def test_the_admin_index_says_modifier_not_variation(demo, new_page):
+    page = new_page(DESKTOP)
+    log_in(page, "direction@exemple.org")
+    links = page.locator("#content-main a.changelink").all_inner_texts()
+    assert links and set(links) == {"Modifier"}
+    assert "Variation" not in page.content()
