@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pole.fields import WebsiteField
+from pole.fields import PhoneField, WebsiteField
 from pole.fiscal_years import FiscalYear, FiscalYearField
 from pole.images import SafeImageField
 from pole.text import normalization_changes_only_case, normalize_email_identifier
@@ -150,7 +150,7 @@ class Member(models.Model):
     setting = models.CharField(_("setting"), max_length=10, choices=Setting.choices, blank=True)
     sector = models.CharField(_("sector"), max_length=120, blank=True)
     address = models.TextField(_("address"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = WebsiteField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -228,9 +228,10 @@ class Contact(models.Model):
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="contacts")
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    role = models.CharField(_("role"), max_length=120, blank=True)
+    # The person's position in their organisation, called the same in every form and list.
+    role = models.CharField(pgettext_lazy("position in an organisation", "role"), max_length=120, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     user = models.OneToOneField(
         User,
         verbose_name=_("user account"),

@@ -1,6 +1,11 @@
 """Model fields shared by the apps."""
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pole.phones import normalize_phone
 
 
 class WebsiteField(models.URLField):
@@ -13,3 +18,32 @@ class WebsiteField(models.URLField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
+class PhoneField(models.CharField):
+    """A phone number, checked and stored in the North American form (« 418 555-0134, poste 12 »).
+
+    The value is normalised when the model is cleaned, so the admin, the member portal and
+    the spreadsheet imports (which all run ``full_clean``) store the same form.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return value
+        try:
+            return normalize_phone(value)
+        except ValueError:
+            raise ValidationError(
+                _("« %(value)s » is not a phone number such as 418 555-0134 (an extension may follow: « poste 12 »)."),
+                code="invalid_phone",
+                params={"value": value},
+            ) from None
+
+    def formfield(self, **kwargs):
+        widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        return super().formfield(**{"widget": widget, **kwargs})
