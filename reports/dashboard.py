@@ -7,7 +7,7 @@ only prints what ``staff_dashboard`` returns.
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -30,37 +30,48 @@ def same_day_last_year(day):
         return day.replace(year=day.year - 1, day=28)
 
 
+NOT_AVAILABLE = _("n/a")
+
+
 @dataclass
 class Comparison:
-    """One figure of the year so far beside the same figure a year earlier."""
+    """One figure of the year so far beside the same figure a year earlier.
+
+    A figure is unknown (``None``) when the year it counts has no records to count from,
+    e.g. new members in the first year of records; it prints « n.d. », never as a zero.
+    """
 
     label: str
-    current: int
-    previous: int
+    current: int | None
+    previous: int | None
 
     @property
     def change(self):
-        """The change in whole per cent, halves up; None when there was nothing a year earlier."""
+        """The change in whole per cent, halves up; None when either year is unknown or was zero."""
+        if self.current is None or self.previous is None:
+            return None
         return percentage(self.current - self.previous, self.previous)
 
     @property
     def current_display(self):
-        return format_number(self.current)
+        return NOT_AVAILABLE if self.current is None else format_number(self.current)
 
     @property
     def previous_display(self):
-        return format_number(self.previous)
+        return NOT_AVAILABLE if self.previous is None else format_number(self.previous)
 
     @property
     def change_display(self):
         change = self.change
         if change is None:
-            return "—"
-        return f"+{format_percent(change)}" if change > 0 else format_percent(change).replace("-", "−")
+            return NOT_AVAILABLE if self.current is None or self.previous is None else "—"
+        return f"+{format_percent(change)}" if change > 0 else format_percent(change).replace("-", "\u2212")
 
     @property
     def trend(self):
-        """``up``, ``down`` or ``flat``, for the stylesheet."""
+        """``up``, ``down``, ``flat`` or ``unknown``, for the stylesheet."""
+        if self.current is None or self.previous is None:
+            return "unknown"
         if self.current == self.previous:
             return "flat"
         return "up" if self.current > self.previous else "down"
@@ -111,41 +122,65 @@ def year_so_far(today):
     - new members: those memberships whose member holds none in an earlier
       fiscal year.
 
-    Two queries.
+    A year with no records of a kind is unknown, not zero: the previous year's activities
+    and participants when it holds no activity at all, its members when it holds no
+    membership; and new members of a year when no earlier year holds a membership (in
+    the first year of records every member would look new). Two queries.
     """
     current = FiscalYear.containing(today)
     previous = current.previous
     last_year = same_day_last_year(today)
     periods = {"current": (current, today), "previous": (previous, last_year)}
 
+    reported = Q(role__in=Activity.REPORTED_ROLES)
     activity_filters = {
-        key: Q(start_date__range=(fiscal_year.start_date, cutoff)) for key, (fiscal_year, cutoff) in periods.items()
+        key: reported & Q(start_date__range=(fiscal_year.start_date, cutoff))
+        for key, (fiscal_year, cutoff) in periods.items()
     }
-    activities = Activity.objects.reported().aggregate(
+    activities = Activity.objects.aggregate(
         **{f"count_{key}": Count("pk", filter=condition) for key, condition in activity_filters.items()},
         **{
             f"participants_{key}": Coalesce(Sum("participants", filter=condition), 0)
             for key, condition in activity_filters.items()
         },
+        recorded_previous=Count("pk", filter=Q(start_date__range=(previous.start_date, previous.end_date))),
     )
 
     earlier = Exists(Membership.objects.filter(member=OuterRef("member"), fiscal_year__lt=OuterRef("fiscal_year")))
     membership_filters = {
         key: Q(fiscal_year=fiscal_year) & _paid_by(cutoff) for key, (fiscal_year, cutoff) in periods.items()
     }
-    memberships = Membership.objects.filter(fiscal_year__in=[current, previous]).aggregate(
+    memberships = Membership.objects.aggregate(
         **{f"members_{key}": Count("pk", filter=condition) for key, condition in membership_filters.items()},
         **{f"new_{key}": Count("pk", filter=condition & ~earlier) for key, condition in membership_filters.items()},
+        recorded_previous=Count("pk", filter=Q(fiscal_year=previous)),
+        first_year=Min("fiscal_year"),
     )
+    first_year = memberships["first_year"]
+    first_year = FiscalYear.parse(first_year) if first_year is not None else None
 
-    def compare(label, values, name):
-        return Comparison(label, values[f"{name}_current"], values[f"{name}_previous"])
+    def known(value, condition):
+        return value if condition else None
 
+    previous_activities = activities["recorded_previous"] > 0
+    previous_members = memberships["recorded_previous"] > 0
     return [
-        compare(_("activities"), activities, "count"),
-        compare(_("participants"), activities, "participants"),
-        compare(_("members"), memberships, "members"),
-        compare(_("new members"), memberships, "new"),
+        Comparison(
+            _("activities"),
+            activities["count_current"],
+            known(activities["count_previous"], previous_activities),
+        ),
+        Comparison(
+            _("participants"),
+            activities["participants_current"],
+            known(activities["participants_previous"], previous_activities),
+        ),
+        Comparison(_("members"), memberships["members_current"], known(memberships["members_previous"], previous_members)),
+        Comparison(
+            _("new members"),
+            known(memberships["new_current"], first_year is not None and first_year < current),
+            known(memberships["new_previous"], first_year is not None and first_year < previous),
+        ),
     ]
 
 
@@ -205,25 +240,45 @@ def missing_data(fiscal_years, *, user=None):
     return sections
 
 
-def staff_dashboard(*, user=None, today=None, fiscal_year=None):
+def default_fiscal_year(today, years_with_data):
+    """The year the dashboard opens on: the current one, or the latest earlier one with data.
+
+    Between the start of a fiscal year and its first record, the current year says nothing;
+    the latest year that has data is what staff work on.
+    """
+    current = FiscalYear.containing(today)
+    if current in years_with_data:
+        return current
+    earlier = [year for year in years_with_data if year < current]
+    return max(earlier) if earlier else current
+
+
+def staff_dashboard(*, user=None, today=None, fiscal_year=None, years_with_data=None):
     """Return the admin index's dashboard: the year so far and the missing data.
 
     By default the current fiscal year up to today, against the previous one up to
-    the same day. For an earlier ``fiscal_year``, the whole year against the whole
-    year before. Missing data is counted for that year and the previous one, whose
-    report is prepared during the first months of the next. Five queries.
+    the same day — or, when the current year has no data yet, the latest year that
+    has (``years_with_data``), and the dashboard says so. For an earlier year, the
+    whole year against the whole year before. Missing data is counted for that year
+    and the previous one, whose report is prepared during the first months of the
+    next. Five queries.
     """
     today = today or timezone.localdate()
     current = FiscalYear.containing(today)
-    fiscal_year = FiscalYear.parse(fiscal_year) if fiscal_year else current
-    if fiscal_year > current:
-        fiscal_year = current
+    chosen = FiscalYear.parse(fiscal_year) if fiscal_year else None
+    fallback = None
+    if chosen is None:
+        chosen = default_fiscal_year(today, set(years_with_data or ()))
+        if chosen != current:
+            fallback = current
+    fiscal_year = min(chosen, current)
     complete = fiscal_year < current
     cutoff = fiscal_year.end_date if complete else today
     fiscal_years = [fiscal_year, fiscal_year.previous]
     return {
         "today": today,
         "fiscal_year": fiscal_year,
+        "current_without_data": fallback,
         "complete": complete,
         "today_display": format_date(cutoff),
         "last_year_display": format_date(same_day_last_year(cutoff)),

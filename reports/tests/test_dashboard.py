@@ -79,9 +79,37 @@ def test_year_so_far_on_the_first_day_of_the_fiscal_year(year_data):
     }
 
 
-def test_change_is_empty_when_last_year_had_nothing():
-    (activities, *_) = year_so_far(TODAY)
-    assert (activities.current, activities.previous, activities.change, activities.change_display) == (0, 0, None, "—")
+def test_a_previous_year_without_records_is_not_available_not_zero():
+    (activities, participants, members, new_members) = year_so_far(TODAY)
+    for figure in (activities, participants, members):
+        assert (figure.previous, figure.change, figure.previous_display, figure.change_display) == (
+            None,
+            None,
+            "n.d.",
+            "n.d.",
+        )
+        assert figure.trend == "unknown"
+    assert (new_members.current_display, new_members.previous_display) == ("n.d.", "n.d.")
+
+
+def test_change_is_a_dash_when_last_year_was_recorded_but_zero():
+    activity(datetime.date(2015, 12, 1), 4)  # last year has records, none by the same day
+    activities = year_so_far(TODAY)[0]
+    assert (activities.current, activities.previous, activities.change_display) == (0, 0, "—")
+
+
+def test_in_the_first_year_of_records_new_members_and_growth_are_not_available():
+    """Every member of the first year of records would look new: « n.d. », not « 19 … −59 % »."""
+    for name in "ABC":
+        MembershipFactory(member=MemberFactory(name=name), fiscal_year=FiscalYear(2016), paid_on=None)
+    activities, participants, members, new_members = year_so_far(TODAY)
+    assert (members.current, members.previous, members.change_display) == (3, None, "n.d.")
+    assert (new_members.current, new_members.previous) == (None, None)
+    assert (new_members.current_display, new_members.change_display) == ("n.d.", "n.d.")
+    # The next year is the second year of records: new members are known, last year's are not.
+    MembershipFactory(member=MemberFactory(name="D"), fiscal_year=FiscalYear(2017), paid_on=None)
+    new_members = year_so_far(datetime.date(2017, 9, 15))[3]
+    assert (new_members.current, new_members.previous, new_members.change_display) == (1, None, "n.d.")
 
 
 def test_change_is_written_with_its_sign_in_french(year_data):
@@ -233,7 +261,8 @@ def test_an_earlier_fiscal_year_is_shown_whole_against_the_year_before():
     assert activities == (1, 1)
     assert participants == (12, 5)
     assert members == (1, 1)
-    assert new_members == (0, 1)
+    # 2015-2016 is the first year of records: its new members are not known.
+    assert new_members == (0, None)
 
 
 def test_the_admin_index_offers_the_years_with_data(personnel_client):
@@ -245,7 +274,33 @@ def test_the_admin_index_offers_the_years_with_data(personnel_client):
     assert FiscalYear.current() in dashboard["year_choices"]
     assert "Exercice 2016-2017" in response.content.decode()
 
+    # An unreadable year opens the default: here the latest year with data.
     for unreadable in ("2016-2018", "n'importe quoi", "1800-1801"):
         response = personnel_client.get(reverse("admin:index"), {"exercice": unreadable})
         assert response.status_code == 200
-        assert response.context["dashboard"]["fiscal_year"] == FiscalYear.current()
+        assert response.context["dashboard"]["fiscal_year"] == FiscalYear(2016)
+
+
+def test_the_dashboard_opens_on_the_latest_year_with_data_and_says_so(personnel_client):
+    ActivityFactory(start_date=datetime.date(2016, 6, 1))
+    MemberFactory(fiscal_years=[2015, 2016])
+    response = personnel_client.get(reverse("admin:index"))
+    dashboard = response.context["dashboard"]
+    assert dashboard["fiscal_year"] == FiscalYear(2016)
+    assert dashboard["complete"] is True
+    assert dashboard["current_without_data"] == FiscalYear.current()
+    content = response.content.decode()
+    current = FiscalYear.current().label
+    assert f"Rien n’est encore consigné pour {current}" in content
+    assert "2016-2017, le dernier exercice qui a des données" in content
+
+
+def test_the_dashboard_opens_on_the_current_year_once_it_has_data(personnel_client, fixed_today):
+    fixed_today(datetime.date(2017, 5, 2))
+    MemberFactory(fiscal_years=[2016])
+    ActivityFactory(start_date=datetime.date(2017, 4, 20))
+    response = personnel_client.get(reverse("admin:index"))
+    dashboard = response.context["dashboard"]
+    assert dashboard["fiscal_year"] == FiscalYear(2017)
+    assert dashboard["current_without_data"] is None
+    assert "Rien n’est encore consigné" not in response.content.decode()
