@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from pole.admin_filters import FiscalYearFilter
 
 from .models import AnnualReport, DeclaredFigure, ReportMessage, SectionIntro, Signatory
+from .services import publish_report, unpublish_report
 
 
 class ReportMessageInline(admin.StackedInline):
@@ -28,9 +30,62 @@ class DeclaredFigureInline(admin.TabularInline):
 
 @admin.register(AnnualReport)
 class AnnualReportAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "fiscal_year", "is_published", "published_at", "updated_at"]
+    list_display = ["__str__", "fiscal_year", "is_published", "published_on", "updated_on"]
     list_filter = ["is_published"]
     inlines = [ReportMessageInline, SectionIntroInline, DeclaredFigureInline]
+    actions = ["publish", "unpublish"]
+    fields = ["fiscal_year", "tagline", "is_published", "published_at"]
+    readonly_fields = ["published_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Publishing is the Direction's call (permission reports.publish_annualreport).
+        if self.has_publish_permission(request):
+            return self.readonly_fields
+        return [*self.readonly_fields, "is_published"]
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("reports.publish_annualreport")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "is_published" in form.changed_data:
+            if obj.is_published:
+                publish_report(report=obj)
+            else:
+                unpublish_report(report=obj)
+
+    @admin.display(description=_("published on"), ordering="published_at")
+    def published_on(self, report):
+        return formats.localize(timezone.localtime(report.published_at)) if report.published_at else "—"
+
+    @admin.display(description=_("updated"), ordering="updated_at")
+    def updated_on(self, report):
+        return formats.localize(timezone.localtime(report.updated_at))
+
+    @admin.action(description=_("Publish"), permissions=["publish"])
+    def publish(self, request, queryset):
+        """Publish the selected reports: anyone may then read them."""
+        reports = [report for report in queryset if not report.is_published]
+        for report in reports:
+            publish_report(report=report)
+        self._report_outcome(request, reports, _("Published: %(years)s."), _("The selected reports were already published."))
+
+    @admin.action(description=_("Unpublish"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        """Withdraw the selected reports from the public; staff still see them."""
+        reports = [report for report in queryset if report.is_published]
+        for report in reports:
+            unpublish_report(report=report)
+        self._report_outcome(
+            request, reports, _("No longer published: %(years)s."), _("The selected reports were not published.")
+        )
+
+    def _report_outcome(self, request, reports, done, nothing):
+        if reports:
+            years = ", ".join(report.fiscal_year.label for report in sorted(reports, key=lambda r: r.fiscal_year))
+            self.message_user(request, done % {"years": years}, messages.SUCCESS)
+        else:
+            self.message_user(request, nothing, messages.WARNING)
 
 
 class SignatoryInline(admin.TabularInline):

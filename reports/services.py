@@ -1,6 +1,7 @@
 import datetime
 
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
 
 from activities.models import Activity
 from members.models import Membership
@@ -20,3 +21,18 @@ def fiscal_years_with_data():
     )
     years |= {FiscalYear.containing(datetime.date(year, month, 1)) for year, month in months}
     return years
+
+
+def publish_report(*, report):
+    """Make ``report`` readable by anyone, stamped with the moment it was published."""
+    report.is_published = True
+    report.published_at = timezone.now()
+    report.save(update_fields=["is_published", "published_at", "updated_at"])
+    return report
+
+
+def unpublish_report(*, report):
+    """Withdraw ``report`` from the public; the date it was last published is kept."""
+    report.is_published = False
+    report.save(update_fields=["is_published", "updated_at"])
+    return report
