@@ -9,6 +9,8 @@ Who may see what:
 - the invitation link: public; the one-time token is the credential.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.forms import SetPasswordForm
@@ -81,14 +83,12 @@ class PortalView(RepresentativeRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         memberships = list(self.member.memberships.order_by("-fiscal_year"))
-        directory_year = directory_fiscal_year()
+        scope = directory_scope()
         context.update(
             memberships=memberships,
             contacts=self.member.contacts.select_related("user"),
             current_fiscal_year=FiscalYear.current(),
-            listed=directory_year is not None
-            and self.member.directory_consent
-            and any(m.fiscal_year == directory_year for m in memberships),
+            listed=self.member.directory_consent and any(m.fiscal_year in scope.fiscal_years for m in memberships),
         )
         return context
 
@@ -172,17 +172,43 @@ class ContactDeleteView(OwnContactMixin, DeleteView):
 # --- Public directory ---------------------------------------------------------------------
 
 
-def directory_fiscal_year():
-    """The fiscal year the directory lists: the current one, or until its first membership
-    is recorded (renewals come in over the first weeks), the latest year that has one."""
+@dataclass(frozen=True)
+class DirectoryScope:
+    """Which memberships put a consenting member in the directory.
+
+    A member is in good standing with a membership in the current fiscal year or the
+    previous one: renewals come in during the first months of a year, so last year's
+    members stay listed meanwhile. When neither year holds any membership (a database
+    whose records stopped, such as the demo of 2016-2017), the directory shows the
+    latest year that has memberships and says so (``latest_recorded``).
+    """
+
+    fiscal_years: tuple
+    latest_recorded: FiscalYear | None = None
+
+    @property
+    def is_empty(self):
+        return not self.fiscal_years
+
+
+def directory_scope():
+    """Return the directory's ``DirectoryScope``. At most two queries."""
     current = FiscalYear.current()
-    latest = Membership.objects.filter(fiscal_year__lte=current).aggregate(latest=Max("fiscal_year"))["latest"]
-    return FiscalYear.parse(latest) if latest is not None else None
+    window = (current, current.previous)
+    if Membership.objects.filter(fiscal_year__in=window).exists():
+        return DirectoryScope(window)
+    latest = Membership.objects.filter(fiscal_year__lt=current.previous).aggregate(latest=Max("fiscal_year"))
+    if latest["latest"] is None:
+        return DirectoryScope(())
+    latest = FiscalYear.parse(latest["latest"])
+    return DirectoryScope((latest,), latest_recorded=latest)
 
 
-def directory_members(fiscal_year):
+def directory_members(scope):
+    """The consenting members of ``scope``'s fiscal years, by name."""
     return (
-        Member.objects.filter(directory_consent=True, memberships__fiscal_year=fiscal_year)
+        Member.objects.filter(directory_consent=True, memberships__fiscal_year__in=scope.fiscal_years)
+        .distinct()
         .select_related("territory")
         .order_by("name")
     )
@@ -193,8 +219,8 @@ PAGE_SIZE = 12
 
 def directory(request):
     """Public: the members of the directory's fiscal year who agreed to be listed."""
-    fiscal_year = directory_fiscal_year()
-    members = list(directory_members(fiscal_year)) if fiscal_year else []
+    scope = directory_scope()
+    members = list(directory_members(scope))
     sectors = sorted({m.sector for m in members if m.sector}, key=fold)
     territories = sorted({m.territory for m in members if m.territory}, key=lambda t: (t.order, t.name))
     form = DirectorySearchForm(request.GET or None, sectors=sectors, territories=territories)
@@ -215,7 +241,7 @@ def directory(request):
         {
             "form": form,
             "page": page,
-            "fiscal_year": fiscal_year,
+            "scope": scope,
             "filtered": form.is_bound and any(form.cleaned_data.values()) if form.is_valid() else False,
             "query_string": query_string.urlencode(),
         },
@@ -229,10 +255,7 @@ class DirectoryDetailView(DetailView):
     context_object_name = "member"
 
     def get_queryset(self):
-        fiscal_year = directory_fiscal_year()
-        if fiscal_year is None:
-            return Member.objects.none()
-        return directory_members(fiscal_year).prefetch_related(
+        return directory_members(directory_scope()).prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.order_by("fiscal_year"))
         )
 

@@ -640,12 +640,12 @@ def prepare(*, representatives, password):
     from django.db import transaction
 
     from members.models import Contact
-    from members.views import directory_fiscal_year, directory_members
+    from members.views import directory_members, directory_scope
     from reports.demo import load_demo
     from reports.models import AnnualReport
 
     load_demo(password=password, images=True)
-    listed = list(directory_members(directory_fiscal_year()).values_list("pk", flat=True))
+    listed = list(directory_members(directory_scope()).values_list("pk", flat=True))
     if len(listed) < representatives:
         raise ValueError(f"only {len(listed)} members are listed in the directory; ask for fewer representatives")
     if not AnnualReport.objects.filter(is_published=True).exists():

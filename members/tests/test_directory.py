@@ -1,4 +1,4 @@
-"""The public member directory (/membres/): consenting members of the directory's fiscal year."""
+"""The public member directory (/membres/): consenting members in good standing (this fiscal year or the last)."""
 
 import html
 
@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from members.models import Membership
 from members.tests.factories import ContactFactory, MemberFactory, RepresentativeFactory, TerritoryFactory
-from members.views import PAGE_SIZE, directory_fiscal_year
+from members.views import PAGE_SIZE, DirectoryScope, directory_scope
 from pole.fiscal_years import FiscalYear
 
 pytestmark = pytest.mark.django_db
@@ -50,48 +50,59 @@ def test_the_directory_is_public(request, client, who):
         assert "Coopérative Publique" in html.unescape(response.content.decode())
 
 
-def test_only_consenting_members_of_the_fiscal_year_are_listed():
+def test_consenting_members_of_this_fiscal_year_or_the_last_are_listed():
     listed(name="A — listée")
     MemberFactory(name="B — sans consentement", directory_consent=False, fiscal_years=[CURRENT])
     MemberFactory(name="C — l’an dernier", directory_consent=True, fiscal_years=[PREVIOUS])
     MemberFactory(name="D — l’an prochain seulement", directory_consent=True, fiscal_years=[NEXT])
     MemberFactory(name="E — jamais membre", directory_consent=True)
     listed(name="F — deux années", fiscal_years=[PREVIOUS, CURRENT])
+    MemberFactory(name="G — il y a deux ans", directory_consent=True, fiscal_years=[PREVIOUS.previous])
     from django.test import Client
 
     response = Client().get(DIRECTORY)
     assert response.status_code == 200
-    assert response.context["fiscal_year"] == CURRENT
-    assert all_names(response) == ["A — listée", "F — deux années"]
+    assert response.context["scope"] == DirectoryScope((CURRENT, PREVIOUS))
+    assert all_names(response) == ["A — listée", "C — l’an dernier", "F — deux années"]
     content = html.unescape(response.content.decode())
     assert "sans consentement" not in content
-    assert "l’an dernier" not in content
     assert "jamais membre" not in content
+    assert "il y a deux ans" not in content
+    # The page says the rule.
+    assert "adhésion pour l’exercice en cours ou le précédent" in content
 
 
-def test_until_the_first_renewal_the_latest_year_with_memberships_is_listed(client):
-    MemberFactory(name="Ancienne", directory_consent=True, fiscal_years=[FiscalYear(CURRENT.start_year - 2)])
-    MemberFactory(name="De l’an dernier", directory_consent=True, fiscal_years=[PREVIOUS])
-    MemberFactory(name="Future", directory_consent=True, fiscal_years=[NEXT])
-    MemberFactory(name="Sans consentement", directory_consent=False, fiscal_years=[PREVIOUS])
-    assert directory_fiscal_year() == PREVIOUS
+def test_renewing_one_member_for_next_year_does_not_empty_the_directory(client):
+    for number in range(5):
+        listed(name=f"Membre {number}", fiscal_years=[PREVIOUS, CURRENT])
+    renewed = listed(name="Renouvelée tôt", fiscal_years=[CURRENT])
+    Membership.objects.create(member=renewed, fiscal_year=NEXT)
+    assert len(all_names(client.get(DIRECTORY))) == 6
+
+
+def test_when_records_stopped_the_latest_recorded_year_is_listed_and_said(client):
+    old = FiscalYear(CURRENT.start_year - 5)
+    MemberFactory(name="Plus ancienne", directory_consent=True, fiscal_years=[old.previous])
+    MemberFactory(name="Du dernier exercice consigné", directory_consent=True, fiscal_years=[old])
+    MemberFactory(name="Sans consentement", directory_consent=False, fiscal_years=[old])
+    assert directory_scope() == DirectoryScope((old,), latest_recorded=old)
     response = client.get(DIRECTORY)
-    assert response.context["fiscal_year"] == PREVIOUS
-    assert all_names(response) == ["De l’an dernier"]
-    assert PREVIOUS.label in response.content.decode()
+    assert all_names(response) == ["Du dernier exercice consigné"]
+    content = html.unescape(response.content.decode())
+    assert f"les membres de {old.label}, le dernier exercice consigné" in content
 
-    # The first renewal of the current year switches the directory to it.
-    Membership.objects.create(member=MemberFactory(name="Renouvelée", directory_consent=True), fiscal_year=CURRENT)
+    # The first membership of the current or previous year brings the directory back to the rule.
+    Membership.objects.create(member=MemberFactory(name="Revenue", directory_consent=True), fiscal_year=PREVIOUS)
     response = client.get(DIRECTORY)
-    assert response.context["fiscal_year"] == CURRENT
-    assert all_names(response) == ["Renouvelée"]
+    assert response.context["scope"] == DirectoryScope((CURRENT, PREVIOUS))
+    assert all_names(response) == ["Revenue"]
 
 
 def test_without_any_membership_the_directory_is_empty(client):
     MemberFactory(directory_consent=True)
     response = client.get(DIRECTORY)
     assert response.status_code == 200
-    assert response.context["fiscal_year"] is None
+    assert response.context["scope"].is_empty
     assert all_names(response) == []
 
 
@@ -207,13 +218,13 @@ def test_the_detail_page_of_a_listed_member(client):
 
 
 @pytest.mark.parametrize(
-    "case", ["no-consent", "previous-year-only", "next-year-only", "never-a-member", "does-not-exist"]
+    "case", ["no-consent", "two-years-ago-only", "next-year-only", "never-a-member", "does-not-exist"]
 )
 def test_the_detail_page_is_404_for_an_unlisted_member(client, case):
     listed(name="Une autre, listée")
     member = {
         "no-consent": lambda: MemberFactory(directory_consent=False, fiscal_years=[CURRENT]),
-        "previous-year-only": lambda: MemberFactory(directory_consent=True, fiscal_years=[PREVIOUS]),
+        "two-years-ago-only": lambda: MemberFactory(directory_consent=True, fiscal_years=[PREVIOUS.previous]),
         "next-year-only": lambda: MemberFactory(directory_consent=True, fiscal_years=[NEXT]),
         "never-a-member": lambda: MemberFactory(directory_consent=True),
         "does-not-exist": lambda: None,
