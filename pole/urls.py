@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from pole import views
+
 admin.site.site_header = "Pôle"
 admin.site.site_title = "Pôle"
 
@@ -17,6 +19,8 @@ urlpatterns = [
     path("", include("members.account_urls")),
     path("", include("members.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers ask for /favicon.ico whatever the page says; the network's mark answers.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", RedirectView.as_view(pattern_name="reports:list", permanent=False)),
 ]
 

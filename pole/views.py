@@ -1,7 +1,8 @@
-"""Error pages that cannot rely on the usual request context."""
+"""Error pages that cannot rely on the usual request context, and the favicon."""
 
 from django.conf import settings
-from django.http import HttpResponseForbidden, HttpResponseServerError
+from django.http import HttpResponseForbidden, HttpResponseRedirect, HttpResponseServerError
+from django.templatetags.static import static
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
@@ -30,3 +31,11 @@ def csrf_failure(request, reason=""):
     """
     response = render(request, "403_csrf.html", {"reason": reason})
     return HttpResponseForbidden(response.content, content_type=response["Content-Type"])
+
+
+def favicon(request):
+    """Public: the network's mark, for browsers that ask for /favicon.ico.
+
+    A redirect to the static file, whose address carries a hash in production.
+    """
+    return HttpResponseRedirect(static("img/favicon.ico"))
