@@ -241,11 +241,15 @@ PERMISSIONS_POLICY = {
 # --- Login throttling (django-axes) ------------------------------------------------------------
 # Five failed logins for one e-mail address from one client address lock that pair for
 # 30 minutes, on /connexion/ and on the admin's login alike. Keyed by the pair, so an
-# attacker cannot lock someone out from elsewhere. Staff unlock by deleting the attempt in
-# the admin (« Tentatives d'accès »).
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+# attacker cannot lock someone out from elsewhere. Twenty failures from one client address,
+# whatever the accounts, lock that address for 30 minutes too, so one client cannot try
+# every account in turn (members.lockout.LoginThrottleHandler counts them: axes takes a
+# single limit). Staff unlock by deleting the attempts in the admin (« Tentatives d'accès »).
+AXES_FAILURE_LIMIT = env_int("POLE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+POLE_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("POLE_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("POLE_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "members.lockout.LoginThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
 # Both login forms post the e-mail address as ``username`` (USERNAME_FIELD is ``email``).
 AXES_USERNAME_FORM_FIELD = "username"

@@ -5,11 +5,14 @@ import datetime
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from members.tests.factories import RepresentativeFactory, UserFactory
+from pole.tests.test_settings_env import load_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +194,140 @@ def test_failures_under_a_lookalike_address_count_against_the_account(client, di
     fail(client, "dırection@exemple.org", url=url)
     assert_locked(log_in(client, direction.email, PASSWORD, url=url))
     assert AccessAttempt.objects.get().username == "direction@exemple.org"
+
+
+# --- A limit per client address, across accounts ----------------------------------------------
+# Twenty failures from one address, whatever the accounts, lock that address for 30 minutes:
+# otherwise one client could try five passwords on every account in turn.
+
+ADDRESS_LOCKED = (
+    "After %(limit)s failed attempt from your connection, whatever the account, logging in from it is blocked.",
+    "After %(limit)s failed attempts from your connection, whatever the account, logging in from it is blocked.",
+)
+ADDRESS_UNLOCK = (
+    "Try again in %(minutes)s minute, or ask the network’s staff to unlock your connection.",
+    "Try again in %(minutes)s minutes, or ask the network’s staff to unlock your connection.",
+)
+
+
+def french_plural(forms, count, **params):
+    with translation.override("fr-ca"):
+        return translation.ngettext(*forms, count) % params
+
+
+def fail_over_accounts(client, times, address=HOME, first=0):
+    """``times`` wrong passwords, each for another address (no account needed)."""
+    return [
+        log_in(client, f"inconnu{n}@exemple.org", "mauvais-mot-de-passe", address=address)
+        for n in range(first, first + times)
+    ]
+
+
+def assert_address_locked(response):
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert LOCKED in html
+    assert french_plural(ADDRESS_LOCKED, 20, limit=20) in html
+    assert french_plural(ADDRESS_UNLOCK, 30, minutes=30) in html
+    assert "_auth_user_id" not in response.client.session
+
+
+@pytest.mark.parametrize("url", ["/connexion/", "/admin/login/"])
+def test_twenty_failures_over_twenty_accounts_lock_the_client_address(client, url):
+    fresh = RepresentativeFactory(email="nouvelle@exemple.org").user
+
+    responses = [log_in(client, f"inconnu{n}@exemple.org", "mauvais-mot-de-passe", url=url) for n in range(20)]
+
+    assert [r.status_code for r in responses[:19]] == [200] * 19
+    assert_address_locked(responses[19])
+    assert_address_locked(log_in(client, fresh.email, PASSWORD))
+    assert_address_locked(log_in(client, fresh.email, PASSWORD, url="/admin/login/"))
+    # Another client address is not affected.
+    other = Client()
+    assert_logged_in(log_in(other, fresh.email, PASSWORD, address=ELSEWHERE), other, fresh)
+
+
+def test_a_successful_login_does_not_reset_the_address_count(client):
+    own = RepresentativeFactory(email="moi@exemple.org").user
+    fail_over_accounts(client, 19)
+    assert_logged_in(log_in(client, own.email, PASSWORD), client, own)
+    client.logout()
+    assert_address_locked(log_in(client, "encore@exemple.org", "mauvais-mot-de-passe"))
+
+
+def test_failures_on_one_account_count_towards_the_address_too(client, account):
+    fail(client, account.email)  # locks the pair at 5
+    responses = fail_over_accounts(client, 15)
+    assert [r.status_code for r in responses[:14]] == [200] * 14
+    assert_address_locked(responses[14])
+
+
+def test_the_address_lock_ends_after_30_minutes(client, account):
+    fail_over_accounts(client, 20)
+
+    def minutes_pass(minutes):
+        AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=minutes))
+
+    minutes_pass(29)
+    assert_address_locked(log_in(client, account.email, PASSWORD))
+    minutes_pass(31)
+    assert_logged_in(log_in(client, account.email, PASSWORD), client, account)
+
+
+def test_the_account_lock_keeps_its_own_wording(client, account):
+    fail(client, account.email)
+    html = log_in(client, account.email, PASSWORD).content.decode()
+    assert french_plural(ADDRESS_LOCKED, 20, limit=20) not in html
+
+
+def test_staff_unlock_an_address_by_deleting_its_attempts(personnel_client, account):
+    fail_over_accounts(Client(), 20)
+    fail_over_accounts(Client(), 3, address=ELSEWHERE, first=100)
+    changelist = reverse("admin:axes_accessattempt_changelist")
+    found = personnel_client.get(changelist, {"q": HOME})
+    attempts = list(found.context["cl"].result_list)
+    assert len(attempts) == 20
+
+    response = personnel_client.post(
+        f"{changelist}?q={HOME}",
+        {"action": "delete_selected", "_selected_action": [a.pk for a in attempts], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert AccessAttempt.objects.filter(ip_address=HOME).count() == 0
+    assert AccessAttempt.objects.filter(ip_address=ELSEWHERE).count() == 3
+    representative = Client()
+    assert_logged_in(log_in(representative, account.email, PASSWORD), representative, account)
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, (5, 20, 30)),
+        (
+            {
+                "POLE_LOGIN_FAILURE_LIMIT": "3",
+                "POLE_LOGIN_ADDRESS_FAILURE_LIMIT": "50",
+                "POLE_LOGIN_LOCKOUT_MINUTES": "15",
+            },
+            (3, 50, 15),
+        ),
+    ],
+)
+def test_the_limits_are_read_from_the_environment(monkeypatch, variables, expected):
+    for name in ("POLE_LOGIN_FAILURE_LIMIT", "POLE_LOGIN_ADDRESS_FAILURE_LIMIT", "POLE_LOGIN_LOCKOUT_MINUTES"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    loaded = load_settings()
+    minutes = int(loaded["AXES_COOLOFF_TIME"].total_seconds() // 60)
+    assert (loaded["AXES_FAILURE_LIMIT"], loaded["POLE_LOGIN_ADDRESS_FAILURE_LIMIT"], minutes) == expected
+
+
+@pytest.mark.parametrize(
+    "name", ["POLE_LOGIN_FAILURE_LIMIT", "POLE_LOGIN_ADDRESS_FAILURE_LIMIT", "POLE_LOGIN_LOCKOUT_MINUTES"]
+)
+def test_a_limit_below_one_stops_the_start(monkeypatch, name):
+    monkeypatch.setenv(name, "0")
+    with pytest.raises(ImproperlyConfigured, match=name):
+        load_settings()
