@@ -234,3 +234,50 @@ def test_portal_pages_fit_the_screen(new_page, representative, viewport, tmp_pat
         page.screenshot(path=path, full_page=True)
         with Image.open(io.BytesIO(path.read_bytes())) as shot:
             assert shot.width == viewport["width"]
+
+
+def test_profile_phone_is_normalised_a_bad_one_refused_and_the_logo_shown_as_a_picture(
+    new_page, representative, tmp_path
+):
+    page = new_page()
+    log_in(page, "rucher@exemple.org")
+    page.goto("/membre/profil/")
+    page.get_by_label("Téléphone").fill("(418) 555.0134 poste 12")
+    page.set_input_files("input[name=logo]", png_file(tmp_path))
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/membre/")
+    member = Member.objects.get(pk=representative.member_id)
+    assert member.phone == "418 555-0134, poste 12"
+
+    # The current logo is a thumbnail, not the stored file's path.
+    page.goto("/membre/profil/")
+    thumbnail = page.locator(".current-file img.file-thumbnail")
+    assert thumbnail.get_attribute("src").endswith(member.logo.name)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
+    assert member.logo.name not in page.locator("form.panel").inner_text()
+
+    # A number that is no phone number is refused in French, and nothing changes.
+    page.get_by_label("Téléphone").fill("555-01")
+    page.get_by_label("Description").fill("Ne doit pas être enregistré.")
+    page.get_by_role("button", name="Enregistrer").click()
+    assert "n’est pas un numéro de téléphone comme 418 555-0134" in page.locator(".invalid-feedback").first.inner_text()
+    member.refresh_from_db()
+    assert member.phone == "418 555-0134, poste 12"
+    assert member.description != "Ne doit pas être enregistré."
+
+
+def test_a_contact_added_in_the_portal_has_its_phone_normalised(new_page, representative):
+    page = new_page()
+    log_in(page, "rucher@exemple.org")
+    page.goto("/membre/contacts/ajouter/")
+    page.get_by_label("Prénom").fill("Rose")
+    page.get_by_label("Nom de famille").fill("Lavoie")
+    page.get_by_label("Fonction").fill("Trésorière")
+    page.get_by_label("Téléphone").fill("1-418-555-0177")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/membre/contacts/")
+    contact = Contact.objects.get(last_name="Lavoie")
+    assert (contact.role, contact.phone) == ("Trésorière", "418 555-0177")
+    row = page.locator("table.contacts-table tbody tr", has_text="Rose Lavoie")
+    assert "418 555-0177" in row.inner_text() and "Trésorière" in row.inner_text()
+    assert "Fonction" in page.locator("table.contacts-table thead").inner_text()

@@ -17,7 +17,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
-from conftest import DESKTOP
+from conftest import DESKTOP, PHONE
 from members.roles import DIRECTION, PERSONNEL
 from pole.fiscal_years import FiscalYear
 from pole.tests.test_admin import BUILDERS
@@ -67,6 +67,11 @@ def admin_path(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
+def sideways_overflow(page):
+    """How many pixels the page scrolls sideways (0 when it fits its viewport)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
 class FakeRequest:
     """Enough of a request for the ModelAdmin permission methods."""
 
@@ -79,9 +84,11 @@ def save_unchanged(page, model, obj):
     response = page.goto(admin_path(model, "change", obj.pk))
     if response.status >= 400:
         return [f"change page: HTTP {response.status}"]
+    problems = []
+    if overflow := sideways_overflow(page):
+        problems.append(f"change page scrolls sideways by {overflow} px")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.wait_for_load_state()
-    problems = []
     if page.locator(".errornote").count():
         errors = page.locator(".errorlist li").all_inner_texts()
         problems.append(f"refused: {page.locator('.errornote').inner_text()} {errors}")
@@ -102,6 +109,8 @@ def walk_the_admin(page, user):
         if response.status != 200:
             problems.append(f"{label} list: HTTP {response.status}")
             continue
+        if overflow := sideways_overflow(page):
+            problems.append(f"{label} list scrolls sideways by {overflow} px")
         obj = model._default_manager.order_by("pk").last()
         assert obj is not None, f"{label}: no row to open (the demo or BUILDERS should provide one)"
         if model_admin.has_change_permission(request, obj):
@@ -113,12 +122,16 @@ def walk_the_admin(page, user):
             response = page.goto(admin_path(model, "change", obj.pk))
             if response.status != 200:
                 problems.append(f"{label} (read-only): HTTP {response.status}")
+            elif overflow := sideways_overflow(page):
+                problems.append(f"{label} (read-only) scrolls sideways by {overflow} px")
             elif page.get_by_role("button", name="Enregistrer", exact=True).count():
                 problems.append(f"{label}: read-only for this role, yet offers « Enregistrer »")
         if model_admin.has_add_permission(request):
             response = page.goto(admin_path(model, "add"))
             if response.status != 200:
                 problems.append(f"{label} add page: HTTP {response.status}")
+            elif overflow := sideways_overflow(page):
+                problems.append(f"{label} add page scrolls sideways by {overflow} px")
             elif not page.get_by_role("button", name="Enregistrer", exact=True).count():
                 problems.append(f"{label} add page: no « Enregistrer » button")
     return saved, problems
@@ -246,3 +259,12 @@ def test_the_admin_index_says_modifier_not_variation(demo, new_page):
     links = page.locator("#content-main a.changelink").all_inner_texts()
     assert links and set(links) == {"Modifier"}
     assert "Variation" not in page.content()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_the_staff_pages_fit_the_screen(demo, new_page, viewport):
+    page = new_page(viewport)
+    log_in(page, "direction@exemple.org")
+    for path in ("/admin/", "/rapports/", "/rapports/2016-2017/verification/"):
+        assert page.goto(path).status == 200
+        assert sideways_overflow(page) == 0, path
