@@ -83,6 +83,8 @@ class MemberAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
         MissingDataFilter,
     ]
     list_select_related = ["territory"]
+    # Explicit: the « last membership » annotation groups rows, which drops the model's ordering.
+    ordering = ["name"]
     search_fields = ["name", "sector", "email"]
     autocomplete_fields = ["territory"]
     inlines = [MembershipInline, ContactInline]
@@ -277,8 +279,18 @@ class PeriodFiscalYearFilter(admin.SimpleListFilter):
     parameter_name = "exercice"
 
     def lookups(self, request, model_admin):
-        current = FiscalYear.current().start_year
-        return [(FiscalYear(y).label, FiscalYear(y).label) for y in range(current, current - 12, -1)]
+        # Only the years someone was in office, up to the current one: one query, folded here.
+        current = FiscalYear.current()
+        years = set()
+        for start, end in model_admin.get_queryset(request).order_by().values_list("start_date", "end_date"):
+            first = FiscalYear.containing(start) if start else None
+            last = min(FiscalYear.containing(end), current) if end else current
+            if first is None:
+                # No start date: in office in every year up to its end (bounded by the other rows).
+                years.add(last)
+                continue
+            years.update(FiscalYear(year) for year in range(first.start_year, last.start_year + 1))
+        return [(year.label, year.label) for year in sorted(years, reverse=True)]
 
     def queryset(self, request, queryset):
         if not self.value():

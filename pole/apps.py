@@ -1,7 +1,15 @@
+from axes.apps import AppConfig as AxesConfig
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PoleAdminConfig(AdminConfig):
     """``django.contrib.admin`` with ``PoleAdminSite`` as the default ``admin.site``."""
 
     default_site = "pole.admin_site.PoleAdminSite"
+
+
+class LoginThrottlingConfig(AxesConfig):
+    """django-axes under a French name in the admin (« Sécurité des connexions », not « AXES »)."""
+
+    verbose_name = _("Login security")

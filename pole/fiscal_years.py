@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Q, When
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Cast, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -146,9 +146,12 @@ def _fiscal_year_sources():
         date_field = getattr(model, "fiscal_year_date_field", None)
         if date_field:
             year = ExtractYear(date_field)
-            start_year = Case(
-                When(condition=Q(**{f"{date_field}__month__gte": start_month()}), then=year),
-                default=year - 1,
+            # Cast: PostgreSQL's EXTRACT gives a numeric, which the UNION would pass on as Decimal.
+            start_year = Cast(
+                Case(
+                    When(condition=Q(**{f"{date_field}__month__gte": start_month()}), then=year),
+                    default=year - 1,
+                ),
                 output_field=models.IntegerField(),
             )
             yield model._default_manager.order_by().annotate(fiscal_start_year=start_year).values_list(
@@ -170,7 +173,7 @@ def years_with_data():
         first, *rest = sources
         for (value,) in first.union(*rest) if rest else first:
             if value is not None:
-                years.add(value if isinstance(value, FiscalYear) else FiscalYear(int(value)))
+                years.add(FiscalYear(int(value.start_year if isinstance(value, FiscalYear) else value)))
     result = sorted(years, reverse=True)
     if memo is not None:
         memo["years"] = result
@@ -271,7 +274,7 @@ class FiscalYearField(models.PositiveSmallIntegerField):
         return list(self._validators)
 
     def from_db_value(self, value, expression, connection):
-        return None if value is None else FiscalYear(value)
+        return None if value is None else FiscalYear(int(value))
 
     def to_python(self, value):
         if value is None or value == "" or isinstance(value, FiscalYear):

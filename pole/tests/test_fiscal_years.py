@@ -216,3 +216,66 @@ def test_form_field_cleans_a_label_to_a_fiscal_year():
 def test_form_field_refuses_a_bad_label():
     with pytest.raises(ValidationError):
         FiscalYearFormField().clean("2016-2018")
+
+
+# --- The fiscal-year select of every form -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_years_with_data_reads_every_fiscal_year_column_and_activity_dates_in_one_query(
+    django_assert_num_queries, fixed_today
+):
+    from activities.tests.factories import ActivityFactory, ProjectFactory
+    from partners.tests.factories import PartnershipFactory
+    from pole.fiscal_years import years_with_data
+
+    fixed_today(datetime.date(2020, 6, 1))
+    MembershipFactory(fiscal_year=FiscalYear(2014))
+    PartnershipFactory(fiscal_year=FiscalYear(2011))
+    ProjectFactory(first_fiscal_year=FiscalYear(2012), last_fiscal_year=FiscalYear(2013))
+    ActivityFactory(start_date=datetime.date(2010, 3, 31))  # in 2009-2010
+    ActivityFactory(start_date=datetime.date(2016, 4, 1))  # in 2016-2017
+    with django_assert_num_queries(1):
+        years = years_with_data()
+    assert years == [FiscalYear(y) for y in (2016, 2014, 2013, 2012, 2011, 2009)]
+    assert all(type(year.start_year) is int for year in years)
+
+
+@pytest.mark.django_db
+def test_the_choices_run_from_the_first_year_with_data_to_the_next_year(fixed_today):
+    from pole.fiscal_years import fiscal_year_choices
+
+    fixed_today(datetime.date(2020, 6, 1))
+    assert fiscal_year_choices() == [("2021-2022", "2021-2022"), ("2020-2021", "2020-2021")]
+    MembershipFactory(fiscal_year=FiscalYear(2017))
+    labels = [label for _value, label in fiscal_year_choices()]
+    assert labels == ["2021-2022", "2020-2021", "2019-2020", "2018-2019", "2017-2018"]
+
+
+@pytest.mark.django_db
+def test_within_a_request_the_years_are_read_once(django_assert_num_queries):
+    from pole.fiscal_years import fiscal_year_choices, years_read_once
+
+    with years_read_once(), django_assert_num_queries(1):
+        for _ in range(20):
+            fiscal_year_choices()
+
+
+@pytest.mark.django_db
+def test_the_select_offers_a_blank_first_and_keeps_a_stored_year_outside_the_choices():
+    field = FiscalYearFormField()
+    html = field.widget.render("fiscal_year", field.prepare_value(FiscalYear(1990)))
+    assert html.startswith("<select")
+    assert '<option value="" ' in html or '<option value="">' in html
+    assert '<option value="1990-1991" selected>1990-1991</option>' in html
+    assert field.clean("1990-1991") == FiscalYear(1990)
+
+
+def test_the_admin_number_input_is_not_used_for_a_fiscal_year():
+    from django.contrib.admin import widgets
+
+    from members.models import Membership
+
+    formfield = Membership._meta.get_field("fiscal_year").formfield(widget=widgets.AdminIntegerFieldWidget)
+    assert isinstance(formfield, FiscalYearFormField)
+    assert type(formfield.widget).__name__ == "FiscalYearSelect"
