@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from pole.forms import ControlCharacterFormMixin
 from pole.text import normalize_email_identifier
 
 from .models import Contact, Member
@@ -27,7 +28,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         return normalize_email_identifier(self.cleaned_data["username"])
 
 
-class MemberProfileForm(forms.ModelForm):
+class MemberProfileForm(ControlCharacterFormMixin, forms.ModelForm):
     """What a representative may change of their organisation: its public profile."""
 
     class Meta:
@@ -59,7 +60,7 @@ class MemberProfileForm(forms.ModelForm):
         )
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(ControlCharacterFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["first_name", "last_name", "role", "email", "phone"]
@@ -75,7 +76,7 @@ class ContactForm(forms.ModelForm):
         )
 
 
-class DirectorySearchForm(forms.Form):
+class DirectorySearchForm(ControlCharacterFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     territory = forms.ChoiceField(label=_("Territory"), required=False)

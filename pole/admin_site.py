@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from pole.fiscal_years import FiscalYear
+from pole.forms import with_control_character_checks
 from reports.dashboard import staff_dashboard
 from reports.services import fiscal_years_with_data
 
@@ -10,6 +11,12 @@ from reports.services import fiscal_years_with_data
 class PoleAdminSite(admin.AdminSite):
     site_header = "Pôle"
     site_title = "Pôle"
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every admin form refuses invisible control characters (pole/forms.py), those of
+        # model admins registered later included.
+        admin_class = with_control_character_checks(admin_class or admin.ModelAdmin)
+        super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
         # The index view already requires an active staff user.

@@ -1,0 +1,94 @@
+"""Invisible control characters: refused in forms and imports, stripped from exports and stored text.
+
+A representative pasting text into the portal can bring along characters nobody sees:
+the C0 controls (U+0000 to U+001F), DEL (U+007F) and the C1 controls (U+0080 to U+009F).
+PostgreSQL refuses U+0000, XLSX (XML) cannot hold most C0 controls, so one such
+character in an address broke every staff export. Tab, line feed and carriage return
+are the exceptions: a multi-line text (a textarea, a spreadsheet cell) may hold them.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+#: Never kept anywhere: every C0 control but tab, line feed and carriage return; DEL; the C1 controls.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: What a single-line text may not hold either.
+LINE_BREAKS_AND_TABS = re.compile(r"[\t\n\r]")
+
+
+def strip_control_characters(text):
+    """Return ``text`` without its invisible control characters (tab and line breaks kept)."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def single_line(text):
+    """Return ``text`` without control characters, its tabs and line breaks made single spaces."""
+    return re.sub(r" *[\t\n\r]+ *", " ", strip_control_characters(text))
+
+
+@deconstructible
+class ControlCharacterValidator:
+    """Refuse invisible control characters; tab and line breaks only in a multi-line text."""
+
+    message = _("This text holds an invisible control character ({character}); remove it.")
+    single_line_message = _("This field must hold a single line: remove its tabs and line breaks.")
+    code = "control_character"
+
+    def __init__(self, multiline=False):
+        self.multiline = multiline
+
+    def __call__(self, value):
+        text = str(value)
+        found = CONTROL_CHARACTERS.search(text)
+        if found:
+            character = f"U+{ord(found.group()):04X}"
+            raise ValidationError(str(self.message).format(character=character), code=self.code)
+        if not self.multiline and LINE_BREAKS_AND_TABS.search(text):
+            raise ValidationError(self.single_line_message, code=self.code)
+
+    def __eq__(self, other):
+        return isinstance(other, ControlCharacterValidator) and other.multiline == self.multiline
+
+
+def clean_stored_text(apps, app_label):
+    """Strip control characters from every text column of ``app_label``'s models (a data migration).
+
+    A ``TextField`` keeps its tabs and line breaks; a single-line ``CharField`` gets them
+    as spaces, as its form now requires. Rows are read in Python, so that SQLite and
+    PostgreSQL clean alike; only the rows that change are written. Should a cleaned value
+    collide with another row's (« Coop\\x0b » beside « Coop », unique names), its control
+    characters become U+FFFD instead, visible for staff to sort out.
+    """
+    for model in apps.get_app_config(app_label).get_models():
+        text_fields = [
+            field
+            for field in model._meta.concrete_fields
+            if isinstance(field, (models.CharField, models.TextField)) and not field.primary_key
+        ]
+        if not text_fields:
+            continue
+        names = [field.attname for field in text_fields]
+        manager = model._base_manager
+        for pk, *values in list(manager.values_list("pk", *names)):
+            changes = {}
+            for field, value in zip(text_fields, values, strict=True):
+                if not value:
+                    continue
+                cleaned = strip_control_characters(value) if isinstance(field, models.TextField) else single_line(value)
+                if cleaned != value:
+                    changes[field.attname] = cleaned
+            if changes:
+                try:
+                    with transaction.atomic():
+                        manager.filter(pk=pk).update(**changes)
+                except IntegrityError:
+                    visible = {
+                        name: CONTROL_CHARACTERS.sub("\ufffd", value)
+                        for name, value in zip(names, values, strict=True)
+                        if name in changes
+                    }
+                    manager.filter(pk=pk).update(**visible)
