@@ -7,6 +7,7 @@ from import_export.fields import Field
 
 from members.models import Territory
 from partners.models import Organisation
+from pole.fiscal_years import FiscalYear
 from pole.spreadsheets import (
     MEASURE_SEPARATOR,
     ChoiceWidget,
@@ -19,6 +20,7 @@ from pole.spreadsheets import (
     fold,
     join_list,
     parse_whole_number,
+    pending_lists,
     quoted,
     split_list,
 )
@@ -32,6 +34,7 @@ ROLES = {
 }
 
 UNKNOWN_TERRITORY = gettext_lazy("Unknown territory « {name} ». Known territories: {known}.")
+KNOWN_TERRITORIES = gettext_lazy("A territory, among: {known}.")
 
 
 class ActivityResource(SpreadsheetResource):
@@ -41,7 +44,11 @@ class ActivityResource(SpreadsheetResource):
     end_date = Field(attribute="end_date", column_name="date_fin", widget=DateWidget())
     title = Field(attribute="title", column_name="titre", widget=TextWidget())
     objectives = Field(column_name="objectifs")
-    territory = Field(attribute="territory", column_name="territoire", widget=NameWidget(Territory, UNKNOWN_TERRITORY))
+    territory = Field(
+        attribute="territory",
+        column_name="territoire",
+        widget=NameWidget(Territory, UNKNOWN_TERRITORY, KNOWN_TERRITORIES),
+    )
     place = Field(attribute="place", column_name="lieu", widget=TextWidget())
     role = Field(
         attribute="role", column_name="role", widget=ChoiceWidget(ROLES, aliases={"coréalisation": "co_realisation"})
@@ -53,6 +60,18 @@ class ActivityResource(SpreadsheetResource):
     related_fields = ("territory",)
     related_lists = ("objectives", "measures", "partners")
     key_columns = ("date", "titre")
+    file_stem = "activites"
+    column_rules = {
+        "date_fin": gettext_lazy("For an activity of several days; not before its date."),
+        "lieu": gettext_lazy("The place, such as Saint-Raymond."),
+        "mesures": gettext_lazy(
+            "Measures separated by « ; », each a label, « = » and a whole number, such as "
+            "acheteurs institutionnels=23;rencontres d'affaires individuelles=47."
+        ),
+        "partenaires": gettext_lazy(
+            "The co-organising organisations' names separated by « ; »; an unknown name adds an organisation."
+        ),
+    }
     # The constraints need no query per row: the key (date + title) is looked up among
     # every activity read once (a new row's key matches none, and a file gives each key
     # once), the participants widget refuses negative counts and ``Activity.clean()`` an
@@ -110,20 +129,49 @@ class ActivityResource(SpreadsheetResource):
 
     # Export
 
+    # A row being imported (the preview) shows its lists as read from the file.
+
     def dehydrate_objectives(self, activity):
+        pending = pending_lists(activity)
+        if pending is not None:
+            return join_list(objective.name for objective in pending["objectives"])
         if activity.pk is None:
             return ""
         return join_list(objective.name for objective in activity.objectives.all())
 
     def dehydrate_measures(self, activity):
-        if activity.pk is None:
+        pending = pending_lists(activity)
+        if pending is not None:
+            measures = pending["measures"]
+        elif activity.pk is None:
             return ""
-        return join_list(f"{measure.label}{MEASURE_SEPARATOR}{measure.value}" for measure in activity.measures.all())
+        else:
+            measures = [(measure.label, measure.value) for measure in activity.measures.all()]
+        return join_list(f"{label}{MEASURE_SEPARATOR}{value}" for label, value in measures)
 
     def dehydrate_partners(self, activity):
+        pending = pending_lists(activity)
+        if pending is not None:
+            return join_list(pending["partners"].values())
         if activity.pk is None:
             return ""
         return join_list(organisation.name for organisation in activity.partners.all())
+
+    def example_row(self):
+        objective = Objective.objects.order_by("order").first()
+        territory = Territory.objects.order_by("order", "name").first()
+        return {
+            "date": FiscalYear.current().start_date.replace(day=13).isoformat(),
+            "date_fin": "",
+            "titre": "Formation en comptabilité",
+            "objectifs": objective.name if objective else "",
+            "territoire": territory.name if territory else "",
+            "lieu": "Saint-Raymond",
+            "role": ROLES[Activity.Role.REALISATION],
+            "participants": 12,
+            "mesures": join_list(["entreprises participantes=7"]),
+            "partenaires": "",
+        }
 
     # Import
 

@@ -1,8 +1,20 @@
-"""The members spreadsheet (DESIGN.md, « Spreadsheet contract »), keyed on ``nom``."""
+"""The members spreadsheet (DESIGN.md, « Spreadsheet contract »), keyed on ``nom``.
 
+The import writes in bulk: members a thousand at a time with their history records
+(``bulk_create_with_history``), then their memberships, instead of an INSERT, a
+savepoint and a lookup of memberships per row. Every name a row refers to is looked up
+in a dictionary read once per import: the territories by the ``territoire`` widget's
+``NameIndex`` (a column naming another managed list, such as sectors, does the same).
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from pole.fiscal_years import FiscalYear
 from pole.spreadsheets import (
     ChoiceWidget,
     NameWidget,
@@ -12,6 +24,7 @@ from pole.spreadsheets import (
     fold,
     join_list,
     parse_fiscal_year,
+    pending_lists,
     split_list,
 )
 
@@ -32,6 +45,7 @@ CATEGORIES = {
 SETTINGS = {Member.Setting.URBAN: "urbain", Member.Setting.RURAL: "rural"}
 
 UNKNOWN_TERRITORY = gettext_lazy("Unknown territory « {name} ». Known territories: {known}.")
+KNOWN_TERRITORIES = gettext_lazy("A territory, among: {known}.")
 
 
 class MemberResource(SpreadsheetResource):
@@ -49,7 +63,11 @@ class MemberResource(SpreadsheetResource):
         widget=ChoiceWidget(CATEGORIES, aliases={"regroupement d'entreprises": Member.Category.BUSINESS_GROUP}),
     )
     founding_year = Field(attribute="founding_year", column_name="annee_fondation", widget=YearWidget())
-    territory = Field(attribute="territory", column_name="territoire", widget=NameWidget(Territory, UNKNOWN_TERRITORY))
+    territory = Field(
+        attribute="territory",
+        column_name="territoire",
+        widget=NameWidget(Territory, UNKNOWN_TERRITORY, KNOWN_TERRITORIES),
+    )
     setting = Field(attribute="setting", column_name="milieu", widget=ChoiceWidget(SETTINGS))
     sector = Field(attribute="sector", column_name="secteur", widget=TextWidget())
     email = Field(attribute="email", column_name="courriel", widget=TextWidget())
@@ -61,6 +79,22 @@ class MemberResource(SpreadsheetResource):
     related_fields = ("territory",)
     related_lists = ("memberships",)
     key_columns = ("nom",)
+    file_stem = "membres"
+    column_rules = {
+        "secteur": gettext_lazy("The sector's name, such as Alimentation."),
+        "courriel": gettext_lazy("An e-mail address."),
+        "telephone": gettext_lazy("A phone number such as 418 555-0134."),
+        "site_web": gettext_lazy("A web address such as https://www.exemple.org."),
+        "adresse": gettext_lazy("The postal address; it may span several lines."),
+        "adhesions": gettext_lazy(
+            "The fiscal years of membership separated by « ; », such as 2015-2016;2016-2017. The member gets "
+            "exactly these years; a year kept keeps its dues and payment date."
+        ),
+    }
+    # No query per row: the name is looked up among every member read once (see
+    # ``clean_instance``), the year widget keeps founding years plausible, and the
+    # territory comes from the territories read once. The database still enforces all of it.
+    validate_constraints_in_database = False
 
     class Meta:
         model = Member
@@ -79,6 +113,11 @@ class MemberResource(SpreadsheetResource):
             "memberships",
         )
         import_id_fields = ("name",)
+        # Members are written a thousand at a time, with their history and memberships (see
+        # ``bulk_create``): no INSERT and savepoint per row. The import stays all or nothing:
+        # it runs in one transaction, rolled back on any error.
+        use_bulk = True
+        batch_size = 1000
 
     def row_key(self, row):
         return (fold(row.get("nom")),)
@@ -86,11 +125,42 @@ class MemberResource(SpreadsheetResource):
     def instance_key(self, member):
         return (fold(member.name),)
 
+    # Export
+
     def dehydrate_memberships(self, member):
-        if member.pk is None:
+        pending = pending_lists(member)
+        if pending is not None:
+            years = pending["memberships"]
+        elif member.pk is None:
             return ""
-        years = sorted(membership.fiscal_year for membership in member.memberships.all())
-        return join_list(year.label for year in years)
+        else:
+            years = [membership.fiscal_year for membership in member.memberships.all()]
+        return join_list(year.label for year in sorted(years))
+
+    def example_row(self):
+        current = FiscalYear.current()
+        territory = Territory.objects.order_by("order", "name").first()
+        return {
+            "nom": "Coopérative de solidarité Exemple",
+            "forme_juridique": LEGAL_FORMS[Member.LegalForm.COOPERATIVE],
+            "categorie": CATEGORIES[Member.Category.REGULAR],
+            "annee_fondation": 1987,
+            "territoire": territory.name if territory else "",
+            "milieu": SETTINGS[Member.Setting.URBAN],
+            "secteur": "Alimentation",
+            "courriel": "info@exemple.org",
+            "telephone": "418 555-0134",
+            "site_web": "https://www.exemple.org",
+            "adresse": "12, rue Principale, Québec",
+            "adhesions": join_list([current.previous.label, current.label]),
+        }
+
+    # Import
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        #: (member, its memberships before the import, the file's years), written after the members.
+        self.queued = []
 
     def import_related(self, member, row):
         years, problems = set(), []
@@ -105,14 +175,83 @@ class MemberResource(SpreadsheetResource):
     def related_unchanged(self, member):
         return {membership.fiscal_year for membership in member.memberships.all()} == self.pending["memberships"]
 
+    def unvalidated_fields(self, member):
+        # The territory widget returns a territory read from the database (or none):
+        # checking that it exists would cost a query per row.
+        return [*super().unvalidated_fields(member), "territory"]
+
+    def clean_instance(self, member):
+        """Apply ``Member.clean()``'s rules but its query for another member of the same name.
+
+        That query would run once per row; here the name was already looked up among
+        every member read once (a row naming a saved member, ignoring case and
+        accents, updates it) and a file gives each name once.
+        """
+        if member.founding_year and member.founding_year > timezone.localdate().year:
+            raise ValidationError({"founding_year": _("The founding year cannot be in the future.")})
+        if member.name:
+            member.name = " ".join(member.name.split())
+
+    def save_instance(self, member, is_create, row, **kwargs):
+        if not is_create and self.own_fields_unchanged:
+            # Only the adhesions change: the member's row, and its history, stay as they are.
+            return
+        super().save_instance(member, is_create, row, **kwargs)
+
     def save_related(self, member):
-        """Give the member exactly the file's years; kept years keep their dues and payment date."""
-        years = self.pending["memberships"]
-        current = {membership.fiscal_year: membership for membership in Membership.objects.filter(member=member)}
-        Membership.objects.bulk_create(
-            Membership(member=member, fiscal_year=year) for year in sorted(years) if year not in current
-        )
-        dropped = [membership.pk for year, membership in current.items() if year not in years]
-        if dropped:
-            Membership.objects.filter(pk__in=dropped).delete()
-        getattr(member, "_prefetched_objects_cache", {}).pop("memberships", None)
+        # A new member has no primary key yet: its memberships are written once it has.
+        before = list(member.memberships.all()) if member.pk is not None else []
+        self.queued.append((member, before, self.pending["memberships"]))
+
+    def get_bulk_update_fields(self):
+        """The model fields the columns write, the key's included (its spelling may change), and ``updated_at``."""
+        return [*(field.attribute for field in self.fields.values() if field.attribute), "updated_at"]
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Create the pending new members with their history records, then the queued memberships."""
+        if self.create_instances and (using_transactions or not dry_run):
+            members = list(self.create_instances)
+            try:
+                created = bulk_create_with_history(members, Member, batch_size=batch_size)
+                # Without RETURNING, django-simple-history reads the rows back, in the same order.
+                for member, saved in zip(members, created, strict=True):
+                    member.pk = saved.pk
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.create_instances.clear()
+        self.flush_memberships()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Update the pending changed members with their history records, then the queued memberships."""
+        if self.update_instances and (using_transactions or not dry_run):
+            now = timezone.now()  # what save() would have set: bulk_update leaves auto_now fields alone
+            for member in self.update_instances:
+                member.updated_at = now
+            try:
+                bulk_update_with_history(
+                    self.update_instances, Member, self.get_bulk_update_fields(), batch_size=batch_size
+                )
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.update_instances.clear()
+        self.flush_memberships()
+
+    def flush_memberships(self):
+        """Give each saved queued member exactly the file's years: one insert and one delete for all.
+
+        A year kept keeps its membership, with its dues and payment date.
+        """
+        ready = [entry for entry in getattr(self, "queued", []) if entry[0].pk is not None]
+        if not ready:
+            return
+        self.queued = [entry for entry in self.queued if entry[0].pk is None]
+        new, dropped = [], []
+        for member, before, years in ready:
+            current = {membership.fiscal_year: membership for membership in before}
+            new.extend(Membership(member=member, fiscal_year=year) for year in sorted(years) if year not in current)
+            dropped.extend(membership.pk for year, membership in current.items() if year not in years)
+        Membership.objects.bulk_create(new, batch_size=self._meta.batch_size)
+        for start in range(0, len(dropped), self._meta.batch_size):
+            Membership.objects.filter(pk__in=dropped[start : start + self._meta.batch_size]).delete()

@@ -6,8 +6,10 @@ supporting the network in a fiscal year. ``site_web`` is the organisation's.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
+from pole.fiscal_years import FiscalYear
 from pole.spreadsheets import (
     AmountWidget,
     ChoiceWidget,
@@ -45,6 +47,12 @@ class PartnerResource(SpreadsheetResource):
 
     related_fields = ("organisation",)
     key_columns = ("nom", "exercice")
+    file_stem = "partenaires"
+    required_columns = ("nom",)
+    column_rules = {
+        "nom": gettext_lazy("The organisation's name; an unknown name adds an organisation."),
+        "site_web": gettext_lazy("The organisation's web address, such as https://www.exemple.org."),
+    }
 
     class Meta:
         model = Partnership
@@ -68,6 +76,15 @@ class PartnerResource(SpreadsheetResource):
 
     def dehydrate_website(self, partnership):
         return partnership.organisation.website if partnership.organisation_id else ""
+
+    def example_row(self):
+        return {
+            "nom": "Ville de Québec",
+            "categorie": CATEGORIES[Partnership.Category.PUBLIC],
+            "exercice": FiscalYear.current().label,
+            "site_web": "https://www.ville.quebec.qc.ca",
+            "montant": 15000,
+        }
 
     # Import
 

@@ -6,6 +6,7 @@ silently falling back to a default.
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -58,3 +59,23 @@ def env_list(name, default=()):
     value = os.environ.get(name, "")
     items = [item.strip() for item in value.split(",") if item.strip()]
     return items or list(default)
+
+
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def env_bytes(name, default, *, minimum=1):
+    """Return the variable as a number of bytes: ``10485760``, ``512k``, ``10M`` or ``1g`` (powers of 1024).
+
+    The suffixes are those of nginx's ``client_max_body_size``, so the two limits read alike.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    match = re.fullmatch(r"(\d+)\s*([kmg]?)b?", value.lower())
+    if match is None:
+        raise ImproperlyConfigured(f"{name} must be a size such as 10485760, 512k or 10M, not {value!r}")
+    number = int(match[1]) * _SIZE_UNITS[match[2]]
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum} bytes, not {number}")
+    return number

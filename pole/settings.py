@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from pole.env import env_bool, env_int, env_list, env_str
+from pole.env import env_bool, env_bytes, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -290,6 +290,13 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Importing needs the model's add permission, exporting its view permission (DESIGN.md, Roles).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Exports escape formulas themselves, reversibly (pole/spreadsheets.py); the package's escaping
+# would drop a leading « = » for good and write numbers as text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+# One upload, in the admin or to ``manage.py import``: at most this many rows and bytes, so that
+# an import ends well within the web server's timeout.
+POLE_IMPORT_MAX_ROWS = env_int("POLE_IMPORT_MAX_ROWS", 20_000, minimum=1)
+POLE_IMPORT_MAX_BYTES = env_bytes("POLE_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 
 CSRF_FAILURE_VIEW = "pole.views.csrf_failure"
 

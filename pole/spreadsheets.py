@@ -8,6 +8,12 @@ with its line in the file (line 1 holds the column names) and the reason.
 The folding of names happens in Python against dictionaries built once per
 import, so that SQLite and PostgreSQL match the same way and no row costs a
 lookup query.
+
+Exports are safe to open in a spreadsheet program: a text cell that a program would
+take for a formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return) is written behind a single quote ``'``, the quote the import takes off again,
+and XLSX text is always written as text, never as a formula. Invisible control
+characters that older rows may hold are left out of every export.
 """
 
 import csv
@@ -17,30 +23,104 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+import openpyxl
 import tablib
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import ExportForm
+from import_export.forms import ExportForm, ImportForm
 from import_export.instance_loaders import BaseInstanceLoader
+from import_export.resources import Diff
 from import_export.results import Result, RowResult
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
+from pole.control_characters import CONTROL_CHARACTERS, strip_control_characters
 from pole.fiscal_years import FiscalYear
 
 LIST_SEPARATOR = ";"
-# C0 control characters but tab, line feed and carriage return, which a cell may hold.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MEASURE_SEPARATOR = "="
+#: What makes a spreadsheet program read a cell as a formula (OWASP's « CSV injection »).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Written before such a text, and taken off on import; a text that begins with it gets one more.
+FORMULA_ESCAPE = "'"
 
 
 class SpreadsheetError(Exception):
     """A file that cannot be imported at all; the message is for the user."""
+
+
+def escape_formula(text):
+    """Return a text cell as written to a file: behind a ``'`` if a program could take it for a formula.
+
+    A text beginning with ``'`` gets one too, so that ``unescape_formula`` gives back
+    exactly what was exported: ``'=1+1`` is written ``''=1+1``.
+    """
+    if text.startswith((*FORMULA_TRIGGERS, FORMULA_ESCAPE)):
+        return FORMULA_ESCAPE + text
+    return text
+
+
+def unescape_formula(text):
+    """Return a text cell as read from a file: one ``'`` taken off when ``escape_formula`` could have put it."""
+    if text.startswith(FORMULA_ESCAPE) and text[1:].startswith((*FORMULA_TRIGGERS, FORMULA_ESCAPE)):
+        return text[1:]
+    return text
+
+
+def export_cell(value, *, text_column):
+    """Return a rendered cell made safe for a file: no control character, no formula."""
+    if not isinstance(value, str):
+        return value
+    value = strip_control_characters(value)
+    return escape_formula(value) if text_column else value
+
+
+def holds_text(field):
+    """Tell whether a resource field's column holds text (escaped on export), not a number or a date."""
+    return getattr(field.widget, "holds_text", True)
+
+
+# Limits of one upload, so that an import ends well within the web server's timeout.
+
+
+def max_import_rows():
+    return settings.POLE_IMPORT_MAX_ROWS
+
+
+def max_import_bytes():
+    return settings.POLE_IMPORT_MAX_BYTES
+
+
+def check_upload_size(size):
+    """Raise SpreadsheetError when a file of ``size`` bytes is larger than an import accepts."""
+    limit = max_import_bytes()
+    if size > limit:
+        raise SpreadsheetError(
+            _("This file weighs {size}, more than the {limit} an import accepts: split it into smaller files.").format(
+                size=filesizeformat(size), limit=filesizeformat(limit)
+            )
+        )
+
+
+def too_many_rows():
+    limit = number_format(max_import_rows(), force_grouping=True)
+    return SpreadsheetError(
+        _(
+            "This file has more than {limit} rows, more than an import accepts: split it into files of {limit} rows "
+            "at most."
+        ).format(limit=limit)
+    )
 
 
 def fold(text):
@@ -115,8 +195,10 @@ class NameIndex:
         return sorted((getattr(row, self.attribute) for row in self.rows.values()), key=fold)
 
 
-# Widgets: each reads a cell (text from CSV, text or number or date from XLSX)
-# and writes the value back the way the contract spells it.
+# Widgets: each reads a cell (text from CSV, text or number or date from XLSX),
+# writes the value back the way the contract spells it, and describes what it accepts
+# for the import page (``describe``). ``holds_text = False`` marks the columns of
+# numbers and dates, which an export never escapes.
 
 
 class TextWidget(widgets.Widget):
@@ -134,8 +216,16 @@ class ChoiceWidget(widgets.Widget):
         # The names are the file's vocabulary (DESIGN.md), not interface text:
         # they are the same whatever the user's language.
         self.labels = dict(labels)
+        self.aliases = dict(aliases or {})
         self.values = {fold(label): value for value, label in self.labels.items()}
-        self.values.update({fold(alias): value for alias, value in (aliases or {}).items()})
+        self.values.update({fold(alias): value for alias, value in self.aliases.items()})
+
+    def describe(self):
+        text = _("One of: {choices}.").format(choices=", ".join(self.labels.values()))
+        if self.aliases:
+            also = ", ".join(f"{alias} ({self.labels[value]})" for alias, value in self.aliases.items())
+            text += " " + _("Also read: {aliases}.").format(aliases=also)
+        return text
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -153,6 +243,11 @@ class ChoiceWidget(widgets.Widget):
 
 
 class YearWidget(widgets.Widget):
+    holds_text = False
+
+    def describe(self):
+        return _("A year such as 1987.")
+
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if not text:
@@ -167,6 +262,11 @@ class YearWidget(widgets.Widget):
 
 class DateWidget(widgets.Widget):
     """A date written AAAA-MM-JJ, or a date cell of XLSX."""
+
+    holds_text = False
+
+    def describe(self):
+        return _("A date such as 2016-04-13 (AAAA-MM-JJ).")
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, datetime.datetime):
@@ -192,6 +292,11 @@ class DateWidget(widgets.Widget):
 class WholeNumberWidget(widgets.Widget):
     """A count of persons: a whole number, zero or more, or empty when unknown."""
 
+    holds_text = False
+
+    def describe(self):
+        return _("A whole number, zero or more; empty when unknown.")
+
     def clean(self, value, row=None, **kwargs):
         if cell_text(value) == "":
             return None
@@ -203,6 +308,11 @@ class WholeNumberWidget(widgets.Widget):
 
 class AmountWidget(widgets.Widget):
     """An amount in dollars (« 15000 », « 15 000,50 $ »), or empty."""
+
+    holds_text = False
+
+    def describe(self):
+        return _("An amount in dollars such as 15000 or 15 000,50 $.")
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -228,6 +338,11 @@ class AmountWidget(widgets.Widget):
 
 
 class FiscalYearWidget(widgets.Widget):
+    holds_text = False
+
+    def describe(self):
+        return _("A fiscal year such as 2016-2017.")
+
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if not text:
@@ -248,9 +363,15 @@ def parse_fiscal_year(text):
 class NameWidget(widgets.Widget):
     """A related row named in the file (a territory), matched without regard to case or accents."""
 
-    def __init__(self, model, unknown_message):
+    def __init__(self, model, unknown_message, known_message=None):
         self.model = model
         self.unknown_message = unknown_message
+        self.known_message = known_message
+
+    def describe(self):
+        if self.known_message is None:
+            return ""
+        return str(self.known_message).format(known=quoted(self.index.names()) or "—")
 
     @cached_property
     def index(self):
@@ -288,6 +409,8 @@ class SpreadsheetResult(Result):
 
     def append_invalid_row(self, number, row, validation_error):
         super().append_invalid_row(number + 1, row, validation_error)
+        # The line's cells with their columns, for the error table (in the file's column order).
+        self.invalid_rows[-1].cells = [(column, cell_text(value)) for column, value in row.items()]
 
     def append_error_row(self, number, row, errors):
         super().append_error_row(number + 1, row, errors)
@@ -323,12 +446,19 @@ class SpreadsheetResult(Result):
 
 
 def read_dataset(file_format, data):
-    """Read uploaded bytes (or text) with ``file_format``; raise SpreadsheetError in French."""
+    """Read uploaded bytes (or text) with ``file_format``; raise SpreadsheetError in French.
+
+    A file larger than ``POLE_IMPORT_MAX_BYTES``, or with more rows than
+    ``POLE_IMPORT_MAX_ROWS``, is refused before it is read whole.
+    """
+    check_upload_size(len(data.encode() if isinstance(data, str) else data))
     try:
         if isinstance(data, bytes) and not file_format.is_binary():
             data = data.decode(file_format.encoding or "utf-8-sig")
         if isinstance(file_format, CSV):
             return read_csv(data)
+        if isinstance(file_format, XLSX):
+            return read_xlsx(data)
         return file_format.create_dataset(data)
     except SpreadsheetError:
         raise
@@ -345,6 +475,10 @@ def read_failure_message(file_format):
     ).format(format=type(file_format).__name__.removeprefix("Spreadsheet"))
 
 
+def is_blank(row):
+    return all(cell_text(cell) == "" for cell in row)
+
+
 def read_csv(text):
     """Read CSV text into a dataset, reporting the lines with too many cells.
 
@@ -355,12 +489,13 @@ def read_csv(text):
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    if not rows:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers = next(reader, None)
+    if headers is None:
         return tablib.Dataset()
-    headers, width = rows[0], len(rows[0])
+    width, limit, filled = len(headers), max_import_rows(), 0
     data, problems = [], []
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in enumerate(reader, start=2):
         if len(row) > width and any(cell.strip() for cell in row[width:]):
             problems.append(
                 _(
@@ -368,19 +503,146 @@ def read_csv(text):
                     "between double quotes."
                 ).format(line=line, count=len(row), width=width)
             )
+        if not is_blank(row):
+            filled += 1
+            if filled > limit:
+                raise too_many_rows()
         data.append((row + [""] * width)[:width])
     if problems:
         raise SpreadsheetError(" ".join(problems))
     return tablib.Dataset(*data, headers=headers)
 
 
+def read_xlsx(data):
+    """Read the first sheet of an XLSX file into a dataset, its cells' values (not formulas).
+
+    The sheet is read row by row and no further than the row limit, nor wider than
+    its first line: a file of 10 MB can hold far more cells than that. Blank rows
+    between rows are kept, as in a CSV file, so that row numbers stay lines of
+    the sheet; blank rows at its end are dropped.
+    """
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = book.active
+        first = next(sheet.iter_rows(max_row=1, values_only=True), None)
+        if first is None:
+            return tablib.Dataset()
+        first = list(first)
+        while first and first[-1] in (None, ""):
+            first.pop()
+        width, limit, filled = len(first), max_import_rows(), 0
+        data_rows, blanks = [], []
+        for row in sheet.iter_rows(min_row=2, max_col=max(width, 1), values_only=True):
+            row = (list(row) + [None] * width)[:width]
+            if is_blank(row):
+                blanks.append(row)
+                continue
+            filled += 1
+            if filled > limit:
+                raise too_many_rows()
+            data_rows.extend(blanks)
+            blanks = []
+            data_rows.append(row)
+        return tablib.Dataset(*data_rows, headers=first)
+    finally:
+        book.close()
+
+
 class SpreadsheetCSV(CSV):
     """CSV read by ``read_csv``: blank lines kept, precise errors, ``;`` accepted as separator."""
 
     def create_dataset(self, in_stream, **kwargs):
+        check_upload_size(len(in_stream.encode() if isinstance(in_stream, str) else in_stream))
         if isinstance(in_stream, bytes):
             in_stream = in_stream.decode(self.encoding or "utf-8-sig")
         return read_csv(in_stream)
+
+
+class SpreadsheetXLSX(XLSX):
+    """XLSX read by ``read_xlsx`` and written with every text as text, never as a formula."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        check_upload_size(len(in_stream))
+        return read_xlsx(in_stream)
+
+    def export_data(self, dataset, **kwargs):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = (dataset.title or "Feuille 1")[:31]
+        bold = Font(bold=True)
+        widths = [len(str(header)) for header in dataset.headers or []]
+        for column, header in enumerate(dataset.headers or [], start=1):
+            cell = sheet.cell(row=1, column=column)
+            write_cell(cell, str(header))
+            cell.font = bold
+        for line, row in enumerate(dataset, start=2):
+            for column, value in enumerate(row, start=1):
+                write_cell(sheet.cell(row=line, column=column), value)
+                if column <= len(widths):
+                    widths[column - 1] = max(widths[column - 1], len(str(value)))
+        sheet.freeze_panes = "A2"
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, 60)
+        stream = io.BytesIO()
+        book.save(stream)
+        return stream.getvalue()
+
+
+def write_cell(cell, value):
+    """Write ``value`` to an openpyxl cell: text as text (type ``s``), whatever its first character."""
+    if value == "":
+        cell.value = None
+    elif isinstance(value, str):
+        # openpyxl takes a text beginning with « = » for a formula: say it is text. What XML cannot
+        # hold (control characters) was left out already; this is the last guard.
+        cell.value = strip_control_characters(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+class SpreadsheetDiff(Diff):
+    """The import preview's row: every column as the export writes it, list columns included.
+
+    The package's ``Diff`` reads each field's attribute, so the columns a resource
+    computes (``dehydrate_…``: adhesions, objectives, measures, partners) came out empty.
+    """
+
+    def __init__(self, resource, instance, new):
+        # ``instance`` is a deep copy of the row's saved instance, made just before; a copy
+        # drops the lists prefetched with it, so read the instance itself (not yet changed).
+        self.left = self.read_columns(resource, getattr(resource, "loaded_instance", None) or instance)
+        self.right = []
+        self.new = new
+
+    def compare_with(self, resource, instance):
+        self.right = self.read_columns(resource, instance)
+
+    @staticmethod
+    def read_columns(resource, instance):
+        if instance is None:
+            return [""] * len(resource.get_import_fields())
+        return [resource.export_field(field, instance) for field in resource.get_import_fields()]
+
+
+#: The attribute holding a row's list columns as read from the file, until they are saved.
+PENDING_LISTS = "_spreadsheet_pending"
+
+
+def pending_lists(instance):
+    """Return the list columns read for ``instance`` by the running import, or None."""
+    return getattr(instance, PENDING_LISTS, None)
+
+
+def spreadsheet_format(file_format):
+    """Return ``file_format`` as this module's own CSV or XLSX class (text as text, limits), else as it is."""
+    if isinstance(file_format, (SpreadsheetCSV, SpreadsheetXLSX)):
+        return file_format
+    if isinstance(file_format, CSV):
+        return SpreadsheetCSV(encoding=file_format.encoding)
+    if isinstance(file_format, XLSX):
+        return SpreadsheetXLSX()
+    return file_format
 
 
 class SpreadsheetResource(resources.ModelResource):
@@ -389,8 +651,17 @@ class SpreadsheetResource(resources.ModelResource):
     Subclasses declare one field per column, in the contract's order, and
     ``key_columns``; they implement ``row_key`` and ``instance_key`` (the
     folded key) and, for columns that are lists of related rows,
-    ``import_related``, ``related_unchanged`` and ``save_related``.
+    ``import_related``, ``related_unchanged`` and ``save_related``. For the
+    import page they give ``file_stem`` (the French name of their files),
+    ``column_rules`` and ``example_row``.
     """
+
+    #: The start of the file names: « membres » gives membres-2026-11-28.csv and modele-membres.xlsx.
+    file_stem = "export"
+    #: {column: what it holds}, beside what its widget says, on the import page.
+    column_rules = {}
+    #: Columns that may not be empty though their model field does not say so.
+    required_columns = ()
 
     #: Columns whose values together identify a row of the file.
     key_columns = ()
@@ -416,6 +687,9 @@ class SpreadsheetResource(resources.ModelResource):
     def get_result_class(self):
         return SpreadsheetResult
 
+    def get_diff_class(self):
+        return SpreadsheetDiff
+
     def get_queryset(self):
         return self.load_related(self._meta.model.objects.all())
 
@@ -434,6 +708,63 @@ class SpreadsheetResource(resources.ModelResource):
     @classmethod
     def columns(cls):
         return [cls.fields[name].column_name for name in cls._meta.fields]
+
+    @classmethod
+    def text_columns(cls):
+        """The columns holding text: escaped on export, unescaped on import."""
+        return {cls.fields[name].column_name for name in cls._meta.fields if holds_text(cls.fields[name])}
+
+    # Export
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        """Return a row as the file holds it: no control character, no text a program would run."""
+        fields = self.get_export_fields(selected_fields)
+        return [
+            export_cell(self.export_field(field, instance, **kwargs), text_column=holds_text(field)) for field in fields
+        ]
+
+    def export_row(self, values):
+        """Return ``values`` ({column: value}, rendered) as a row of a file, like ``export_resource``."""
+        return [
+            export_cell(values.get(self.fields[name].column_name, ""), text_column=holds_text(self.fields[name]))
+            for name in self._meta.fields
+        ]
+
+    # The import page
+
+    def column_help(self):
+        """Return [(column, rule)]: what each column holds and which values it accepts, in French.
+
+        The allowed values come from the widgets (choices, known names read from the
+        database), so the page says what the import does.
+        """
+        model = self._meta.model
+        key = " + ".join(self.key_columns)
+        rows = []
+        for name in self._meta.fields:
+            field = self.fields[name]
+            column = field.column_name
+            parts = []
+            if column in self.key_columns:
+                parts.append(
+                    _(
+                        "Key ({key}): a row whose key matches a saved one, ignoring case and accents, updates it."
+                    ).format(key=key)
+                )
+            describe = getattr(field.widget, "describe", None)
+            if describe is not None:
+                parts.append(describe())
+            if column in self.column_rules:
+                parts.append(str(self.column_rules[column]))
+            model_field = model._meta.get_field(field.attribute) if field.attribute else None
+            required = column in self.required_columns or (model_field is not None and not model_field.blank)
+            parts.append(_("Required.") if required else _("May be empty."))
+            rows.append((column, " ".join(parts)))
+        return rows
+
+    def example_row(self):
+        """Return {column: value} of one valid row, for the template file."""
+        return {}
 
     # Keys
 
@@ -479,6 +810,7 @@ class SpreadsheetResource(resources.ModelResource):
         a UTF-8 byte order mark); empty columns without a name are dropped.
         """
         expected = self.columns()
+        text_columns = self.text_columns()
         by_folded = {fold(column): column for column in expected}
         headers = list(dataset.headers or [])
         if not headers:
@@ -510,9 +842,18 @@ class SpreadsheetResource(resources.ModelResource):
         if problems:
             problems.append(_("The first line must hold these columns: {columns}.").format(columns=", ".join(expected)))
             raise SpreadsheetError(" ".join(problems))
-        if keep == list(range(len(headers))) and names == headers:
-            return dataset
-        return tablib.Dataset(*[[row[index] for index in keep] for row in rows], headers=names)
+        # A text an export wrote behind a « ' » (see escape_formula) is read without it.
+        escaped = [names[position] in text_columns for position in range(len(keep))]
+        return tablib.Dataset(
+            *[
+                [
+                    unescape_formula(row[index]) if text and isinstance(row[index], str) else row[index]
+                    for index, text in zip(keep, escaped, strict=True)
+                ]
+                for row in rows
+            ],
+            headers=names,
+        )
 
     def before_import(self, dataset, **kwargs):
         """Note the rows repeating an earlier row's key: a file gives each key once."""
@@ -532,6 +873,10 @@ class SpreadsheetResource(resources.ModelResource):
                 first_lines[key] = number + 1
 
     # One row
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        self.loaded_instance = instance  # for the preview's « before » columns (SpreadsheetDiff)
 
     def import_row(self, row, instance_loader, **kwargs):
         if all(cell_text(value) == "" for value in row.values()):
@@ -567,6 +912,8 @@ class SpreadsheetResource(resources.ModelResource):
         self.pending = {}
         for column, problems in self.import_related(instance, row).items():
             errors.setdefault(column, []).extend(problems)
+        # The preview shows the list columns from what was read, before (or without) saving them.
+        setattr(instance, PENDING_LISTS, self.pending)
         if errors:
             raise ValidationError(errors)
 
@@ -585,25 +932,41 @@ class SpreadsheetResource(resources.ModelResource):
         """Model fields left out of ``full_clean`` because the save will fill them."""
         return []
 
+    def clean_instance(self, instance):
+        """Run the model's ``clean()``; a resource whose model's clean() queries answers it from memory."""
+        instance.clean()
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Validate as ``full_clean`` does, with ``clean_instance`` for the model's ``clean()``."""
         errors = dict(import_validation_errors or {})
-        try:
-            instance.full_clean(
-                exclude=[*errors, *self.unvalidated_fields(instance)],
-                validate_unique=validate_unique and self.validate_constraints_in_database,
-                validate_constraints=self.validate_constraints_in_database,
-            )
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+        exclude = {*errors, *self.unvalidated_fields(instance)}
+        for check in (
+            lambda: instance.clean_fields(exclude=exclude),
+            lambda: self.clean_instance(instance),
+        ):
+            try:
+                check()
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if self.validate_constraints_in_database:
+            exclude |= set(errors)
+            try:
+                if validate_unique:
+                    instance.validate_unique(exclude=exclude)
+                instance.validate_constraints(exclude=exclude)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
         if errors:
             # The user knows the file's column names, not the model's fields.
             columns = {field.attribute: field.column_name for field in self.fields.values() if field.attribute}
             raise ValidationError({columns.get(name, name): problems for name, problems in errors.items()})
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if instance.pk is None:
-            return False
-        return super().skip_row(instance, original, row, import_validation_errors) and self.related_unchanged(instance)
+        # Whether the row's own columns (not its lists) leave the saved row as it is.
+        self.own_fields_unchanged = instance.pk is not None and super().skip_row(
+            instance, original, row, import_validation_errors
+        )
+        return self.own_fields_unchanged and self.related_unchanged(instance)
 
     def save_m2m(self, instance, row, **kwargs):
         super().save_m2m(instance, row, **kwargs)
@@ -611,16 +974,44 @@ class SpreadsheetResource(resources.ModelResource):
             self.save_related(instance)
 
 
+def template_file(resource, file_format):
+    """Return the bytes of ``resource``'s template: the column names and one example row."""
+    dataset = tablib.Dataset(resource.export_row(resource.example_row()), headers=resource.columns())
+    content = file_format.export_data(dataset)
+    return content if isinstance(content, bytes) else content.encode(SpreadsheetAdminMixin.to_encoding)
+
+
+def dated_file_name(resource, file_format):
+    """« membres-2026-11-28.csv »: the resource's French name and today's date."""
+    return f"{resource.file_stem}-{timezone.localdate().isoformat()}.{file_format.get_extension()}"
+
+
+class SpreadsheetImportForm(ImportForm):
+    """The admin's import form; a file over the size limit is refused before it is read."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_upload_size(upload.size)
+        except SpreadsheetError as error:
+            raise ValidationError(str(error)) from None
+        return upload
+
+
 class SpreadsheetAdminMixin(ImportExportMixin):
     """Import (preview, then confirm) and export of a changelist as CSV or XLSX.
 
     Import needs the add and change permissions of the model; export, the view
     permission. Export always writes every column of the contract, so that the
-    file can be imported again.
+    file can be imported again. The import page describes every column and offers
+    a template file in each format (``import_template``).
     """
 
-    formats = [SpreadsheetCSV, XLSX]
+    formats = [SpreadsheetCSV, SpreadsheetXLSX]
+    #: The template files' formats, by the extension in their address.
+    template_formats = {"csv": SpreadsheetCSV, "xlsx": SpreadsheetXLSX}
     export_form_class = ExportForm
+    import_form_class = SpreadsheetImportForm
     # The package's page, with each bad row's reasons shown in the table rather than on hover.
     import_template_name = "admin/pole/import.html"
     # A byte order mark lets spreadsheet programs read the CSV's accents as UTF-8.
@@ -632,6 +1023,37 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 
+    def get_urls(self):
+        app_label, model_name = self.get_model_info()
+        return [
+            path(
+                "import/modele.<str:extension>",
+                self.admin_site.admin_view(self.import_template),
+                name=f"{app_label}_{model_name}_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def spreadsheet_resource(self, request):
+        return self.get_import_resource_classes(request)[0](**self.get_import_resource_kwargs(request))
+
+    def import_template(self, request, extension):
+        """Download the template file (column names and one example row) as CSV or XLSX."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        format_class = self.template_formats.get(extension)
+        if format_class is None:
+            raise Http404
+        resource = self.spreadsheet_resource(request)
+        file_format = format_class()
+        response = HttpResponse(template_file(resource, file_format), content_type=file_format.get_content_type())
+        response["Content-Disposition"] = f'attachment; filename="modele-{resource.file_stem}.{extension}"'
+        return response
+
+    def get_export_filename(self, request, queryset, file_format):
+        resource = self.get_export_resource_classes(request)[0]
+        return dated_file_name(resource, file_format)
+
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, SpreadsheetError):
             form.add_error("import_file", str(e))
@@ -642,6 +1064,14 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
+        if self.has_import_permission(request):
+            app_label, model_name = self.get_model_info()
+            url_name = f"admin:{app_label}_{model_name}_import_template"
+            context["column_help"] = self.spreadsheet_resource(request).column_help()
+            context["template_links"] = [
+                (extension.upper(), reverse(url_name, args=[extension], current_app=self.admin_site.name))
+                for extension in self.template_formats
+            ]
         result = context.get("result")
         if result is not None and result.base_errors:
             # Wrong columns: say so beside the file field, without a traceback.

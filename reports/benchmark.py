@@ -29,6 +29,10 @@ from PIL import Image, ImageDraw
 from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
 from activities.resources import ROLES, ActivityResource
 from members.models import BoardMandate, Member, Membership, StaffMember, Territory
+from members.resources import CATEGORIES as MEMBER_CATEGORIES
+from members.resources import LEGAL_FORMS as MEMBER_LEGAL_FORMS
+from members.resources import SETTINGS as MEMBER_SETTINGS
+from members.resources import MemberResource
 from partners.models import Affiliation, CommitteeSeat, Organisation, Partnership
 from pole.fiscal_years import FiscalYear
 from reports import demo_data
@@ -583,6 +587,90 @@ def bulk_once(dataset, territories, objectives, organisations):
         Activity.partners.through.objects.bulk_create(partner_links, batch_size=2000)
 
 
+def member_import_dataset(rows, territories):
+    """``rows`` new members, each with one to three fiscal years of membership."""
+    rng = random.Random(-2)
+    dataset = tablib.Dataset(headers=MemberResource.columns())
+    legal_forms, categories = list(MEMBER_LEGAL_FORMS.values()), list(MEMBER_CATEGORIES.values())
+    for i in range(rows):
+        first = rng.randrange(len(YEARS) - 2)
+        dataset.append(
+            [
+                f"Bench import membre {i:05d}",
+                rng.choice(legal_forms),
+                rng.choice(categories),
+                rng.choice(["", *range(1950, 2010)]),
+                rng.choice(territories).name,
+                rng.choice(list(MEMBER_SETTINGS.values())),
+                "Services",
+                f"membre{i}@exemple.org",
+                "418 555-0134",
+                "https://exemple.org",
+                f"{i}, rue Principale",
+                ";".join(year.label for year in YEARS[first : first + rng.randint(1, 3)]),
+            ]
+        )
+    return dataset
+
+
+def member_import_once(dataset):
+    with rolled_back():
+        result = MemberResource().import_data(dataset, dry_run=False, raise_errors=True)
+        if result.has_errors() or result.has_validation_errors():
+            raise RuntimeError("the benchmark's member import file has errors")
+
+
+def member_bulk_once(dataset, territories):
+    """The same members and memberships as the import, written with bulk_create only."""
+    by_name = {t.name: t for t in territories}
+    legal_forms = {label: value for value, label in MEMBER_LEGAL_FORMS.items()}
+    categories = {label: value for value, label in MEMBER_CATEGORIES.items()}
+    settings_ = {label: value for value, label in MEMBER_SETTINGS.items()}
+    with rolled_back():
+        members = Member.objects.bulk_create(
+            [
+                Member(
+                    name=row["nom"],
+                    legal_form=legal_forms[row["forme_juridique"]],
+                    category=categories[row["categorie"]],
+                    founding_year=row["annee_fondation"] or None,
+                    territory=by_name[row["territoire"]],
+                    setting=settings_[row["milieu"]],
+                    sector=row["secteur"],
+                    email=row["courriel"],
+                    phone=row["telephone"],
+                    website=row["site_web"],
+                    address=row["adresse"],
+                )
+                for row in dataset.dict
+            ],
+            batch_size=2000,
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(member=member, fiscal_year=FiscalYear.parse(label))
+                for member, row in zip(members, dataset.dict, strict=True)
+                for label in row["adhesions"].split(";")
+            ],
+            batch_size=2000,
+        )
+
+
+def measure_member_import(rows, runs, territories):
+    """Rows per second of the members import (new members with their memberships), and of bare bulk inserts."""
+    dataset = member_import_dataset(rows, territories)
+    import_seconds, _none = timed(lambda: member_import_once(dataset), runs)
+    bulk_seconds, _none = timed(lambda: member_bulk_once(dataset, territories), runs)
+    import_rate = rows / import_seconds
+    bulk_rate = rows / bulk_seconds
+    return {
+        "member_import_rows": rows,
+        "member_import_rows_per_second": round(import_rate, 1),
+        "member_bulk_rows_per_second": round(bulk_rate, 1),
+        "member_import_ratio_vs_bulk": round(import_rate / bulk_rate, 3),
+    }
+
+
 def measure_import(rows, runs, territories, objectives):
     organisations = list(Organisation.objects.filter(name__startswith="Bench partenaire")[:50])
     dataset = import_dataset(rows, territories, objectives, organisations)
@@ -634,6 +722,8 @@ def run(*, scale, runs=3, import_rows=10_000, log=print):
         log(f"The PDF export failed: {results['pdf_error']}")
     log(f"Measuring the import of {import_rows} rows.")
     results.update(measure_import(import_rows, runs, territories, objectives))
+    log(f"Measuring the import of {import_rows} members.")
+    results.update(measure_member_import(import_rows, runs, territories))
     results["html_scaled_over_base"] = round(results["html_seconds_scaled"] / results["html_seconds_base"], 2)
     return results, created
 

@@ -207,3 +207,90 @@ def test_demo_members_round_trip_unchanged(db, file_format):
     assert result.totals["new"] == result.totals["update"] == 0
     assert (Member.objects.count(), Membership.objects.count()) == before
     assert export_file(MemberResource) == snapshot
+
+
+def member_rows(prefix, count, years="2015-2016;2016-2017"):
+    return [
+        f"{prefix} {number:03d},coopérative,régulier,1990,Québec,urbain,Alimentation,,,,,{years}"
+        for number in range(count)
+    ]
+
+
+def queries_of_import(content):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        result = import_file(MemberResource, content)
+    assert result.error_messages() == []
+    return len(captured.captured_queries)
+
+
+def test_member_import_runs_as_many_queries_for_50_new_rows_as_for_5(quebec, django_assert_num_queries):
+    MemberFactory(name="Déjà là", territory=quebec, fiscal_years=[2015])  # members saved before both imports
+    few = queries_of_import(csv_bytes(HEADER, *member_rows("Petite", 5)))
+
+    with django_assert_num_queries(few):
+        result = import_file(MemberResource, csv_bytes(HEADER, *member_rows("Grande", 50)))
+
+    assert result.totals["new"] == 50
+    assert Member.objects.filter(name__startswith="Grande").count() == 50
+    assert Membership.objects.filter(member__name__startswith="Grande").count() == 100
+
+
+def test_member_import_runs_as_many_queries_for_50_updated_rows_as_for_5(quebec, django_assert_num_queries):
+    for number in range(5):
+        MemberFactory(name=f"Petite {number:03d}", territory=quebec, fiscal_years=[2014, 2015])
+    for number in range(50):
+        MemberFactory(name=f"Grande {number:03d}", territory=quebec, fiscal_years=[2014, 2015])
+    few = queries_of_import(csv_bytes(HEADER, *member_rows("Petite", 5)))
+
+    with django_assert_num_queries(few):
+        result = import_file(MemberResource, csv_bytes(HEADER, *member_rows("Grande", 50)))
+
+    assert result.totals["update"] == 50
+    years = {m.fiscal_year.label for m in Membership.objects.filter(member__name="Grande 049")}
+    assert years == {"2015-2016", "2016-2017"}
+    assert Member.objects.get(name="Grande 049").founding_year == 1990
+
+
+def test_imported_members_keep_a_history_of_real_changes(quebec):
+    import_file(MemberResource, csv_bytes(HEADER, "Coop,coopérative,régulier,1990,Québec,urbain,,,,,,2015-2016"))
+    member = Member.objects.get()
+    assert [record.history_type for record in member.history.all()] == ["+"]
+
+    # Only the adhesions change: the member's row is left alone, its history too.
+    import_file(MemberResource, csv_bytes(HEADER, "Coop,coopérative,régulier,1990,Québec,urbain,,,,,,2016-2017"))
+    assert member.history.count() == 1
+    assert [m.fiscal_year.label for m in member.memberships.all()] == ["2016-2017"]
+
+    import_file(MemberResource, csv_bytes(HEADER, "Coop,mutuelle,régulier,1990,Québec,urbain,,,,,,2016-2017"))
+    latest = member.history.first()
+    assert (latest.history_type, latest.legal_form) == ("~", Member.LegalForm.MUTUAL)
+    member.refresh_from_db()
+    assert member.updated_at == latest.history_date or member.updated_at >= member.created_at
+
+
+def test_the_preview_shows_the_adhesions_of_a_new_member(quebec):
+    result = import_file(
+        MemberResource,
+        csv_bytes(HEADER, "Coop,coopérative,régulier,1990,Québec,urbain,,,,,,2016-2017;2015-2016"),
+        dry_run=True,
+    )
+
+    (row,) = result.valid_rows()
+    assert "2015-2016;2016-2017" in row.diff[-1]
+    assert Member.objects.count() == 0
+
+
+def test_a_founding_year_in_the_future_and_a_name_spelled_with_extra_spaces(quebec):
+    result = import_file(
+        MemberResource,
+        csv_bytes(HEADER, "Coop   du   Futur,coopérative,régulier,2999,Québec,urbain,,,,,,"),
+    )
+    assert result.error_messages() == [
+        "Ligne 2, colonne annee_fondation : L'année de fondation ne peut pas être dans le futur."
+    ]
+
+    import_file(MemberResource, csv_bytes(HEADER, "Coop   du   Futur,coopérative,régulier,1999,Québec,urbain,,,,,,"))
+    assert Member.objects.get().name == "Coop du Futur"

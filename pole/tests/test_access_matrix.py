@@ -142,6 +142,7 @@ ADMIN_MODEL_VIEWS = {
     # Spreadsheets (README): importing needs add and change, exporting view.
     "import": lambda letters: 200 if {"C", "U"} <= set(letters) else 403,
     "process_import": lambda letters: 405,  # POST only (the import's confirmation)
+    "import_template": lambda letters: 200 if {"C", "U"} <= set(letters) else 403,  # the import's template file
     "export": lambda letters: 200 if view_or_change(letters) else 403,
     # One version of a member or contact in its history, to restore it.
     "simple_history": lambda letters: 200 if view_or_change(letters) else 403,
@@ -288,6 +289,8 @@ def url_of(pattern, world):
             return reverse(pattern.name, args=[row.pk, version.history_id])
         if view in ("change", "history", "delete"):
             return reverse(pattern.name, args=[row.pk])
+        if view == "import_template":
+            return reverse(pattern.name, args=["csv"])
     return reverse(pattern.name)
 
 

@@ -186,3 +186,14 @@ def test_demo_export_then_import_changes_nothing(db, tmp_path, resource, model, 
     assert stderr == ""
     assert f"0 ajouts, 0 modifications, {count} lignes inchangées." in stdout
     assert model.objects.count() == count
+
+
+def test_export_to_a_folder_names_the_file_in_french_with_the_date(world, tmp_path, fixed_today):
+    fixed_today(datetime.date(2026, 11, 28))
+    ActivityFactory(start_date=datetime.date(2016, 4, 13), title="Formation", territory=None)
+
+    run("export", ACTIVITY, "-o", str(tmp_path))
+    run("export", "XLSX", "members.resources.MemberResource", "-o", str(tmp_path))
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["activites-2026-11-28.csv", "membres-2026-11-28.xlsx"]
+    assert (tmp_path / "activites-2026-11-28.csv").read_text(encoding="utf-8").splitlines()[0] == HEADER

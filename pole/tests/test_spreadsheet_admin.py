@@ -1,8 +1,11 @@
 """Import (preview, confirm) and export of spreadsheets in the admin, for the Personnel group."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -16,6 +19,10 @@ from pole.fiscal_years import FiscalYear
 from pole.tests.spreadsheet_helpers import csv_bytes, xlsx_bytes
 
 ACTIVITY_HEADER = "date,date_fin,titre,objectifs,territoire,lieu,role,participants,mesures,partenaires"
+MEMBER_HEADER = (
+    "nom,forme_juridique,categorie,annee_fondation,territoire,milieu,secteur,courriel,telephone,site_web,"
+    "adresse,adhesions"
+)
 CSV_FORMAT, XLSX_FORMAT = "0", "1"
 
 
@@ -267,3 +274,126 @@ def test_the_import_page_shows_the_reasons_in_place(personnel_client, model):
 
     assert [t.name for t in response.templates][0] == "admin/pole/import.html"
     assert "css/admin-import.css" in response.content.decode()
+
+
+# A newcomer's import: the columns explained, a template to start from, a full preview
+
+
+def test_the_import_page_explains_each_column_with_the_values_the_code_accepts(personnel_client, world):
+    from members.resources import LEGAL_FORMS
+
+    response = personnel_client.get(reverse("admin:members_member_import"))
+
+    help_rows = dict(response.context["column_help"])
+    assert list(help_rows) == [
+        "nom",
+        "forme_juridique",
+        "categorie",
+        "annee_fondation",
+        "territoire",
+        "milieu",
+        "secteur",
+        "courriel",
+        "telephone",
+        "site_web",
+        "adresse",
+        "adhesions",
+    ]
+    allowed = ", ".join(LEGAL_FORMS.values())
+    assert allowed == "coopérative, mutuelle, association, société"
+    assert allowed in help_rows["forme_juridique"]
+    assert "« Portneuf »" in help_rows["territoire"]  # the territories saved, read from the database
+    assert "urbain, rural" in help_rows["milieu"]
+    content = response.content.decode()
+    assert "<code>forme_juridique</code>" in content and allowed in content
+    for extension in ("csv", "xlsx"):
+        assert reverse("admin:members_member_import_template", args=[extension]) in content
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("model", "stem", "header"),
+    [
+        ("members_member", "membres", MEMBER_HEADER),
+        ("activities_activity", "activites", ACTIVITY_HEADER),
+        ("partners_partnership", "partenaires", "nom,categorie,exercice,site_web,montant"),
+    ],
+)
+def test_each_template_holds_the_columns_and_an_example_row_that_imports(
+    personnel_client, world, model, stem, header, extension
+):
+    response = personnel_client.get(reverse(f"admin:{model}_import_template", args=[extension]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="modele-{stem}.{extension}"'
+    if extension == "csv":
+        lines = response.content.decode("utf-8-sig").splitlines()
+        assert lines[0] == header and len(lines) == 2
+    else:
+        rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+        assert list(rows[0]) == header.split(",") and len(rows) == 2
+
+    preview = upload(
+        personnel_client,
+        f"admin:{model}_import",
+        f"modele.{extension}",
+        response.content,
+        CSV_FORMAT if extension == "csv" else XLSX_FORMAT,
+    )
+
+    result = preview.context["result"]
+    assert result.error_messages() == []
+    assert result.totals["new"] == 1
+    assert "confirm_form" in preview.context
+
+
+def test_templates_need_the_import_permission(client, world):
+    from members.tests.factories import UserFactory
+
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_member"))
+    client.force_login(viewer)
+
+    assert client.get(reverse("admin:members_member_import_template", args=["csv"])).status_code == 403
+
+
+def test_an_unknown_template_format_is_not_found(personnel_client, world):
+    assert personnel_client.get(reverse("admin:members_member_import_template", args=["ods"])).status_code == 404
+
+
+def test_the_preview_shows_the_objectives_measures_and_partners_it_will_save(personnel_client, world):
+    response = upload(
+        personnel_client,
+        "admin:activities_activity_import",
+        "activites.csv",
+        csv_bytes(
+            ACTIVITY_HEADER,
+            "2016-04-13,,Formation,concertation et collaboration,Portneuf,,réalisation,5,"
+            "entreprises participantes=7;acheteurs=3,Ville de Québec;Desjardins",
+        ),
+    )
+
+    (row,) = response.context["result"].valid_rows()
+    columns = dict(zip(response.context["result"].diff_headers, row.diff, strict=True))
+    assert "Concertation et collaboration" in columns["objectifs"]
+    assert "entreprises participantes=7;acheteurs=3" in columns["mesures"]
+    assert "Ville de Québec;Desjardins" in columns["partenaires"]
+    assert "entreprises participantes=7;acheteurs=3" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("model", "file_format", "name"),
+    [
+        ("activities_activity", "0", "activites-2026-11-28.csv"),
+        ("members_member", "1", "membres-2026-11-28.xlsx"),
+        ("partners_partnership", "0", "partenaires-2026-11-28.csv"),
+    ],
+)
+def test_exported_files_are_named_in_french_with_the_date(
+    personnel_client, world, fixed_today, model, file_format, name
+):
+    fixed_today(datetime.date(2026, 11, 28))
+
+    response = personnel_client.post(reverse(f"admin:{model}_export"), {"resource": "0", "format": file_format})
+
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'

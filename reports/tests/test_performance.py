@@ -143,6 +143,8 @@ def test_bench_report_smoke(tmp_path, capsys):
         "admin_queries_scaled",
         "import_rows_per_second",
         "import_ratio_vs_bulk",
+        "member_import_rows_per_second",
+        "member_import_ratio_vs_bulk",
     ]:
         assert key in results, key
     assert results["scale"] == 1
@@ -150,7 +152,9 @@ def test_bench_report_smoke(tmp_path, capsys):
     assert results["admin_queries_base"] == results["admin_queries_scaled"]
     assert results["pdf_seconds"] > 0 and results["pdf_bare_seconds"] > 0
     assert results["import_rows"] == 200 and results["import_rows_per_second"] > 0
+    assert results["member_import_rows"] == 200 and results["member_import_rows_per_second"] > 0
     assert "pdf_error" not in results
     assert "queries_html_base" in capsys.readouterr().out
     # The import ran in a transaction rolled back at once: none of its rows stayed.
     assert not Activity.objects.filter(title__startswith="Bench import").exists()
+    assert not Member.objects.filter(name__startswith="Bench import").exists()

@@ -10,14 +10,16 @@ from reports import benchmark
 class Command(BaseCommand):
     help = (
         "Fill the configured database with synthetic data N times the demo's size over ten fiscal years, "
-        "then measure the annual report (queries, HTML, PDF), the admin lists and the activities import."
+        "then measure the annual report (queries, HTML, PDF), the admin lists and the activities and members imports."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=20, help="Units of the demo's size to write (default 20).")
         parser.add_argument("--json", dest="json_path", help="Also write the figures to this JSON file.")
         parser.add_argument("--runs", type=int, default=3, help="Runs per timing; the median is kept (default 3).")
-        parser.add_argument("--import-rows", type=int, default=10_000, help="Activity rows imported (default 10 000).")
+        parser.add_argument(
+            "--import-rows", type=int, default=10_000, help="Activity rows, and member rows, imported (default 10 000)."
+        )
         parser.add_argument(
             "--force", action="store_true", help="Run even though the database already holds data (it is kept)."
         )

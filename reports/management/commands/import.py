@@ -3,16 +3,19 @@
 It takes the same arguments as the package's command, which it replaces (this
 app comes before ``import_export`` in INSTALLED_APPS). The import is all or
 nothing: when a row is bad, every problem is written to stderr with its line
-in the file, nothing is saved and the command exits with status 1.
+in the file, nothing is saved and the command exits with status 1. A file over
+the limits the admin applies (POLE_IMPORT_MAX_ROWS, POLE_IMPORT_MAX_BYTES) is
+refused alike.
 """
 
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from import_export.command_utils import get_default_format_names, get_format_class, get_resource_class
 
-from pole.spreadsheets import SpreadsheetError, SpreadsheetResult, read_dataset
+from pole.spreadsheets import SpreadsheetError, SpreadsheetResult, check_upload_size, max_import_bytes, read_dataset
 
 
 class Command(BaseCommand):
@@ -63,14 +66,18 @@ class Command(BaseCommand):
 
         try:
             if import_file_name == "-":
-                data = sys.stdin.buffer.read()
+                # One byte more than the limit is enough to tell that the input is too large.
+                data = sys.stdin.buffer.read(max_import_bytes() + 1)
             else:
+                check_upload_size(os.path.getsize(import_file_name))
                 with open(import_file_name, "rb") as file:
                     data = file.read()
         except OSError as error:
             raise CommandError(
                 _("Cannot read the file {file}: {reason}").format(file=import_file_name, reason=error.strerror)
             ) from None
+        except SpreadsheetError as error:
+            raise CommandError(str(error)) from None
 
         try:
             dataset = read_dataset(file_format, data)
