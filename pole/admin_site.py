@@ -1,6 +1,12 @@
 """The project's admin site: Django's, with the staff dashboard on its index page."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_noop
+
+# Words of Django's admin that the project's catalogue translates its own way. Django's French
+# reads « Modification » for the « Change » links of the index; staff look for « Modifier ».
+# (The report's « Change » column, « Variation », has its own context: year-over-year.)
+ADMIN_WORDS = [gettext_noop("Change")]
 
 from pole.fiscal_years import FiscalYear
 from pole.forms import with_control_character_checks
@@ -21,12 +27,17 @@ class PoleAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         # The index view already requires an active staff user.
         current = FiscalYear.current()
-        years = sorted({year for year in fiscal_years_with_data() if year <= current} | {current}, reverse=True)
+        with_data = fiscal_years_with_data()
+        years = sorted({year for year in with_data if year <= current} | {current}, reverse=True)
         try:
-            chosen = FiscalYear.parse(request.GET.get("exercice") or current)
-        except ValueError:
-            chosen = current
-        dashboard = staff_dashboard(user=request.user, fiscal_year=chosen if chosen in years else current)
+            chosen = FiscalYear.parse(request.GET["exercice"])
+        except (KeyError, ValueError):
+            chosen = None
+        dashboard = staff_dashboard(
+            user=request.user,
+            fiscal_year=chosen if chosen in years else None,
+            years_with_data=with_data,
+        )
         dashboard["year_choices"] = years
         extra_context = {"dashboard": dashboard, **(extra_context or {})}
         return super().index(request, extra_context)

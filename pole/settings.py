@@ -34,10 +34,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
-    "axes",  # login throttling: a lock per e-mail address and client address (see below)
+    "pole.apps.LoginThrottlingConfig",  # django-axes, login throttling: a lock per e-mail address and client address (see below)
     "bootstrap",
     "members",
     "activities",
@@ -58,12 +59,18 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Forms offer the fiscal years that have data; read them once per request.
+    "pole.fiscal_years.FiscalYearChoicesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pole.urls"
+
+# Widgets render with the project's template engine, so that templates/ may override a
+# widget's template (the admin's file input shows the current image as a thumbnail).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
@@ -116,6 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fr-ca"
 LANGUAGES = [("fr-ca", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Corrected fr-CA formats (« 15 juin 2017 à 8 h 08 »); see pole/formats/fr_CA/formats.py.
+FORMAT_MODULE_PATH = ["pole.formats"]
 TIME_ZONE = "America/Toronto"
 USE_I18N = True
 USE_TZ = True
@@ -251,6 +260,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("POLE_LOGIN_LOCKOUT_MINUT
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "members.lockout.LoginThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
+# Every failed login is kept in the Direction's log (« Échecs de connexion »), as the README says.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Both login forms post the e-mail address as ``username`` (USERNAME_FIELD is ``email``).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "members.lockout.login_username"

@@ -60,6 +60,7 @@ PAGES = {
     "password_reset_complete": EVERYONE_200,
     "members:accept-invitation": EVERYONE_200,  # the token is the credential (logs others out)
     "set_language": (302, 302, 302, 302, 302),  # changes nothing on GET, goes back
+    "favicon": (302, 302, 302, 302, 302),  # to the static file
     # Member portal: A's colleague is not B's business
     "members:portal": REPRESENTATIVES_ONLY,
     "members:profile": REPRESENTATIVES_ONLY,
