@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
+from django.template.response import TemplateResponse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -13,9 +15,10 @@ from pole.fiscal_years import FiscalYear
 from pole.spreadsheets import SpreadsheetAdminMixin
 
 from . import invitations
-from .models import BoardMandate, Contact, Invitation, Member, Membership, StaffMember, Territory, User
+from .models import BoardMandate, Contact, Invitation, Member, Membership, Sector, StaffMember, Territory, User
 from .renewals import renew_memberships
 from .resources import MemberResource
+from .services import merge_sectors
 
 
 @admin.register(User)
@@ -43,6 +46,73 @@ class TerritoryAdmin(admin.ModelAdmin):
     list_display = ["name", "order"]
     list_editable = ["order"]
     search_fields = ["name"]
+
+
+class SectorMergeForm(forms.Form):
+    """Which of the selected sectors keeps its name; the others' members move to it."""
+
+    keep = forms.ModelChoiceField(
+        label=_("Keep"), queryset=Sector.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
+
+    def __init__(self, *args, sectors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = Sector.objects.filter(pk__in=[sector.pk for sector in sectors])
+        counts = {sector.pk: getattr(sector, "member_count", None) for sector in sectors}
+        self.fields["keep"].label_from_instance = lambda sector: (
+            ngettext("%(name)s (%(count)d member)", "%(name)s (%(count)d members)", counts[sector.pk] or 0)
+            % {"name": sector.name, "count": counts[sector.pk] or 0}
+        )
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "member_count"]
+    search_fields = ["name"]
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, sector):
+        return sector.member_count
+
+    def has_merge_permission(self, request):
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(description=_("Merge the selected sectors"), permissions=["merge"])
+    def merge(self, request, queryset):
+        """Merge duplicates: choose the sector to keep; the others' members move to it."""
+        sectors = list(queryset.order_by("name"))
+        if len(sectors) < 2:
+            self.message_user(request, _("Choose at least two sectors to merge."), messages.WARNING)
+            return None
+        form = SectorMergeForm(request.POST if "keep" in request.POST else None, sectors=sectors)
+        if form.is_valid():
+            keep = form.cleaned_data["keep"]
+            others = [sector for sector in sectors if sector.pk != keep.pk]
+            moved = merge_sectors(keep=keep, others=others)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(names)s merged into « %(keep)s »: %(count)d member moved.",
+                    "%(names)s merged into « %(keep)s »: %(count)d members moved.",
+                    moved,
+                )
+                % {"names": ", ".join(f"« {sector.name} »" for sector in others), "keep": keep.name, "count": moved},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Merge sectors"),
+            "opts": self.model._meta,
+            "sectors": sectors,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/members/sector/merge.html", context)
 
 
 class MembershipInline(admin.TabularInline):
@@ -79,14 +149,15 @@ class MemberAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
         "legal_form",
         "setting",
         "territory",
+        ("sector", admin.RelatedOnlyFieldListFilter),
         "directory_consent",
         MissingDataFilter,
     ]
-    list_select_related = ["territory"]
+    list_select_related = ["territory", "sector"]
     # Explicit: the « last membership » annotation groups rows, which drops the model's ordering.
     ordering = ["name"]
-    search_fields = ["name", "sector", "email"]
-    autocomplete_fields = ["territory"]
+    search_fields = ["name", "sector__name", "email"]
+    autocomplete_fields = ["territory", "sector"]
     inlines = [MembershipInline, ContactInline]
     actions = ["renew"]
     fieldsets = [

@@ -39,6 +39,7 @@ class MemberProfileForm(ControlCharacterFormMixin, forms.ModelForm):
             "address": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
+            "sector": _("Not in the list? Ask the network's staff to add it."),
             "description": _("A few sentences about what the organisation does, shown in the public directory."),
             "website": _("For example https://www.exemple.org"),
         }
@@ -83,6 +84,6 @@ class DirectorySearchForm(ControlCharacterFormMixin, forms.Form):
 
     def __init__(self, *args, sectors=(), territories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sector"].choices = [("", _("All sectors")), *((s, s) for s in sectors)]
+        self.fields["sector"].choices = [("", _("All sectors")), *((str(s.pk), s.name) for s in sectors)]
         self.fields["territory"].choices = [("", _("All territories")), *((str(t.pk), t.name) for t in territories)]
         self.fields["q"].widget.attrs["placeholder"] = _("Name, sector or keyword")

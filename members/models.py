@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from pole.fields import PhoneField, WebsiteField
 from pole.fiscal_years import FiscalYear, FiscalYearField
 from pole.images import SafeImageField
-from pole.text import normalization_changes_only_case, normalize_email_identifier
+from pole.text import fold, normalization_changes_only_case, normalize_email_identifier
 
 from .history import ChangeHistory
 
@@ -99,6 +99,48 @@ class Territory(models.Model):
         return self.name
 
 
+class SectorQuerySet(models.QuerySet):
+    def named(self, name):
+        """Return the sector called ``name``, ignoring case, accents and spacing, or None."""
+        return self.filter(key=fold(name)).first() if fold(name) else None
+
+
+class Sector(models.Model):
+    """A line of business members are grouped by (Alimentation, Habitation, …): a list staff manage.
+
+    ``key`` is the name folded (no case, no accents, single spaces), unique, so « Tourisme »
+    and « TOURISME » cannot both exist; duplicates with different words are merged by staff
+    (admin action « Fusionner »).
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    key = models.CharField(max_length=120, unique=True, editable=False)
+
+    objects = SectorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # The key is derived from the name whatever the door (admin, import, portal), like a slug.
+        self.key = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "key"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.name = " ".join((self.name or "").split())
+        clash = Sector.objects.filter(key=fold(self.name)).exclude(pk=self.pk)
+        if self.name and clash.exists():
+            raise ValidationError({"name": _("The sector « %(name)s » already exists.") % {"name": clash.first().name}})
+
+
 class MemberQuerySet(models.QuerySet):
     def in_fiscal_year(self, fiscal_year):
         """Keep members holding a membership in ``fiscal_year``."""
@@ -148,7 +190,14 @@ class Member(models.Model):
         related_name="members",
     )
     setting = models.CharField(_("setting"), max_length=10, choices=Setting.choices, blank=True)
-    sector = models.CharField(_("sector"), max_length=120, blank=True)
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("sector"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
     address = models.TextField(_("address"), blank=True)
     phone = PhoneField(_("phone"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

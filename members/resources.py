@@ -21,6 +21,7 @@ from pole.spreadsheets import (
     SpreadsheetResource,
     TextWidget,
     YearWidget,
+    cell_text,
     fold,
     join_list,
     parse_fiscal_year,
@@ -28,7 +29,7 @@ from pole.spreadsheets import (
     split_list,
 )
 
-from .models import Member, Membership, Territory
+from .models import Member, Membership, Sector, Territory
 
 LEGAL_FORMS = {
     Member.LegalForm.COOPERATIVE: "coopérative",
@@ -44,8 +45,40 @@ CATEGORIES = {
 }
 SETTINGS = {Member.Setting.URBAN: "urbain", Member.Setting.RURAL: "rural"}
 
+
+class SectorWidget(NameWidget):
+    """A sector named in the file, matched ignoring case and accents; an unknown name adds a sector.
+
+    New sectors are kept unsaved in the index (so every row naming one shares it) and written
+    in one insert before the members (``MemberResource.save_new_sectors``); staff can merge
+    near-duplicates later.
+    """
+
+    def __init__(self):
+        super().__init__(Sector, unknown_message="", known_message=SECTOR_RULE)
+
+    def clean(self, value, row=None, **kwargs):
+        name = " ".join(cell_text(value).split())
+        if not name:
+            return None
+        if len(name) > Sector._meta.get_field("name").max_length:
+            raise ValueError(_("« {value} » is too long for a sector's name.").format(value=name))
+        found = self.index.get(name)
+        if found is None:
+            found = Sector(name=name)
+            self.index.add(found)
+        return found
+
+    def new_sectors(self):
+        return [sector for sector in self.index.rows.values() if sector.pk is None]
+
+
 UNKNOWN_TERRITORY = gettext_lazy("Unknown territory « {name} ». Known territories: {known}.")
 KNOWN_TERRITORIES = gettext_lazy("A territory, among: {known}.")
+SECTOR_RULE = gettext_lazy(
+    "A sector's name, matched ignoring case and accents, such as Alimentation; an unknown name adds a sector. "
+    "Known sectors: {known}."
+)
 
 
 class MemberResource(SpreadsheetResource):
@@ -69,19 +102,18 @@ class MemberResource(SpreadsheetResource):
         widget=NameWidget(Territory, UNKNOWN_TERRITORY, KNOWN_TERRITORIES),
     )
     setting = Field(attribute="setting", column_name="milieu", widget=ChoiceWidget(SETTINGS))
-    sector = Field(attribute="sector", column_name="secteur", widget=TextWidget())
+    sector = Field(attribute="sector", column_name="secteur", widget=SectorWidget())
     email = Field(attribute="email", column_name="courriel", widget=TextWidget())
     phone = Field(attribute="phone", column_name="telephone", widget=TextWidget())
     website = Field(attribute="website", column_name="site_web", widget=TextWidget())
     address = Field(attribute="address", column_name="adresse", widget=TextWidget())
     memberships = Field(column_name="adhesions")
 
-    related_fields = ("territory",)
+    related_fields = ("territory", "sector")
     related_lists = ("memberships",)
     key_columns = ("nom",)
     file_stem = "membres"
     column_rules = {
-        "secteur": gettext_lazy("The sector's name, such as Alimentation."),
         "courriel": gettext_lazy("An e-mail address."),
         "telephone": gettext_lazy("A phone number such as 418 555-0134."),
         "site_web": gettext_lazy("A web address such as https://www.exemple.org."),
@@ -176,9 +208,9 @@ class MemberResource(SpreadsheetResource):
         return {membership.fiscal_year for membership in member.memberships.all()} == self.pending["memberships"]
 
     def unvalidated_fields(self, member):
-        # The territory widget returns a territory read from the database (or none):
-        # checking that it exists would cost a query per row.
-        return [*super().unvalidated_fields(member), "territory"]
+        # The territory and sector widgets return rows read from the database (or a new
+        # sector, written before the members): checking that they exist would cost a query per row.
+        return [*super().unvalidated_fields(member), "territory", "sector"]
 
     def clean_instance(self, member):
         """Apply ``Member.clean()``'s rules but its query for another member of the same name.
@@ -210,6 +242,7 @@ class MemberResource(SpreadsheetResource):
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         """Create the pending new members with their history records, then the queued memberships."""
         if self.create_instances and (using_transactions or not dry_run):
+            self.save_new_sectors()
             members = list(self.create_instances)
             try:
                 created = bulk_create_with_history(members, Member, batch_size=batch_size)
@@ -225,6 +258,7 @@ class MemberResource(SpreadsheetResource):
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         """Update the pending changed members with their history records, then the queued memberships."""
         if self.update_instances and (using_transactions or not dry_run):
+            self.save_new_sectors()
             now = timezone.now()  # what save() would have set: bulk_update leaves auto_now fields alone
             for member in self.update_instances:
                 member.updated_at = now
@@ -237,6 +271,18 @@ class MemberResource(SpreadsheetResource):
             finally:
                 self.update_instances.clear()
         self.flush_memberships()
+
+    def save_new_sectors(self):
+        """Write the sectors the file names for the first time: one insert for all."""
+        new = self.fields["sector"].widget.new_sectors()
+        for sector in new:
+            sector.key = fold(sector.name)
+        Sector.objects.bulk_create(new)
+        if new and any(sector.pk is None for sector in new):
+            # A database that cannot return the new keys from a bulk insert: read them back.
+            saved = dict(Sector.objects.filter(key__in=[s.key for s in new]).values_list("key", "pk"))
+            for sector in new:
+                sector.pk = saved[sector.key]
 
     def flush_memberships(self):
         """Give each saved queued member exactly the file's years: one insert and one delete for all.

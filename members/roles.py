@@ -16,6 +16,7 @@ VIEW = ("view",)
 PERSONNEL_PERMISSIONS = {
     "members": {
         "territory": ALL,
+        "sector": ALL,
         "member": ALL,
         "membership": ALL,
         "contact": ALL,

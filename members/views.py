@@ -68,7 +68,7 @@ class RepresentativeRequiredMixin(AccessMixin):
         if contact is None:
             raise PermissionDenied(_("This page is for the representatives of member organisations."))
         self.contact = contact
-        self.member = Member.objects.select_related("territory").get(pk=contact.member_id)
+        self.member = Member.objects.select_related("territory", "sector").get(pk=contact.member_id)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -209,7 +209,7 @@ def directory_members(scope):
     return (
         Member.objects.filter(directory_consent=True, memberships__fiscal_year__in=scope.fiscal_years)
         .distinct()
-        .select_related("territory")
+        .select_related("territory", "sector")
         .order_by("name")
     )
 
@@ -221,15 +221,15 @@ def directory(request):
     """Public: the members of the directory's fiscal year who agreed to be listed."""
     scope = directory_scope()
     members = list(directory_members(scope))
-    sectors = sorted({m.sector for m in members if m.sector}, key=fold)
+    sectors = sorted({m.sector for m in members if m.sector}, key=lambda sector: fold(sector.name))
     territories = sorted({m.territory for m in members if m.territory}, key=lambda t: (t.order, t.name))
     form = DirectorySearchForm(request.GET or None, sectors=sectors, territories=territories)
     if form.is_valid():
         query = fold(form.cleaned_data["q"])
         if query:
-            members = [m for m in members if query in fold(f"{m.name} {m.sector} {m.description}")]
+            members = [m for m in members if query in fold(f"{m.name} {m.sector or ''} {m.description}")]
         if form.cleaned_data["sector"]:
-            members = [m for m in members if m.sector == form.cleaned_data["sector"]]
+            members = [m for m in members if str(m.sector_id) == form.cleaned_data["sector"]]
         if form.cleaned_data["territory"]:
             members = [m for m in members if str(m.territory_id) == form.cleaned_data["territory"]]
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -28,7 +28,7 @@ from PIL import Image, ImageDraw
 
 from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
 from activities.resources import ROLES, ActivityResource
-from members.models import BoardMandate, Member, Membership, StaffMember, Territory
+from members.models import BoardMandate, Member, Membership, Sector, StaffMember, Territory
 from members.resources import CATEGORIES as MEMBER_CATEGORIES
 from members.resources import LEGAL_FORMS as MEMBER_LEGAL_FORMS
 from members.resources import SETTINGS as MEMBER_SETTINGS
@@ -204,6 +204,7 @@ def _day(rng, year):
 def write_unit(created, unit, territories, objectives):
     rng = random.Random(unit)
     size = UNIT
+    sector = Sector.objects.named("Services") or Sector.objects.create(name="Services")
 
     members = bulk(
         created,
@@ -216,7 +217,7 @@ def write_unit(created, unit, territories, objectives):
                 founding_year=rng.choice([None, *range(1950, 2010)]),
                 territory=rng.choice(territories),
                 setting=rng.choice(["urban", "urban", "rural"]),
-                sector="Services",
+                sector=sector,
                 directory_consent=True,
                 logo=IMAGES["logo"][i % len(IMAGES["logo"])] if i % 3 == 0 else "",
             )
@@ -627,6 +628,12 @@ def member_bulk_once(dataset, territories):
     categories = {label: value for value, label in MEMBER_CATEGORIES.items()}
     settings_ = {label: value for value, label in MEMBER_SETTINGS.items()}
     with rolled_back():
+        sectors = {}
+        for row in dataset.dict:
+            if row["secteur"] and row["secteur"] not in sectors:
+                sectors[row["secteur"]] = Sector.objects.named(row["secteur"]) or Sector.objects.create(
+                    name=row["secteur"]
+                )
         members = Member.objects.bulk_create(
             [
                 Member(
@@ -636,7 +643,7 @@ def member_bulk_once(dataset, territories):
                     founding_year=row["annee_fondation"] or None,
                     territory=by_name[row["territoire"]],
                     setting=settings_[row["milieu"]],
-                    sector=row["secteur"],
+                    sector=sectors.get(row["secteur"]),
                     email=row["courriel"],
                     phone=row["telephone"],
                     website=row["site_web"],

@@ -16,7 +16,7 @@ from django.db import transaction
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
-from members.models import BoardMandate, Contact, Member, Membership, StaffMember, Territory
+from members.models import BoardMandate, Contact, Member, Membership, Sector, StaffMember, Territory
 from partners.models import Affiliation, CommitteeSeat, Organisation, Partnership
 from pole.fiscal_years import FiscalYear
 from reports import demo_data as data
@@ -135,9 +135,12 @@ def load_demo(*, password="pole-demo", images=True):
 
 
 def _load_members(territories, *, images):
-    members = {}
+    members, sectors = {}, {}
     for line in data.MEMBERS.strip().splitlines():
-        name, legal, category, founded, territory, setting, sector, presence = (c.strip() for c in line.split("|"))
+        name, legal, category, founded, territory, setting, sector_name, presence = (c.strip() for c in line.split("|"))
+        if sector_name not in sectors:
+            sectors[sector_name] = Sector.objects.named(sector_name) or Sector.objects.create(name=sector_name)
+        sector = sectors[sector_name]
         member, _ = Member.objects.update_or_create(
             name=name,
             defaults={
@@ -148,7 +151,7 @@ def _load_members(territories, *, images):
                 "setting": SETTINGS[setting],
                 "sector": sector,
                 "directory_consent": True,
-                "description": f"{name} est membre du Pôle des entreprises d'économie sociale ({sector.lower()}).",
+                "description": f"{name} est membre du Pôle des entreprises d'économie sociale ({sector_name.lower()}).",
             },
         )
         for fiscal_year in PRESENCE[presence]:

@@ -43,15 +43,15 @@ Table des ressourceries de Portneuf | A | G | 2011 | Portneuf | R | Environnemen
 Imprimerie coopérative L'Encre verte | C | F | 1996 | Québec | U | Imprimerie | B
 Traiteur La Cuisine collective | A | F | 2001 | Québec | U | Alimentation | B
 Coopérative de solidarité Nuage informatique | C | F | 2012 | Québec | U | Technologies de l'information | N
-Mutuelle de prévention Horizon | M | R | 1994 | Québec | U | Assurance et prévention | B
+Mutuelle de prévention Horizon | M | R | 1994 | Québec | U | Assurance | B
 Mutuelle d'entraide des artisans | M | R | 1979 | Québec | U | Assurance | O
 Centre de la petite enfance Les Petits Pommiers | A | R | 1985 | Québec | U | Petite enfance | B
 Ressourcerie La Récupe | A | R | 1999 | Québec | U | Environnement et récupération | B
-Coopérative de travailleurs Vélo-Cité | C | R | 2008 | Québec | U | Transport actif | B
+Coopérative de travailleurs Vélo-Cité | C | R | 2008 | Québec | U | Transport | B
 Atelier de menuiserie Le Copeau | A | R | 1992 | Québec | U | Insertion socioprofessionnelle | B
 Maison des jeunes L'Ancrage | A | R | 1990 | La Jacques-Cartier | U | Jeunesse | B
 Coopérative de santé de Saint-Raymond | C | R | 2009 | Portneuf | R | Santé | B
-Festival des saveurs de Charlevoix | A | R | 2005 | Charlevoix | R | Tourisme et culture | B
+Festival des saveurs de Charlevoix | A | R | 2005 | Charlevoix | R | Tourisme | B
 Coopérative forestière de Charlevoix-Est | C | R | 1978 | Charlevoix-Est | R | Foresterie | B
 Théâtre populaire du Vieux-Québec | A | R | 1983 | Québec | U | Arts et culture | B
 Radio coopérative Les Ondes | C | R | 1986 | Québec | U | Médias | B
@@ -70,11 +70,11 @@ Friperie solidaire Le Vestiaire | A | R | 2010 | Québec | U | Commerce de déta
 Coopérative d'alimentation La Bonne Bouffe | C | R | 2002 | Québec | U | Alimentation | B
 Espace famille Côte-de-Beaupré | A | R | 1995 | Côte-de-Beaupré | U | Famille | B
 Atelier d'insertion Recycl'Art | A | R | 2000 | Québec | U | Insertion socioprofessionnelle | B
-Société de transport adapté de la Capitale | S | R | 1984 | Québec | U | Transport adapté | B
+Société de transport adapté de la Capitale | S | R | 1984 | Québec | U | Transport | B
 Coopérative de taxi de Québec | C | R | 1970 | Québec | U | Transport | B
 Centre culturel de Wendake | A | R | 1999 | Québec | U | Arts et culture | B
 Maison de la famille de Portneuf | A | R | 1991 | Portneuf | R | Famille | B
-Écoquartier D'Estimauville | A | R | 2013 | Québec | U | Environnement | B
+Écoquartier D'Estimauville | A | R | 2013 | Québec | U | Environnement et récupération | B
 Cuisines collectives de la Basse-Ville | A | R | 1988 | Québec | U | Alimentation | B
 Théâtre jeunesse Les Gros Becs | A | R | 1988 | Québec | U | Arts et culture | B
 Coopérative de solidarité Le Quai | C | R | 2014 | Charlevoix | R | Tourisme | O

@@ -3,8 +3,9 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from members.models import BoardMandate, Contact, Member, Membership, StaffMember, Territory, User
+from members.models import BoardMandate, Contact, Member, Membership, Sector, StaffMember, Territory, User
 from pole.fiscal_years import FiscalYear
+from pole.text import fold
 
 
 class UserFactory(DjangoModelFactory):
@@ -34,10 +35,32 @@ class TerritoryFactory(DjangoModelFactory):
     order = factory.Sequence(lambda n: n)
 
 
+class SectorFactory(DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ("key",)
+
+    name = factory.Sequence(lambda n: f"Secteur {n}")
+    key = factory.LazyAttribute(lambda sector: fold(sector.name))
+
+
+def sector_named(name):
+    """The sector called ``name`` (created if new), or None for an empty name."""
+    return SectorFactory(name=name) if name else None
+
+
 class MemberFactory(DjangoModelFactory):
+    """``MemberFactory(sector="Apiculture")`` takes a sector's name as well as a ``Sector``."""
+
     class Meta:
         model = Member
         skip_postgeneration_save = True
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("sector"), str):
+            kwargs["sector"] = sector_named(kwargs["sector"])
+        return kwargs
 
     name = factory.Sequence(lambda n: f"Coopérative {n}")
     legal_form = Member.LegalForm.COOPERATIVE

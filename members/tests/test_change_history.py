@@ -46,7 +46,7 @@ def _member_form_data(member):
         "legal_form": member.legal_form,
         "category": member.category,
         "founding_year": member.founding_year,
-        "sector": member.sector,
+        "sector": member.sector_id or "",
         "territory": member.territory_id,
         "setting": member.setting,
         "address": "",

@@ -8,7 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Membership
-from members.tests.factories import ContactFactory, MemberFactory, RepresentativeFactory, TerritoryFactory
+from members.tests.factories import (
+    ContactFactory,
+    MemberFactory,
+    RepresentativeFactory,
+    TerritoryFactory,
+    sector_named,
+)
 from members.views import PAGE_SIZE, DirectoryScope, directory_scope
 from pole.fiscal_years import FiscalYear
 
@@ -137,18 +143,30 @@ def test_filters_by_sector_and_territory(client):
     listed(name="Habitation Portneuf", sector="Habitation", territory=portneuf)
     MemberFactory(name="Cachée", sector="Secret", territory=TerritoryFactory(name="Caché"), fiscal_years=[CURRENT])
 
-    assert all_names(client.get(DIRECTORY, {"sector": "Alimentation"})) == ["Épicerie Charlevoix", "Épicerie Portneuf"]
+    food = sector_named("Alimentation").pk
+    assert all_names(client.get(DIRECTORY, {"sector": food})) == ["Épicerie Charlevoix", "Épicerie Portneuf"]
     by_territory = all_names(client.get(DIRECTORY, {"territory": portneuf.pk}))
     assert sorted(by_territory) == ["Habitation Portneuf", "Épicerie Portneuf"]
-    both = client.get(DIRECTORY, {"sector": "Alimentation", "territory": portneuf.pk, "q": "epicerie"})
+    both = client.get(DIRECTORY, {"sector": food, "territory": portneuf.pk, "q": "epicerie"})
     assert all_names(both) == ["Épicerie Portneuf"]
     assert both.context["filtered"] is True
     assert client.get(DIRECTORY).context["filtered"] is False
 
     # The choices come from the listed members only.
     form = client.get(DIRECTORY).context["form"]
-    assert [value for value, _ in form.fields["sector"].choices] == ["", "Alimentation", "Habitation"]
+    assert [label for _, label in form.fields["sector"].choices][1:] == ["Alimentation", "Habitation"]
+    assert [value for value, _ in form.fields["sector"].choices] == ["", str(food), str(sector_named("Habitation").pk)]
     assert [label for _, label in form.fields["territory"].choices][1:] == ["Portneuf", "Charlevoix"]
+
+
+def test_the_sector_filter_offers_each_sector_once_however_members_spelled_it(client):
+    """Sectors are a managed list: « Tourisme », « TOURISME » and « tourisme » are one sector."""
+    for name, spelling in [("Auberge", "Tourisme"), ("Camping", "TOURISME"), ("Musée", " tourisme ")]:
+        listed(name=name, sector=spelling)
+    form = client.get(DIRECTORY).context["form"]
+    assert [label for _, label in form.fields["sector"].choices][1:] == ["Tourisme"]
+    tourism = form.fields["sector"].choices[1][0]
+    assert all_names(client.get(DIRECTORY, {"sector": tourism})) == ["Auberge", "Camping", "Musée"]
 
 
 def test_an_unknown_filter_value_does_not_break_the_page(client):
@@ -165,19 +183,20 @@ def test_pagination_is_twelve_per_page_and_keeps_the_filters(client):
     for number in range(4):
         listed(name=f"Épicerie {number}", sector="Alimentation")
 
-    first = client.get(DIRECTORY, {"sector": "Habitation", "q": "coopérative"})
+    housing = sector_named("Habitation").pk
+    first = client.get(DIRECTORY, {"sector": housing, "q": "coopérative"})
     assert PAGE_SIZE == 12
     assert len(names(first)) == 12
     assert first.context["page"].paginator.count == 15
     assert first.context["page"].paginator.num_pages == 2
     content = first.content.decode()
-    assert "?sector=Habitation&amp;q=coop%C3%A9rative&amp;page=2" in content
+    assert f"?sector={housing}&amp;q=coop%C3%A9rative&amp;page=2" in content
     assert "page=3" not in content
 
-    second = client.get(DIRECTORY, {"sector": "Habitation", "q": "coopérative", "page": 2})
+    second = client.get(DIRECTORY, {"sector": housing, "q": "coopérative", "page": 2})
     assert names(second) == [f"Coopérative d’habitation {n:02d}" for n in range(12, 15)]
     content = second.content.decode()
-    assert "?sector=Habitation&amp;q=coop%C3%A9rative&amp;page=1" in content
+    assert f"?sector={housing}&amp;q=coop%C3%A9rative&amp;page=1" in content
     # The page number itself is not repeated in the links.
     assert "page=2&amp;page" not in content
 
@@ -261,6 +280,8 @@ def make_listed_members(count, start):
 
 @pytest.mark.parametrize("params", [{}, {"q": "membre", "sector": "Secteur 1"}, {"page": "2"}])
 def test_the_directory_query_count_does_not_grow_with_the_rows(client, params):
+    if "sector" in params:
+        params = {**params, "sector": sector_named(params["sector"]).pk}
     make_listed_members(2, 0)
     client.get(DIRECTORY, params)
     with CaptureQueriesContext(connection) as few:

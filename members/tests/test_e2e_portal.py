@@ -281,3 +281,20 @@ def test_a_contact_added_in_the_portal_has_its_phone_normalised(new_page, repres
     row = page.locator("table.contacts-table tbody tr", has_text="Rose Lavoie")
     assert "418 555-0177" in row.inner_text() and "Trésorière" in row.inner_text()
     assert "Fonction" in page.locator("table.contacts-table thead").inner_text()
+
+
+def test_the_representative_picks_the_sector_from_the_managed_list(new_page, representative):
+    from members.models import Sector
+
+    Sector.objects.create(name="Économie circulaire")
+    page = new_page()
+    log_in(page, "rucher@exemple.org")
+    page.goto("/membre/profil/")
+    sector = page.get_by_label("Secteur")
+    assert sector.evaluate("element => element.tagName") == "SELECT"
+    assert "Économie circulaire" in sector.locator("option").all_inner_texts()
+    sector.select_option(label="Économie circulaire")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/membre/")
+    member = Member.objects.get(pk=representative.member_id)
+    assert member.sector.name == "Économie circulaire"

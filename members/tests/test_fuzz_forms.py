@@ -122,7 +122,7 @@ def test_login_form_refuses_anything_but_the_right_password(lea, data):
 @given(data=form_data(["q", "sector", "territory"]))
 def test_directory_search_form_never_raises(member, data):
     territory = member.territory
-    form = DirectorySearchForm(data, sectors=["Alimentation", "Économie"], territories=[territory])
+    form = DirectorySearchForm(data, sectors=[member.sector], territories=[territory])
     if form.is_valid():
         assert set(form.cleaned_data) == {"q", "sector", "territory"}
     else:

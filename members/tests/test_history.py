@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from members.models import Contact
-from members.tests.factories import ContactFactory, MemberFactory, RepresentativeFactory, TerritoryFactory
+from members.tests.factories import ContactFactory, MemberFactory, RepresentativeFactory, TerritoryFactory, sector_named
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,7 @@ def rep_client(representative):
 def edit_profile(client, **changes):
     data = {"description": "Nouvelle description.", "sector": "Alimentation", "email": "avant@historique.exemple.org"}
     data.update(changes)
+    data["sector"] = sector_named(data["sector"]).pk  # the form offers sectors by their key
     response = client.post(reverse("members:profile"), data)
     assert response.status_code == 302
     return response
@@ -126,7 +127,7 @@ def revert_data(record):
         "legal_form": instance.legal_form,
         "category": instance.category,
         "founding_year": instance.founding_year or "",
-        "sector": instance.sector,
+        "sector": instance.sector_id or "",
         "territory": instance.territory_id or "",
         "setting": instance.setting,
         "address": instance.address,
@@ -148,7 +149,7 @@ def test_personnel_revert_a_portal_change(rep_client, personnel_user, member, cl
     assert form_page.status_code == 200
     form = form_page.context["adminform"].form
     assert form.initial["description"] == "Ancienne description."
-    assert form.initial["sector"] == "Alimentation"
+    assert form.initial["sector"] == sector_named("Alimentation").pk
     assert form_page.context["revert_disabled"] is False
 
     response = client.post(url, revert_data(old))
@@ -156,7 +157,7 @@ def test_personnel_revert_a_portal_change(rep_client, personnel_user, member, cl
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.description == "Ancienne description."
-    assert member.sector == "Alimentation"
+    assert member.sector.name == "Alimentation"
     assert member.name == "Coopérative Historique"
     reverted = member.history.latest()
     assert member.history.count() == 3

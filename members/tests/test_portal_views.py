@@ -15,6 +15,7 @@ from members.tests.factories import (
     RepresentativeFactory,
     TerritoryFactory,
     UserFactory,
+    sector_named,
 )
 from pole.fiscal_years import FiscalYear
 
@@ -219,7 +220,7 @@ def test_the_portal_says_whether_the_member_is_listed(client, consent, current_m
 def profile_data(**overrides):
     data = {
         "description": "Nouvelle description de l’épicerie.",
-        "sector": "Commerce de détail",
+        "sector": sector_named("Commerce de détail").pk,
         "address": "1 rue Saint-Jean\nQuébec",
         "phone": "418 555-0199",
         "email": "bonjour@alpha.exemple.org",
@@ -253,7 +254,7 @@ def test_the_profile_saves_the_allowed_fields(client_a, member_a):
     assert response.url == reverse("members:portal")
     member_a.refresh_from_db()
     assert member_a.description == "Nouvelle description de l’épicerie."
-    assert member_a.sector == "Commerce de détail"
+    assert member_a.sector.name == "Commerce de détail"
     assert member_a.address == "1 rue Saint-Jean\nQuébec"
     assert member_a.phone == "418 555-0199"
     assert member_a.email == "bonjour@alpha.exemple.org"
@@ -314,7 +315,7 @@ def test_invalid_contact_details_give_french_errors_and_save_nothing(client_a, m
     assert error in response.content.decode()
     member_a.refresh_from_db()
     assert member_a.description == "Épicerie coopérative."
-    assert member_a.sector == "Alimentation"
+    assert member_a.sector.name == "Alimentation"
     assert (
         getattr(member_a, field) == {"email": "info@alpha.exemple.org", "website": "https://alpha.exemple.org"}[field]
     )

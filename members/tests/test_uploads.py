@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image, PngImagePlugin
 
-from members.tests.factories import MemberFactory, RepresentativeFactory
+from members.tests.factories import MemberFactory, RepresentativeFactory, sector_named
 from pole.images import MAX_BYTES, MAX_SIDE, SafeImageFormField, clean_image
 
 pytestmark = pytest.mark.django_db
@@ -264,7 +264,7 @@ def stored_files(media_root):
 def post_logo(client, file, **data):
     return client.post(
         reverse("members:profile"),
-        {"description": "Après.", "sector": "Alimentation", "logo": file, **data},
+        {"description": "Après.", "sector": sector_named("Alimentation").pk, "logo": file, **data},
     )
 
 

@@ -104,6 +104,7 @@ MODEL_PERMISSIONS = {
     "members.membership": (ALL, ALL),
     "members.contact": (ALL, ALL),
     "members.territory": (ALL, ALL),
+    "members.sector": (ALL, ALL),
     "members.boardmandate": (ALL, ALL),
     "members.staffmember": (ALL, ALL),
     "members.invitation": ("R", "R"),  # a log: sent from the contacts list

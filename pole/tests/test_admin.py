@@ -26,6 +26,7 @@ from members.tests.factories import (
     InvitationFactory,
     MemberFactory,
     MembershipFactory,
+    SectorFactory,
     StaffMemberFactory,
     TerritoryFactory,
     UserFactory,
@@ -120,6 +121,12 @@ def _member(i):
     return member
 
 
+def _sector(i):
+    sector = SectorFactory()
+    MemberFactory.create_batch(2, sector=sector)
+    return sector
+
+
 def _territory(i):
     territory = TerritoryFactory()
     MemberFactory(territory=territory)
@@ -181,6 +188,7 @@ BUILDERS = {
     "members.invitation": lambda i: InvitationFactory(sent_by=UserFactory()),
     "members.member": _member,
     "members.membership": lambda i: MembershipFactory(),
+    "members.sector": _sector,
     "members.staffmember": lambda i: StaffMemberFactory(),
     "members.territory": _territory,
     "members.user": _user,

@@ -18,7 +18,6 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from conftest import DESKTOP, PHONE
-from members.roles import DIRECTION, PERSONNEL
 from pole.fiscal_years import FiscalYear
 from pole.tests.test_admin import BUILDERS
 from reports.models import AnnualReport
@@ -268,3 +267,26 @@ def test_the_staff_pages_fit_the_screen(demo, new_page, viewport):
     for path in ("/admin/", "/rapports/", "/rapports/2016-2017/verification/"):
         assert page.goto(path).status == 200
         assert sideways_overflow(page) == 0, path
+
+
+def test_personnel_merges_two_sectors_in_the_browser(demo, new_page):
+    from members.models import Member, Sector
+
+    duplicate = Sector.objects.create(name="Tourisme et culture")
+    festival = Member.objects.filter(sector__name="Tourisme").first()
+    Member.objects.filter(pk=festival.pk).update(sector=duplicate)
+    tourism = Sector.objects.get(name="Tourisme")
+    page = new_page(DESKTOP)
+    log_in(page, "personnel@exemple.org")
+    page.goto(admin_path(Sector, "changelist") + "?q=tourisme")
+    for sector in (tourism, duplicate):
+        page.locator(f"input[name=_selected_action][value='{sector.pk}']").check()
+    page.locator("select[name=action]").select_option(label="Fusionner les secteurs sélectionnés")
+    page.get_by_role("button", name="Envoyer").click()
+    page.get_by_role("radio", name=re.compile(r"^Tourisme \(")).check()
+    page.get_by_role("button", name="Fusionner").click()
+    message = " ".join(page.locator(".messagelist li").first.inner_text().split())
+    assert message == "« Tourisme et culture » fusionné dans « Tourisme » : 1 membre déplacé."
+    assert not Sector.objects.filter(pk=duplicate.pk).exists()
+    festival.refresh_from_db()
+    assert festival.sector == tourism

@@ -8,7 +8,7 @@ pages as a role, clicks what runs scripts, and asserts that nothing was reported
 import pytest
 
 from conftest import PHONE
-from members.models import Member
+from members.models import Member, Sector
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -162,7 +162,7 @@ def test_admin_history_version(new_page, demo):
     watched = Watched(new_page())
     log_in_to_admin(watched, "direction@exemple.org")
     member = Member.objects.order_by("name").first()
-    member.sector = "Économie circulaire"
+    member.sector = Sector.objects.create(name="Économie circulaire")
     member.save()
     version = member.history.order_by("history_id").first()
     watched.visit(f"/admin/members/member/{member.pk}/history/")

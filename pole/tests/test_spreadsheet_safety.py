@@ -219,7 +219,7 @@ def test_a_file_escaped_by_hand_or_by_another_program_reads_the_same(db):
 
     assert result.error_messages() == []
     member = Member.objects.get()
-    assert (member.name, member.sector, member.address) == ("=Coop", "-Services", "'=adresse")
+    assert (member.name, member.sector.name, member.address) == ("=Coop", "-Services", "'=adresse")
 
 
 def test_admin_and_command_exports_are_escaped(personnel_client, db, tmp_path):

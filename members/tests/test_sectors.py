@@ -1,0 +1,141 @@
+"""Sectors: a managed list, matched ignoring case and accents, merged by staff, filled by imports."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+
+from members.models import Member, Sector
+from members.resources import MemberResource
+from members.services import SECTOR_MERGE_REASON, merge_sectors
+from members.tests.factories import MemberFactory, SectorFactory, sector_named
+from pole.tests.spreadsheet_helpers import csv_bytes, import_file
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_sector_is_found_by_its_name_ignoring_case_accents_and_spaces():
+    sector = Sector.objects.create(name="Économie sociale")
+    assert sector.key == "economie sociale"
+    assert Sector.objects.named("  ECONOMIE   sociale ") == sector
+    assert Sector.objects.named("Économie") is None
+    assert Sector.objects.named("") is None
+
+
+def test_a_second_sector_of_the_same_name_is_refused_in_french():
+    Sector.objects.create(name="Tourisme")
+    duplicate = Sector(name="TOURISME ")
+    with pytest.raises(ValidationError) as caught:
+        duplicate.full_clean()
+    assert caught.value.message_dict["name"] == ["Le secteur « Tourisme » existe déjà."]
+
+
+def test_merging_moves_the_members_records_their_history_and_deletes_the_others():
+    keep = SectorFactory(name="Tourisme")
+    other = SectorFactory(name="Tourisme et culture")
+    third = SectorFactory(name="Récréotourisme")
+    moved = [MemberFactory(sector=other), MemberFactory(sector=third), MemberFactory(sector=third)]
+    stays = MemberFactory(sector=keep)
+
+    assert merge_sectors(keep=keep, others=[other, third]) == 3
+
+    assert list(Sector.objects.values_list("name", flat=True)) == ["Tourisme"]
+    assert {member.sector_id for member in Member.objects.all()} == {keep.pk}
+    for member in moved:
+        record = member.history.latest()
+        assert (record.sector_id, record.history_change_reason) == (keep.pk, SECTOR_MERGE_REASON)
+    assert stays.history.count() == 1
+
+
+def test_staff_merge_sectors_from_the_admin_list(personnel_client):
+    keep = SectorFactory(name="Tourisme")
+    other = SectorFactory(name="tourisme et culture")
+    MemberFactory(sector=other, name="Festival")
+    url = reverse("admin:members_sector_changelist")
+    selected = {"action": "merge", "_selected_action": [keep.pk, other.pk]}
+
+    confirm = personnel_client.post(url, selected)
+    assert confirm.status_code == 200
+    assert "Choisissez le secteur à conserver" in confirm.content.decode()
+    assert Sector.objects.count() == 2  # nothing changes before the choice
+
+    done = personnel_client.post(url, {**selected, "keep": keep.pk}, follow=True)
+    assert [str(m) for m in done.context["messages"]] == [
+        "« tourisme et culture » fusionné dans « Tourisme » : 1 membre déplacé."
+    ]
+    assert Member.objects.get(name="Festival").sector == keep
+    assert not Sector.objects.filter(pk=other.pk).exists()
+
+
+def test_merging_needs_two_sectors(personnel_client):
+    sector = SectorFactory(name="Tourisme")
+    response = personnel_client.post(
+        reverse("admin:members_sector_changelist"), {"action": "merge", "_selected_action": [sector.pk]}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Choisissez au moins deux secteurs à fusionner."]
+    assert Sector.objects.count() == 1
+
+
+HEADER = "nom,forme_juridique,categorie,annee_fondation,territoire,milieu,secteur,courriel,telephone,site_web,adresse,adhesions"
+
+
+def import_members(rows, dry_run=False):
+    return import_file(MemberResource, csv_bytes(HEADER, *rows), dry_run=dry_run)
+
+
+def test_the_import_matches_sectors_ignoring_case_and_accents_and_adds_unknown_ones_once():
+    housing = sector_named("Habitation")
+    result = import_members(
+        [
+            "Coop A,coopérative,régulier,,,urbain,HABITATION,,,,,2016-2017",
+            "Coop B,coopérative,régulier,,,urbain,Économie circulaire,,,,,2016-2017",
+            "Coop C,coopérative,régulier,,,urbain,economie  circulaire,,,,,2016-2017",
+            "Coop D,coopérative,régulier,,,urbain,,,,,,2016-2017",
+        ]
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    sectors = dict(Member.objects.values_list("name", "sector__name"))
+    assert sectors == {
+        "Coop A": "Habitation",
+        "Coop B": "Économie circulaire",
+        "Coop C": "Économie circulaire",
+        "Coop D": None,
+    }
+    assert Member.objects.get(name="Coop A").sector == housing
+    assert Sector.objects.count() == 2
+
+
+def test_a_dry_run_import_adds_no_sector():
+    result = import_members(["Coop A,coopérative,régulier,,,urbain,Apiculture,,,,,2016-2017"], dry_run=True)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert not Sector.objects.exists() and not Member.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_maps_free_text_onto_one_sector_per_folded_name():
+    executor = MigrationExecutor(connection)
+    before, after = [("members", "0008_clean_control_characters")], [("members", "0009_sectors")]
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    OldMember = old_apps.get_model("members", "Member")
+    for name, text in [("A", "Tourisme"), ("B", "tourisme "), ("C", "TOURISME"), ("D", "Santé"), ("E", "")]:
+        OldMember.objects.create(name=name, sector=text)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new_apps = executor.loader.project_state(after).apps
+    NewMember = new_apps.get_model("members", "Member")
+    NewSector = new_apps.get_model("members", "Sector")
+    assert sorted(NewSector.objects.values_list("name", "key")) == [("Santé", "sante"), ("Tourisme", "tourisme")]
+    assert dict(NewMember.objects.values_list("name", "sector__name")) == {
+        "A": "Tourisme",
+        "B": "Tourisme",
+        "C": "Tourisme",
+        "D": "Santé",
+        "E": None,
+    }
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
