@@ -127,7 +127,10 @@ def fold(text):
     """Return ``text`` reduced for matching: no accents, no case, single spaces, plain apostrophes."""
     if text is None:
         return ""
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    if not isinstance(text, str):
+        # An XLSX cell may hold a number or a date: read it as the import writes it (« 2000-01-01 »).
+        text = cell_text(text)
+    decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(plain.replace("\u2019", "'").casefold().split())
 

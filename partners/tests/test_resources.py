@@ -153,3 +153,21 @@ def test_amounts_round_trip_unchanged(db, file_format):
     assert result.totals["skip"] == 4
     assert sorted(str(p.amount) for p in Partnership.objects.all()) == ["0.05", "15000.00", "2500.50", "None"]
     assert export_file(PartnerResource) == before_file
+
+
+@pytest.mark.django_db
+def test_a_name_held_as_a_date_cell_keys_the_row_as_it_is_saved():
+    """Found by the fuzz test: an XLSX name cell holding a date is saved as « 2000-01-01 », and
+    the row's key must read it the same way, or importing the file again would add it twice."""
+    import datetime
+
+    from pole.tests.spreadsheet_helpers import xlsx_bytes
+
+    rows = [
+        ["nom", "categorie", "exercice", "site_web", "montant"],
+        [datetime.datetime(2000, 1, 1), "ambassadeur", "2016-2017", "", ""],
+    ]
+    for _ in range(2):
+        result = import_file(PartnerResource, xlsx_bytes(rows), file_format=XLSX())
+        assert not result.has_errors() and not result.has_validation_errors()
+    assert list(Partnership.objects.values_list("organisation__name", flat=True)) == ["2000-01-01"]
