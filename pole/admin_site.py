@@ -3,15 +3,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_noop
 
-# Words of Django's admin that the project's catalogue translates its own way. Django's French
-# reads « Modification » for the « Change » links of the index; staff look for « Modifier ».
-# (The report's « Change » column, « Variation », has its own context: year-over-year.)
-ADMIN_WORDS = [gettext_noop("Change")]
-
 from pole.fiscal_years import FiscalYear
 from pole.forms import with_control_character_checks
 from reports.dashboard import staff_dashboard
 from reports.services import fiscal_years_with_data
+
+# Words of Django's admin that the project's catalogue translates its own way. Django's French
+# reads « Modification » for the « Change » links of the index; staff look for « Modifier ».
+# (The report's « Change » column, « Variation », has its own context: year-over-year.)
+ADMIN_WORDS = [gettext_noop("Change")]
 
 
 class PoleAdminSite(admin.AdminSite):

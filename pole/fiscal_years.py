@@ -154,8 +154,10 @@ def _fiscal_year_sources():
                 ),
                 output_field=models.IntegerField(),
             )
-            yield model._default_manager.order_by().annotate(fiscal_start_year=start_year).values_list(
-                "fiscal_start_year"
+            yield (
+                model._default_manager.order_by()
+                .annotate(fiscal_start_year=start_year)
+                .values_list("fiscal_start_year")
             )
 
 
@@ -187,7 +189,9 @@ def fiscal_year_choices():
     years = years_with_data()
     first = min(years[-1], current) if years else current
     last = max(years[0], current.next) if years else current.next
-    return [(FiscalYear(year).label, FiscalYear(year).label) for year in range(last.start_year, first.start_year - 1, -1)]
+    return [
+        (FiscalYear(year).label, FiscalYear(year).label) for year in range(last.start_year, first.start_year - 1, -1)
+    ]
 
 
 class FiscalYearSelect(forms.Select):

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.http import HttpResponseForbidden, HttpResponseRedirect, HttpResponseServerError
-from django.templatetags.static import static
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.csrf import requires_csrf_token
 
 

@@ -68,7 +68,9 @@ class AnnualReportAdmin(admin.ModelAdmin):
         reports = [report for report in queryset if not report.is_published]
         for report in reports:
             publish_report(report=report)
-        self._report_outcome(request, reports, _("Published: %(years)s."), _("The selected reports were already published."))
+        self._report_outcome(
+            request, reports, _("Published: %(years)s."), _("The selected reports were already published.")
+        )
 
     @admin.action(description=_("Unpublish"), permissions=["publish"])
     def unpublish(self, request, queryset):

@@ -175,7 +175,9 @@ def year_so_far(today):
             activities["participants_current"],
             known(activities["participants_previous"], previous_activities),
         ),
-        Comparison(_("members"), memberships["members_current"], known(memberships["members_previous"], previous_members)),
+        Comparison(
+            _("members"), memberships["members_current"], known(memberships["members_previous"], previous_members)
+        ),
         Comparison(
             _("new members"),
             known(memberships["new_current"], first_year is not None and first_year < current),

@@ -285,10 +285,11 @@ def test_readiness_is_for_direction_only(demo, client):
 
 def test_readiness_shows_declared_figures_beside_computed_ones(demo, direction_client):
     html = direction_client.get(READINESS_URL).content.decode()
-    assert re.search(r'<tr class="differs"><td>Activités</td><td>25</td><td>26</td>', html), html
-    assert f"<td>1{NBSP}540</td><td>1{NBSP}650</td>" in html
+    cells = r'<td data-label="[^"]*">'
+    assert re.search(rf'<tr class="differs"><th scope="row">Activités</th>{cells}25</td>{cells}26</td>', html), html
+    assert re.search(rf"{cells}1{NBSP}540</td>{cells}1{NBSP}650</td>", html)
     # Declared-only figures have nothing computed.
-    assert f"<td>Réseaux sociaux (%)</td><td>—</td><td>37{NBSP}%</td>" in html
+    assert re.search(rf'<th scope="row">Réseaux sociaux \(%\)</th>{cells}—</td>{cells}37{NBSP}%</td>', html)
 
 
 def test_readiness_lists_an_activity_without_territory(demo, direction_client):
