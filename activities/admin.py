@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from pole.admin_filters import DateFiscalYearFilter, FiscalYearFilter, MissingDataFilter
 from pole.spreadsheets import SpreadsheetAdminMixin
 
-from .models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
+from .models import Activity, Campaign, CampaignMetric, Measure, Objective, Project, ProjectYear
 from .resources import ActivityResource
 from .services import duplicate_activities
 
@@ -103,13 +103,35 @@ class ProjectFirstYearFilter(FiscalYearFilter):
     field = "first_fiscal_year"
 
 
+class ProjectYearInline(admin.StackedInline):
+    """The project's text for each fiscal year: a year's report prints only that year's."""
+
+    model = ProjectYear
+    extra = 0
+    fields = ["fiscal_year", "body", "photo", "photo_caption"]
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["title", "objective", "first_fiscal_year", "last_fiscal_year", "order"]
+    list_display = ["title", "objective", "first_fiscal_year", "last_fiscal_year", "years_with_text", "order"]
     list_filter = ["objective", ProjectFirstYearFilter]
     list_select_related = ["objective"]
-    search_fields = ["title", "body"]
+    search_fields = ["title", "years__body"]
     autocomplete_fields = ["objective", "partners"]
+    inlines = [ProjectYearInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("years", ProjectYear.objects.only("project_id", "fiscal_year").order_by("fiscal_year"))
+            )
+        )
+
+    @admin.display(description=_("texts of the years"))
+    def years_with_text(self, project):
+        return ", ".join(year.fiscal_year.label for year in project.years.all()) or "—"
 
 
 class CampaignMetricInline(admin.TabularInline):

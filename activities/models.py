@@ -174,7 +174,6 @@ class Project(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     subtitle = models.CharField(_("subtitle"), max_length=200, blank=True)
-    body = models.TextField(_("text"), help_text=_("Separate paragraphs with an empty line."))
     partners = models.ManyToManyField(
         "partners.Organisation", verbose_name=_("partners"), related_name="projects", blank=True
     )
@@ -182,8 +181,6 @@ class Project(models.Model):
     last_fiscal_year = FiscalYearField(
         _("last fiscal year"), null=True, blank=True, help_text=_("Leave empty while the project goes on.")
     )
-    photo = SafeImageField(_("photo"), upload_to="projects/", blank=True)
-    photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
     announce_as_new = models.BooleanField(
         _("announce as a new project"),
         default=False,
@@ -216,6 +213,51 @@ class Project(models.Model):
     def is_new_in(self, fiscal_year):
         """Tell whether the report of ``fiscal_year`` announces the project as new."""
         return self.announce_as_new and self.first_fiscal_year == FiscalYear.parse(fiscal_year)
+
+
+class ProjectYear(models.Model):
+    """What a project did in one fiscal year: the text (its yearly « bilan ») and photo of that year's report.
+
+    A year's report prints a project only with its text of that year, never an earlier
+    year's: last year's prose is not this year's news.
+    """
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="years")
+    fiscal_year = FiscalYearField(_("fiscal year"))
+    body = models.TextField(
+        _("text"), help_text=_("What the project did this fiscal year. Separate paragraphs with an empty line.")
+    )
+    photo = SafeImageField(_("photo"), upload_to="projects/", blank=True)
+    photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["project", "-fiscal_year"]
+        verbose_name = _("project text for a fiscal year")
+        verbose_name_plural = _("project texts by fiscal year")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "fiscal_year"], name="activities_projectyear_unique_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} — {self.fiscal_year}"
+
+    def clean(self):
+        super().clean()
+        if self.photo_caption and not self.photo:
+            raise ValidationError({"photo_caption": _("A caption needs a photo.")})
+        project = self.project if self.project_id else None
+        if project is None or self.fiscal_year is None or project.first_fiscal_year is None:
+            return
+        last = project.last_fiscal_year
+        if self.fiscal_year < project.first_fiscal_year or (last is not None and self.fiscal_year > last):
+            raise ValidationError(
+                {
+                    "fiscal_year": _(
+                        "The project runs from %(first)s to %(last)s; its text must be of one of those years."
+                    )
+                    % {"first": project.first_fiscal_year, "last": last or _("today")}
+                }
+            )
 
 
 class CampaignQuerySet(models.QuerySet):

@@ -29,6 +29,7 @@ PERSONNEL_PERMISSIONS = {
         "activity": ALL,
         "measure": ALL,
         "project": ALL,
+        "projectyear": ALL,
         "campaign": ALL,
         "campaignmetric": ALL,
     },

@@ -26,7 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
-from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
+from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project, ProjectYear
 from activities.resources import ROLES, ActivityResource
 from members.models import BoardMandate, Member, Membership, Sector, StaffMember, Territory
 from members.resources import CATEGORIES as MEMBER_CATEGORIES
@@ -315,7 +315,6 @@ def write_unit(created, unit, territories, objectives):
             Project(
                 objective=objectives[1 + i % (len(objectives) - 1)],
                 title=f"Bench projet {unit:04d}-{i}",
-                body="Un projet.\n\nSur deux paragraphes.",
                 first_fiscal_year=YEARS[_back(unit + i)],
                 last_fiscal_year=YEARS[min(_back(unit + i) + 2, len(YEARS) - 1)],
                 order=i,
@@ -325,6 +324,14 @@ def write_unit(created, unit, territories, objectives):
     )
     ProjectPartner = Project.partners.through
     bulk(created, ProjectPartner, [ProjectPartner(project=p, organisation=organisations[0]) for p in projects])
+    # A text for each year the project runs: the report of each year prints that year's.
+    texts = [
+        ProjectYear(project=project, fiscal_year=YEARS[index], body="Un projet.\n\nSur deux paragraphes.")
+        for project in projects
+        for index in range(len(YEARS))
+        if project.first_fiscal_year <= YEARS[index] <= project.last_fiscal_year
+    ]
+    bulk(created, ProjectYear, texts)
     campaign = bulk(
         created,
         Campaign,

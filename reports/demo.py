@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
+from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project, ProjectYear
 from members.models import BoardMandate, Contact, Member, Membership, Sector, StaffMember, Territory
 from partners.models import Affiliation, CommitteeSeat, Organisation, Partnership
 from pole.fiscal_years import FiscalYear
@@ -209,7 +209,6 @@ def _load_projects_and_campaign(objectives, organisations):
             defaults={
                 "objective": objectives[row["objective"]],
                 "subtitle": row.get("subtitle", ""),
-                "body": row["body"],
                 "first_fiscal_year": FiscalYear.parse(row["first"]),
                 "last_fiscal_year": FiscalYear.parse(row["last"]) if row.get("last") else None,
                 "announce_as_new": row["new_label"],
@@ -217,6 +216,8 @@ def _load_projects_and_campaign(objectives, organisations):
             },
         )
         project.partners.set([organisations[name] for name in row["partners"]])
+        # The printed report's text is this project's text for 2016-2017 (its « bilan » of that year).
+        ProjectYear.objects.update_or_create(project=project, fiscal_year=REPORT_YEAR, defaults={"body": row["body"]})
 
     row = data.CAMPAIGN
     campaign, _ = Campaign.objects.update_or_create(

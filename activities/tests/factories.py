@@ -3,7 +3,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
+from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project, ProjectYear
 from members.tests.factories import TerritoryFactory
 from pole.fiscal_years import FiscalYear
 
@@ -55,9 +55,17 @@ class ProjectFactory(DjangoModelFactory):
 
     objective = factory.SubFactory(ObjectiveFactory)
     title = factory.Sequence(lambda n: f"Projet {n}")
-    body = "Un projet."
     first_fiscal_year = FiscalYear(2016)
     last_fiscal_year = None
+
+
+class ProjectYearFactory(DjangoModelFactory):
+    class Meta:
+        model = ProjectYear
+
+    project = factory.SubFactory(ProjectFactory)
+    fiscal_year = factory.LazyAttribute(lambda text: text.project.first_fiscal_year)
+    body = factory.LazyAttribute(lambda text: f"Ce que {text.project.title} a fait en {text.fiscal_year}.")
 
 
 class CampaignFactory(DjangoModelFactory):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project
+from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project, ProjectYear
 from activities.tests.factories import ActivityFactory, ObjectiveFactory
 from members.models import BoardMandate, Member, Membership, StaffMember
 from members.tests.factories import MemberFactory, TerritoryFactory
@@ -181,7 +181,8 @@ def test_highlight_tiles_print_the_declared_figures(context):
         Figure.SOCIAL_MEDIA: (f"37{NBSP}%", "réseaux sociaux", True),
         Figure.BUSINESSES_REACHED: ("125", "entreprises rejointes", True),
         Figure.ACTIVITIES: ("26", "activités", True),
-        Figure.MEMBERSHIP_GROWTH: (f"35{NBSP}%", "nouveaux membres", False),
+        # A growth rate is labelled as one, with its sign (the printed report said « nouveaux membres »).
+        Figure.MEMBERSHIP_GROWTH: (f"+35{NBSP}%", "croissance du membership", False),
         Figure.PARTICIPANTS: (f"1{NBSP}650", "participants", True),
     }
 
@@ -234,7 +235,7 @@ def test_report_page_prints_the_activity_lines(demo, client):
     ) in html
     assert "→ 35 participants, dont 23 acheteurs institutionnels" in html
     assert f'<span class="tile-value">1{NBSP}650</span>' in html
-    assert f'<span class="tile-value">35{NBSP}%</span>' in html
+    assert f'<span class="tile-value">+35{NBSP}%</span>' in html
 
 
 def test_unpublished_report_is_hidden_from_anonymous_visitors(demo, client):
@@ -334,10 +335,10 @@ def _build_year(count, objectives, start):
         project = Project.objects.create(
             objective=objectives[index % len(objectives)],
             title=f"Projet {index}",
-            body="Un.\n\nDeux.",
             first_fiscal_year=Y2016,
             announce_as_new=bool(index % 2),
         )
+        ProjectYear.objects.create(project=project, fiscal_year=Y2016, body="Un.\n\nDeux.")
         project.partners.add(organisation)
         campaign = Campaign.objects.create(
             objective=objectives[index % len(objectives)],
