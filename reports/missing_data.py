@@ -33,7 +33,12 @@ def activity_checks():
     has_objective = Exists(Activity.objectives.through.objects.filter(activity=OuterRef("pk")))
     return [
         # Measures stand in for a head count (« 7 entreprises participantes »), as in the readiness check.
-        MissingData("participants", _("no participants"), Q(participants__isnull=True) & ~has_measure),
+        # A representation's participants are never counted: it lacks nothing without them.
+        MissingData(
+            "participants",
+            _("no participants"),
+            Q(participants__isnull=True) & ~has_measure & ~Q(role=Activity.Role.REPRESENTATION),
+        ),
         MissingData("objectif", _("no objective"), ~has_objective),
         MissingData("territoire", _("no territory"), Q(territory__isnull=True)),
     ]

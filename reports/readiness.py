@@ -1,16 +1,39 @@
-"""What the director checks before exporting a year's report: figures and missing data."""
+"""What the director checks before exporting a year's report: what the year lacks, figures, missing data.
 
+A real year is sparser than the demo: the page names each thing the report would print
+wrongly or not at all, with a link to where it is fixed.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from activities.models import Activity
+from activities.models import Activity, Objective, Project, ProjectYear
 from members.models import BoardMandate, Member, StaffMember
-from partners.models import Partnership
+from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
 from reports.missing_data import activity_checks, member_checks, partnership_checks, records_missing
-from reports.models import DECLARED_ONLY_FIGURES, Figure
-from reports.report import format_figure, get_report
+from reports.models import DECLARED_ONLY_FIGURES, Figure, ReportMessage
+from reports.report import format_figure, get_report, with_minus
+from reports.services import fiscal_years_with_data
 from reports.statistics import year_figures
+
+# A change of more than this many per cent from the previous year is worth a second look.
+IMPLAUSIBLE_CHANGE = 100
+
+
+@dataclass
+class Item:
+    """One thing to fix before publishing: what, and where (a link, or a button posting to ``action``)."""
+
+    text: str
+    url: str = ""
+    link_text: str = ""
+    action: str = ""
+    action_text: str = ""
 
 
 def _admin_url(instance):
@@ -66,9 +89,13 @@ def readiness_check(fiscal_year):
         for model in (BoardMandate, StaffMember)
         for person in model.objects.in_fiscal_year(fiscal_year).filter(photo="")
     ]
+    previous = year_figures(fiscal_year.previous)
+    items = year_items(fiscal_year, report, figures, previous)
     return {
         "fiscal_year": fiscal_year,
         "report": report,
+        "items": items,
+        "can_preview": report is not None or fiscal_year in fiscal_years_with_data(),
         "figure_rows": figure_rows,
         "activities": activities,
         "members": members,
@@ -76,3 +103,201 @@ def readiness_check(fiscal_year):
         "people": people,
         "problem_count": len(activities) + len(members) + len(partners) + len(people),
     }
+
+
+def _admin(name, *args, query=None):
+    url = reverse(f"admin:{name}", args=args)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def year_items(fiscal_year, report, figures, previous):
+    """Return every ``Item`` the year lacks for its report, most important first. A fixed number of queries."""
+    label = fiscal_year.label
+    items = []
+
+    # The report record: its messages and figures live there.
+    if report is None:
+        items.append(
+            Item(
+                _(
+                    "This fiscal year has no annual report yet: no messages, no section introductions, no declared figures."
+                ),
+                action=reverse("reports:create", args=[label]),
+                action_text=_("Create the %(year)s report") % {"year": label},
+            )
+        )
+    else:
+        kinds = {message.kind for message in report.messages.all()}
+        for kind, name in ReportMessage.Kind.choices:
+            if kind not in kinds:
+                items.append(
+                    Item(
+                        _("The report has no « %(message)s ».") % {"message": name},
+                        _admin("reports_annualreport_change", report.pk),
+                        _("Write it"),
+                    )
+                )
+
+    # Members: the portrait and the comparisons need memberships.
+    if not figures.members_recorded:
+        items.append(
+            Item(
+                _("No membership is recorded for %(year)s: the members' portrait cannot print.") % {"year": label},
+                _admin("members_member_import"),
+                _("Import the members"),
+            )
+        )
+    if not previous.members_recorded:
+        items.append(
+            Item(
+                _("No membership is recorded for %(previous)s: growth and the comparison of members print « n.d. ».")
+                % {"previous": fiscal_year.previous.label},
+                _admin("members_member_import"),
+                _("Import that year's members"),
+            )
+        )
+    if not previous.activities_recorded:
+        items.append(
+            Item(
+                _("No activity is recorded for %(previous)s: the comparison of activities prints « n.d. ».")
+                % {"previous": fiscal_year.previous.label},
+                _admin("activities_activity_import"),
+                _("Import that year's activities"),
+            )
+        )
+
+    # Objectives: each keeps its number; one served by activities and holding none says so.
+    reported_by_objective = {row.objective.pk: row.activities for row in figures.by_objective}
+    listed = set(
+        Activity.objects.in_fiscal_year(fiscal_year)
+        .filter(objectives__isnull=False)
+        .values_list("objectives", flat=True)
+        .distinct()
+    )
+    for objective in Objective.objects.filter(report_block=""):
+        if not reported_by_objective.get(objective.pk):
+            text = _("No activity is recorded under « %(objective)s »: its section will say so.")
+            if objective.pk in listed:
+                text = _("Only representations are recorded under « %(objective)s »: its section lists no activity.")
+            items.append(
+                Item(
+                    text % {"objective": objective.name},
+                    _admin(
+                        "activities_activity_changelist",
+                        query={"exercice": label, "objectives__id__exact": objective.pk},
+                    ),
+                    _("See the activities"),
+                )
+            )
+
+    # Projects print only with their text of this year.
+    this_year = ProjectYear.objects.filter(project=OuterRef("pk"), fiscal_year=fiscal_year)
+    for project in Project.objects.in_fiscal_year(fiscal_year).filter(~Exists(this_year)).order_by("title"):
+        items.append(
+            Item(
+                _("The project « %(project)s » runs in %(year)s but has no text of that year: it will not print.")
+                % {"project": project.title, "year": label},
+                _admin("activities_project_change", project.pk),
+                _("Write its text"),
+            )
+        )
+
+    # Photos and captions.
+    for activity in (
+        Activity.objects.in_fiscal_year(fiscal_year).exclude(photo="").filter(photo_caption="").order_by("start_date")
+    ):
+        items.append(
+            Item(
+                _("The photo of « %(title)s » has no caption.") % {"title": activity.title},
+                _admin("activities_activity_change", activity.pk),
+                _("Add a caption"),
+            )
+        )
+    texts = ProjectYear.objects.filter(fiscal_year=fiscal_year).filter(Q(photo="") | Q(photo_caption=""))
+    for text in texts.select_related("project").order_by("project__title"):
+        what = _("has no photo") if not text.photo else _("has a photo without a caption")
+        items.append(
+            Item(
+                _("The text of « %(project)s » for %(year)s %(what)s.")
+                % {"project": text.project.title, "year": label, "what": what},
+                _admin("activities_project_change", text.project_id),
+                _("Complete it"),
+            )
+        )
+    photos = Activity.objects.in_fiscal_year(fiscal_year).reported().exclude(photo="")
+    if (
+        figures.activities_recorded
+        and not photos.exists()
+        and not ProjectYear.objects.filter(fiscal_year=fiscal_year).exclude(photo="").exists()
+    ):
+        items.append(
+            Item(
+                _("No activity or project of %(year)s has a photo: the report will have no pictures.")
+                % {"year": label},
+                _admin("activities_activity_changelist", query={"exercice": label}),
+                _("Add photos"),
+            )
+        )
+
+    # The thank-you page and the network's affiliations.
+    if not Partnership.objects.in_fiscal_year(fiscal_year).exists():
+        items.append(
+            Item(
+                _("No partnership is recorded for %(year)s: the page thanking the partners will not print.")
+                % {"year": label},
+                _admin("partners_partnership_import"),
+                _("Import the partners"),
+            )
+        )
+    network = Objective.objects.filter(report_block=Objective.ReportBlock.NETWORK).first()
+    seats = Affiliation.objects.in_fiscal_year(fiscal_year).exists() or (
+        CommitteeSeat.objects.in_fiscal_year(fiscal_year).exists()
+    )
+    if network is not None and not seats:
+        items.append(
+            Item(
+                _("No affiliation or committee seat is recorded for %(year)s: « %(objective)s » will list none.")
+                % {"year": label, "objective": network.name},
+                _admin("partners_affiliation_add"),
+                _("Add them"),
+            )
+        )
+
+    # Figures that jump.
+    changes = [
+        (Figure.MEMBERS, figures.value(Figure.MEMBERS), previous.value(Figure.MEMBERS), "members_member_changelist"),
+        (
+            Figure.ACTIVITIES,
+            figures.value(Figure.ACTIVITIES),
+            previous.value(Figure.ACTIVITIES),
+            "activities_activity_changelist",
+        ),
+        (
+            Figure.PARTICIPANTS,
+            figures.value(Figure.PARTICIPANTS),
+            previous.value(Figure.PARTICIPANTS),
+            "activities_activity_changelist",
+        ),
+    ]
+    for figure, value, before, url_name in changes:
+        if value is None or not before:
+            continue
+        change = round(100 * (value - before) / before)
+        if abs(change) > IMPLAUSIBLE_CHANGE or (figure == Figure.MEMBERS and change < -50):
+            items.append(
+                Item(
+                    _(
+                        "%(figure)s: %(value)s against %(previous)s in %(year)s (%(change)s %%): check that nothing is missing."
+                    )
+                    % {
+                        "figure": Figure(figure).label.capitalize(),
+                        "value": format_figure(figure, value),
+                        "previous": format_figure(figure, before),
+                        "year": fiscal_year.previous.label,
+                        "change": with_minus(f"{change:+d}"),
+                    },
+                    _admin(url_name, query={"exercice": label}),
+                    _("See the list"),
+                )
+            )
+    return items

@@ -12,12 +12,12 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from activities.models import Activity, Campaign, Objective, Project
+from activities.models import Activity, Campaign, Objective, ProjectYear
 from members.models import BoardMandate, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
 from reports.formatting import format_number, format_percent, format_period
-from reports.models import DECLARED_ONLY_FIGURES, AnnualReport, DeclaredFigure, Figure, ReportMessage
+from reports.models import AnnualReport, DeclaredFigure, Figure, ReportMessage
 from reports.statistics import percentage, year_figures
 
 PERCENT_FIGURES = {
@@ -39,7 +39,7 @@ def tile_label(figure):
         Figure.SOCIAL_MEDIA: _("social media"),
         Figure.BUSINESSES_REACHED: _("businesses reached"),
         Figure.ACTIVITIES: _("activities"),
-        Figure.MEMBERSHIP_GROWTH: _("new members"),
+        Figure.MEMBERSHIP_GROWTH: _("membership growth"),
         Figure.NEW_MEMBERS: _("first-time members"),
         Figure.PARTICIPANTS: _("participants"),
     }[figure]
@@ -69,8 +69,28 @@ YEAR_OVER_YEAR = [
 CHART_COLOURS = ["#0f5c73", "#e5793a", "#5b9aa0", "#f2b134", "#8a5a83"]
 
 
+MINUS = "\u2212"
+SIGNED_FIGURES = {Figure.MEMBERSHIP_GROWTH}
+
+
+def not_available():
+    """What prints for a figure the records cannot give: « n.d. » (non disponible)."""
+    return _("n/a")
+
+
+def with_minus(text):
+    """Write a negative number with the typographic minus (−), never a hyphen."""
+    return text.replace("-", MINUS)
+
+
 def format_figure(figure, value):
-    return format_percent(value) if figure in PERCENT_FIGURES else format_number(value)
+    """Write a figure as the report prints it; « n.d. » when unknown, a sign on a rate of change."""
+    if value is None:
+        return not_available()
+    text = format_percent(value) if figure in PERCENT_FIGURES else format_number(value)
+    if figure in SIGNED_FIGURES and value > 0:
+        text = f"+{text}"
+    return with_minus(text)
 
 
 @dataclass
@@ -112,13 +132,29 @@ def activity_outcome(activity, measures=None):
 
 @dataclass
 class Section:
+    """One strategic objective's part of the report; ``number`` is its place in the strategic plan."""
+
     objective: Objective
+    number: int
     block: str
     intro: dict | None
     activities: list = field(default_factory=list)
+    representations: list = field(default_factory=list)
     projects: list = field(default_factory=list)
     campaigns: list = field(default_factory=list)
     photos: list = field(default_factory=list)
+
+    @property
+    def is_short(self):
+        """Nothing but its heading and the line saying no activity was recorded: no page of its own."""
+        return not (
+            self.block or self.intro or self.activities or self.representations or self.projects or self.campaigns
+        )
+
+    @property
+    def lacks_activities(self):
+        """An objective served by activities (not one showing a block of its own) with none this year."""
+        return not self.block and not self.activities
 
 
 def printed_values(figures, declared):
@@ -135,11 +171,12 @@ def _declared(report):
 
 
 def _tiles(keys, values, declared):
+    """The tiles of ``keys`` that have a value: a figure the records cannot give is left out, not printed as 0."""
     tiles = []
     for figure in keys:
-        if figure in DECLARED_ONLY_FIGURES and figure not in declared:
-            continue
         value = values.get(figure)
+        if value is None:
+            continue
         tiles.append(Tile(figure, value, format_figure(figure, value), tile_label(figure), figure in declared))
     return tiles
 
@@ -198,6 +235,9 @@ def build_report_context(fiscal_year, report=None):
         "highlight_tiles": _tiles(HIGHLIGHT_TILES, values, declared),
         "legal_form_chart": _legal_form_chart(figures),
         "objective_chart": _objective_chart(figures),
+        "chart_notes": _chart_notes(figures, values, declared),
+        "any_declared": bool(declared),
+        "members_recorded": figures.members_recorded,
         "year_over_year": _year_over_year(values, previous_values),
         "previous_year": fiscal_year.previous,
         "affiliations": [
@@ -218,18 +258,24 @@ def build_report_context(fiscal_year, report=None):
 
 
 def _sections(fiscal_year, report, objectives):
+    """One section per strategic objective, numbered by its place in the plan, whatever the year holds.
+
+    Activities carried out or co-organised are listed, and so are representations, apart
+    (they do not count in the figures). A project prints with its text of this fiscal year
+    only; a project running without one is left for the readiness check to flag.
+    """
     intros = {intro.objective_id: intro for intro in report.section_intros.all()} if report else {}
     sections = {
         objective.pk: Section(
             objective=objective,
+            number=number,
             block=objective.report_block,
             intro=_intro(intros.get(objective.pk)),
         )
-        for objective in objectives
+        for number, objective in enumerate(objectives, start=1)
     }
     activities = (
         Activity.objects.in_fiscal_year(fiscal_year)
-        .reported()
         .select_related("territory")
         .prefetch_related(
             # Into plain lists: a related manager's .all() per activity costs more than the query.
@@ -244,13 +290,21 @@ def _sections(fiscal_year, report, objectives):
             "title": activity.title,
             "outcome": activity_outcome(activity, activity.measure_list),
             "territory": activity.territory.name if activity.territory else "",
+            "place": activity.place,
         }
+        represented = activity.role == Activity.Role.REPRESENTATION
         for objective in activity.objective_list:
-            sections[objective.pk].activities.append(line)
+            section = sections[objective.pk]
+            (section.representations if represented else section.activities).append(line)
             if activity.photo:
-                sections[objective.pk].photos.append({"url": activity.photo.url, "caption": activity.photo_caption})
-    projects = Project.objects.in_fiscal_year(fiscal_year)
-    for project in projects:
+                section.photos.append({"url": activity.photo.url, "caption": activity.photo_caption})
+    texts = (
+        ProjectYear.objects.filter(fiscal_year=fiscal_year)
+        .select_related("project")
+        .order_by("project__objective__order", "project__order", "project__title")
+    )
+    for text in texts:
+        project = text.project
         title = project.title
         if project.is_new_in(fiscal_year):
             title = _("New project: %(title)s") % {"title": title[:1].lower() + title[1:]}
@@ -258,9 +312,9 @@ def _sections(fiscal_year, report, objectives):
             {
                 "title": title,
                 "subtitle": project.subtitle,
-                "paragraphs": paragraphs(project.body),
-                "photo": media_url(project.photo),
-                "caption": project.photo_caption,
+                "paragraphs": paragraphs(text.body),
+                "photo": media_url(text.photo),
+                "caption": text.photo_caption,
             }
         )
     campaigns = (
@@ -278,11 +332,7 @@ def _sections(fiscal_year, report, objectives):
                 "caption": campaign.photo_caption,
             }
         )
-    return [
-        section
-        for section in sections.values()
-        if section.intro or section.activities or section.projects or section.campaigns or section.block
-    ]
+    return list(sections.values())
 
 
 def _intro(intro):
@@ -331,14 +381,59 @@ def _objective_chart(figures):
     ]
 
 
+def _chart_notes(figures, values, declared):
+    """Sentences for the reader under the chart, where its bars and the tiles beside it differ.
+
+    The tiles print the declared total when the Pôle declared one; the bars split the
+    participants of the activities listed in the report. An activity serving two objectives
+    counts in both bars, once in the total.
+    """
+    notes = []
+    listed = {Figure.ACTIVITIES: figures.activities, Figure.PARTICIPANTS: figures.participants}
+    differing = [
+        figure
+        for figure in (Figure.ACTIVITIES, Figure.PARTICIPANTS)
+        if figure in declared and values[figure] != listed[figure]
+    ]
+    if differing:
+        printed = {figure: format_number(values[figure]) for figure in differing}
+        if Figure.PARTICIPANTS in differing:
+            notes.append(
+                _(
+                    "The Pôle counted %(total)s participants over the year, including some at events it does not "
+                    "list; the chart splits the %(listed)s participants of the activities listed in this report."
+                )
+                % {"total": printed[Figure.PARTICIPANTS], "listed": format_number(figures.participants)}
+            )
+        if Figure.ACTIVITIES in differing:
+            notes.append(
+                _(
+                    "The Pôle counted %(total)s activities over the year; this report lists %(listed)s of them, by "
+                    "objective."
+                )
+                % {"total": printed[Figure.ACTIVITIES], "listed": format_number(figures.activities)}
+            )
+    bars = sum(row.participants for row in figures.by_objective)
+    if bars != figures.participants:
+        notes.append(
+            _(
+                "An activity serving two objectives counts in both bars: together they add up to %(bars)s, for "
+                "%(listed)s participants in the activities listed."
+            )
+            % {"bars": format_number(bars), "listed": format_number(figures.participants)}
+        )
+    return notes
+
+
 def _year_over_year(values, previous_values):
+    """Each figure this year and last, and the change: « n.d. » where a year has no records to tell."""
     rows = []
     for figure in YEAR_OVER_YEAR:
         value, previous = values.get(figure), previous_values.get(figure)
-        change = "—"
+        change = not_available()
         if value is not None and previous is not None:
             difference = value - previous
-            sign = "+" if difference > 0 else ("−" if difference < 0 else "")
+            sign = "+" if difference > 0 else (MINUS if difference < 0 else "")
             magnitude = format_number(abs(difference))
             if figure in PERCENT_FIGURES:
                 change = ngettext("%(sign)s%(n)s point", "%(sign)s%(n)s points", abs(difference)) % {

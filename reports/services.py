@@ -36,3 +36,8 @@ def unpublish_report(*, report):
     report.is_published = False
     report.save(update_fields=["is_published", "updated_at"])
     return report
+
+
+def create_annual_report(*, fiscal_year):
+    """Return the annual report of ``fiscal_year`` and whether it was created now (a draft, unpublished)."""
+    return AnnualReport.objects.get_or_create(fiscal_year=fiscal_year)

@@ -61,10 +61,36 @@ class YearFigures:
     participants: int
     by_objective: list = field(default_factory=list)
     by_legal_form: list = field(default_factory=list)
+    #: Any membership recorded before this year (else every member would look new).
+    earlier_members_recorded: bool = True
+    #: Any activity recorded in this year, whatever the network's role.
+    activities_recorded: bool = True
+    representations: int = 0
+
+    @property
+    def members_recorded(self):
+        return self.members > 0
 
     def value(self, figure):
-        """The computed value of a ``Figure`` key; None for figures the data cannot give."""
-        return getattr(self, figure, None) if figure in COMPUTED_FIGURES else None
+        """The value of a ``Figure`` key the data gives, or None when it cannot tell.
+
+        None for the figures only a person can give, and for a figure whose year has no
+        records to count from: the member figures of a year without memberships, growth
+        against a year without memberships, new members when no earlier year has any (in
+        the first year of records every member would look new), and the activity figures
+        of a year without any activity. A zero of nothing recorded is not a fact.
+        """
+        if figure not in COMPUTED_FIGURES:
+            return None
+        if figure in MEMBER_FIGURES and not self.members_recorded:
+            return None
+        if figure == Figure.MEMBERSHIP_GROWTH and not self.members_previous:
+            return None
+        if figure == Figure.NEW_MEMBERS and not self.earlier_members_recorded:
+            return None
+        if figure in ACTIVITY_FIGURES and not self.activities_recorded:
+            return None
+        return getattr(self, figure, None)
 
 
 COMPUTED_FIGURES = {
@@ -78,6 +104,16 @@ COMPUTED_FIGURES = {
     Figure.ACTIVITIES,
     Figure.PARTICIPANTS,
 }
+MEMBER_FIGURES = {
+    Figure.MEMBERS,
+    Figure.AVERAGE_AGE,
+    Figure.RURAL_SHARE,
+    Figure.BUSINESS_GROUPS,
+    Figure.ASSOCIATIVE_SHARE,
+    Figure.MEMBERSHIP_GROWTH,
+    Figure.NEW_MEMBERS,
+}
+ACTIVITY_FIGURES = {Figure.ACTIVITIES, Figure.PARTICIPANTS}
 
 
 def _member_counts(fiscal_year):
@@ -103,7 +139,11 @@ def member_portrait(fiscal_year, *, counts=None):
     """
     fiscal_year = FiscalYear.parse(fiscal_year)
     row = counts if counts is not None else _member_counts(fiscal_year)
-    previous = Membership.objects.filter(fiscal_year=fiscal_year.previous).count()
+    before = Membership.objects.aggregate(
+        previous=Count("id", filter=Q(fiscal_year=fiscal_year.previous)),
+        earlier=Count("id", filter=Q(fiscal_year__lt=fiscal_year)),
+    )
+    previous = before["previous"]
     new_members = (
         Membership.objects.filter(fiscal_year=fiscal_year)
         .exclude(member__memberships__fiscal_year__lt=fiscal_year)
@@ -122,6 +162,7 @@ def member_portrait(fiscal_year, *, counts=None):
         "associative_share": percentage(row["associations"], count),
         "membership_growth": percentage(count - previous, previous),
         "new_members": new_members,
+        "earlier_members_recorded": before["earlier"] > 0,
     }
 
 
@@ -138,11 +179,17 @@ def activity_totals(fiscal_year, *, objectives=None):
     """Return the year's reported activities and their participants, in total and by objective.
 
     Reported: starting in the fiscal year, role réalisation or co-réalisation.
-    Unknown participants count as 0. An activity serving two objectives counts in
+    Unknown participants count as 0. Also tells whether the year records any activity at
+    all, and how many representations (listed in the report, not counted). An activity serving two objectives counts in
     both objectives' rows and once in the totals. Three queries (two given the ``objectives``).
     """
+    reported = Q(role__in=Activity.REPORTED_ROLES)
+    totals = Activity.objects.in_fiscal_year(fiscal_year).aggregate(
+        count=Count("id", filter=reported),
+        participants=Coalesce(Sum("participants", filter=reported), 0),
+        recorded=Count("id"),
+    )
     activities = Activity.objects.in_fiscal_year(fiscal_year).reported()
-    totals = activities.aggregate(count=Count("id"), participants=Coalesce(Sum("participants"), 0))
     rows = {
         row["objectives"]: row
         for row in activities.filter(objectives__isnull=False)
@@ -158,7 +205,13 @@ def activity_totals(fiscal_year, *, objectives=None):
         )
         for objective in (Objective.objects.all() if objectives is None else objectives)
     ]
-    return {"activities": totals["count"], "participants": totals["participants"], "by_objective": by_objective}
+    return {
+        "activities": totals["count"],
+        "participants": totals["participants"],
+        "by_objective": by_objective,
+        "activities_recorded": totals["recorded"] > 0,
+        "representations": totals["recorded"] - totals["count"],
+    }
 
 
 def year_figures(fiscal_year, *, objectives=None):

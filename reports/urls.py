@@ -11,4 +11,5 @@ urlpatterns = [
     re_path(rf"^{FISCAL_YEAR}/$", views.annual_report, name="annual"),
     re_path(rf"^{FISCAL_YEAR}\.pdf$", views.annual_report_pdf, name="annual-pdf"),
     re_path(rf"^{FISCAL_YEAR}/verification/$", views.readiness, name="readiness"),
+    re_path(rf"^{FISCAL_YEAR}/creer/$", views.create_report, name="create"),
 ]

@@ -1,21 +1,25 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from pole.fiscal_years import FiscalYear
 from reports.models import AnnualReport
 from reports.pdf import render_report_html, render_report_pdf
 from reports.readiness import readiness_check
 from reports.report import build_report_context, get_report
-from reports.services import fiscal_years_with_data
+from reports.services import create_annual_report, fiscal_years_with_data
 
 # Who may see what (DESIGN.md, Roles):
 # - a published report: anyone, including anonymous visitors;
 # - an unpublished one, or a year without a report: staff who may view annual
 #   reports (Personnel, Direction); everyone else gets a 404, so drafts are not
 #   even known to exist;
-# - the readiness check: Direction (permission reports.publish_annualreport).
+# - the readiness check, and creating a year's report from it: Direction (permission
+#   reports.publish_annualreport).
 
 STAFF_PERMISSION = "reports.view_annualreport"
 
@@ -68,3 +72,15 @@ def annual_report_pdf(request, label):
 def readiness(request, label):
     fiscal_year = _fiscal_year(label)
     return render(request, "reports/readiness.html", readiness_check(fiscal_year))
+
+
+@login_required
+@permission_required("reports.publish_annualreport", raise_exception=True)
+@require_POST
+def create_report(request, label):
+    """Create the fiscal year's annual report (from the readiness check) and open it in the admin."""
+    fiscal_year = _fiscal_year(label)
+    report, created = create_annual_report(fiscal_year=fiscal_year)
+    if created:
+        messages.success(request, _("The %(year)s annual report is created: write its messages.") % {"year": label})
+    return redirect(reverse("admin:reports_annualreport_change", args=[report.pk]))

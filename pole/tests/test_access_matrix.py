@@ -76,6 +76,7 @@ PAGES = {
     "reports:annual": (404, 404, 404, 200, 200),
     "reports:annual-pdf": (404, 404, 404, 200, 200),
     "reports:readiness": (302, 403, 403, 403, 200),
+    "reports:create": (302, 403, 403, 403, 405),  # POST only, from the readiness check
     # Unnamed patterns, by route
     "": (302, 302, 302, 302, 302),  # the home page sends to the reports
     "^media/(?P<path>.*)$": EVERYONE_200,  # uploaded logos and photos are public
@@ -268,6 +269,7 @@ def url_of(pattern, world):
         "reports:annual": {"label": world["draft"].fiscal_year.label},
         "reports:annual-pdf": {"label": world["draft"].fiscal_year.label},
         "reports:readiness": {"label": world["draft"].fiscal_year.label},
+        "reports:create": {"label": world["draft"].fiscal_year.label},
         "admin:app_list": {"app_label": "members"},
         "admin:auth_user_password_change": {"id": world["users"]["representative_a"].pk},
     }

@@ -290,3 +290,31 @@ def test_personnel_merges_two_sectors_in_the_browser(demo, new_page):
     assert not Sector.objects.filter(pk=duplicate.pk).exists()
     festival.refresh_from_db()
     assert festival.sector == tourism
+
+
+def test_the_next_years_report_and_a_project_text_are_written_in_the_browser(demo, new_page):
+    """The Direction creates 2017-2018's report from the readiness page; Personnel writes a project's text of that year."""
+    from activities.models import Project
+
+    direction = new_page(DESKTOP)
+    log_in(direction, "direction@exemple.org")
+    direction.goto("/rapports/2017-2018/verification/")
+    direction.get_by_role("button", name="Créer le rapport 2017-2018").click()
+    direction.locator(".messagelist .success").wait_for()
+    assert "Le rapport annuel 2017-2018 est créé" in direction.locator(".messagelist").inner_text()
+    assert AnnualReport.objects.filter(fiscal_year=FiscalYear(2017), is_published=False).exists()
+
+    project = Project.objects.get(title="Cohorte de développement d'affaires")
+    personnel = new_page(DESKTOP)
+    log_in(personnel, "personnel@exemple.org")
+    personnel.goto(admin_path(Project, "change", project.pk))
+    personnel.locator("#years-group .add-row a").click()
+    row = personnel.locator("#years-group .dynamic-years").last
+    row.locator("select[name$='-fiscal_year']").select_option("2017-2018")
+    row.locator("textarea[name$='-body']").fill("La deuxième cohorte a réuni douze entreprises.")
+    personnel.get_by_role("button", name="Enregistrer", exact=True).click()
+    personnel.locator(".messagelist .success").wait_for()
+    text = project.years.get(fiscal_year=FiscalYear(2017))
+    assert text.body == "La deuxième cohorte a réuni douze entreprises."
+    # The 2016-2017 text is still that year's, and only that year's.
+    assert list(project.years.values_list("fiscal_year", flat=True)) == [FiscalYear(2017), FiscalYear(2016)]

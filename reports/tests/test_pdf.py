@@ -39,7 +39,7 @@ TILE_LABELS = [
     "d'entreprises associatives",
     "réseaux sociaux",
     "entreprises rejointes",
-    "nouveaux membres",
+    "croissance du membership",
 ]
 MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
 

@@ -334,3 +334,36 @@ def test_year_figures_issues_six_queries(django_assert_num_queries):
         year_figures("2016-2017")
     with django_assert_num_queries(5):
         year_figures("2016-2017", objectives=objectives)
+
+
+# --- what the records cannot tell ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_year_without_records_gives_no_figure_rather_than_zeros():
+    figures = year_figures(Y2016)
+    for figure in COMPUTED_FIGURES:
+        assert figures.value(figure) is None, figure
+
+
+@pytest.mark.django_db
+def test_new_members_and_growth_need_an_earlier_year_of_records():
+    member(2016)
+    member(2016)
+    figures = year_figures(Y2016)
+    assert (figures.value(Figure.MEMBERS), figures.new_members) == (2, 2)
+    # The first year of records: every member would look new, and there is nothing to grow from.
+    assert figures.value(Figure.NEW_MEMBERS) is None
+    assert figures.value(Figure.MEMBERSHIP_GROWTH) is None
+    member(2015, 2016)
+    figures = year_figures(Y2016)
+    assert (figures.value(Figure.NEW_MEMBERS), figures.value(Figure.MEMBERSHIP_GROWTH)) == (2, 200)
+
+
+@pytest.mark.django_db
+def test_a_year_of_representations_only_has_zero_activities_as_a_fact():
+    objective = ObjectiveFactory()
+    activity(datetime.date(2016, 5, 1), [objective], participants=40, role=Activity.Role.REPRESENTATION)
+    figures = year_figures(Y2016)
+    assert (figures.value(Figure.ACTIVITIES), figures.value(Figure.PARTICIPANTS)) == (0, 0)
+    assert figures.representations == 1
