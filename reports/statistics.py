@@ -93,17 +93,7 @@ class YearFigures:
         return getattr(self, figure, None)
 
 
-COMPUTED_FIGURES = {
-    Figure.MEMBERS,
-    Figure.AVERAGE_AGE,
-    Figure.RURAL_SHARE,
-    Figure.BUSINESS_GROUPS,
-    Figure.ASSOCIATIVE_SHARE,
-    Figure.MEMBERSHIP_GROWTH,
-    Figure.NEW_MEMBERS,
-    Figure.ACTIVITIES,
-    Figure.PARTICIPANTS,
-}
+# The figures read from the year's memberships, and from its activities.
 MEMBER_FIGURES = {
     Figure.MEMBERS,
     Figure.AVERAGE_AGE,
@@ -114,6 +104,7 @@ MEMBER_FIGURES = {
     Figure.NEW_MEMBERS,
 }
 ACTIVITY_FIGURES = {Figure.ACTIVITIES, Figure.PARTICIPANTS}
+COMPUTED_FIGURES = MEMBER_FIGURES | ACTIVITY_FIGURES
 
 
 def _member_counts(fiscal_year):
