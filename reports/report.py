@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from activities.models import Activity, Campaign, Objective, ProjectYear
 from members.models import BoardMandate, StaffMember
@@ -100,6 +100,11 @@ class Tile:
     text: str
     label: str
     declared: bool
+
+
+def language_tag():
+    """The active language as a BCP 47 tag (« fr-CA »), as HTML's lang and the PDF's /Lang want it."""
+    return to_locale(get_language() or settings.LANGUAGE_CODE).replace("_", "-")
 
 
 def paragraphs(text):
@@ -210,6 +215,7 @@ def build_report_context(fiscal_year, report=None):
     previous_values = printed_values(previous_figures, previous_declared)
 
     sections = _sections(fiscal_year, report, objectives)
+    objective_chart = _objective_chart(figures)
     messages = []
     if report:
         for message in report.messages.all():
@@ -225,6 +231,7 @@ def build_report_context(fiscal_year, report=None):
     return {
         "fiscal_year": fiscal_year,
         "title": _("Annual report %(year)s") % {"year": fiscal_year},
+        "lang": language_tag(),
         "network_name": settings.POLE_NETWORK_NAME,
         "tagline": report.tagline if report else "",
         "report": report,
@@ -234,7 +241,8 @@ def build_report_context(fiscal_year, report=None):
         "portrait_tiles": _tiles(PORTRAIT_TILES, values, declared),
         "highlight_tiles": _tiles(HIGHLIGHT_TILES, values, declared),
         "legal_form_chart": _legal_form_chart(figures),
-        "objective_chart": _objective_chart(figures),
+        "objective_chart": objective_chart,
+        "objective_chart_alt": _objective_chart_alt(objective_chart),
         "chart_notes": _chart_notes(figures, values, declared),
         "any_declared": bool(declared),
         "members_recorded": figures.members_recorded,
@@ -245,11 +253,17 @@ def build_report_context(fiscal_year, report=None):
         ],
         "committees": [c.name for c in CommitteeSeat.objects.in_fiscal_year(fiscal_year)],
         "board": [
-            {"name": m.name, "role": m.get_role_display(), "organisation": m.organisation, "photo": media_url(m.photo)}
+            {
+                "name": m.name,
+                "role": m.get_role_display(),
+                "organisation": m.organisation,
+                "photo": media_url(m.photo),
+                "alt": m.name,
+            }
             for m in BoardMandate.objects.in_fiscal_year(fiscal_year)
         ],
         "staff": [
-            {"name": s.name, "title": s.title, "photo": media_url(s.photo)}
+            {"name": s.name, "title": s.title, "photo": media_url(s.photo), "alt": s.name}
             for s in StaffMember.objects.in_fiscal_year(fiscal_year)
         ],
         "partner_groups": _partner_groups(fiscal_year),
@@ -270,7 +284,7 @@ def _sections(fiscal_year, report, objectives):
             objective=objective,
             number=number,
             block=objective.report_block,
-            intro=_intro(intros.get(objective.pk)),
+            intro=_intro(intros.get(objective.pk), objective),
         )
         for number, objective in enumerate(objectives, start=1)
     }
@@ -297,7 +311,13 @@ def _sections(fiscal_year, report, objectives):
             section = sections[objective.pk]
             (section.representations if represented else section.activities).append(line)
             if activity.photo:
-                section.photos.append({"url": activity.photo.url, "caption": activity.photo_caption})
+                section.photos.append(
+                    {
+                        "url": activity.photo.url,
+                        "caption": activity.photo_caption,
+                        "alt": activity.photo_caption or activity.title,
+                    }
+                )
     texts = (
         ProjectYear.objects.filter(fiscal_year=fiscal_year)
         .select_related("project")
@@ -315,6 +335,7 @@ def _sections(fiscal_year, report, objectives):
                 "paragraphs": paragraphs(text.body),
                 "photo": media_url(text.photo),
                 "caption": text.photo_caption,
+                "alt": text.photo_caption or project.title,
             }
         )
     campaigns = (
@@ -330,12 +351,13 @@ def _sections(fiscal_year, report, objectives):
                 "closing": paragraphs(campaign.closing),
                 "photo": media_url(campaign.photo),
                 "caption": campaign.photo_caption,
+                "alt": campaign.photo_caption or campaign.name,
             }
         )
     return list(sections.values())
 
 
-def _intro(intro):
+def _intro(intro, objective):
     if intro is None:
         return None
     return {
@@ -343,6 +365,7 @@ def _intro(intro):
         "paragraphs": paragraphs(intro.body),
         "photo": media_url(intro.photo),
         "caption": intro.photo_caption,
+        "alt": intro.photo_caption or intro.title or objective.name,
     }
 
 
@@ -360,10 +383,13 @@ def _legal_form_chart(figures):
                 "dash": f"{share:.3f} {100 - share:.3f}",
                 "offset": f"{25 - offset:.3f}",
                 "colour": CHART_COLOURS[index % len(CHART_COLOURS)],
+                "alt": row.label,
             }
         )
         offset += share
-    return {"total": total, "segments": segments}
+    described = ", ".join(f"{s['label']} {s['members']} ({s['share']})" for s in segments)
+    alt = _("Members by legal form: %(list)s") % {"list": described}
+    return {"total": total, "segments": segments, "alt": alt}
 
 
 def _objective_chart(figures):
@@ -376,9 +402,17 @@ def _objective_chart(figures):
             "participants": format_number(row.participants),
             "activities": row.activities,
             "width": f"{100.0 * row.participants / largest:.1f}",
+            "alt": f"{row.objective.name} {format_number(row.participants)}",
         }
         for row in rows
     ]
+
+
+def _objective_chart_alt(chart):
+    """The bars in words, for readers who do not see them: « Participants by objective: Consolidation 120, … »."""
+    if not chart:
+        return ""
+    return _("Participants by objective: %(list)s") % {"list": ", ".join(row["alt"] for row in chart)}
 
 
 def _chart_notes(figures, values, declared):
@@ -462,7 +496,8 @@ def _partner_groups(fiscal_year):
     groups = {category: [] for category in Partnership.Category.values}
     for partnership in partnerships:
         logo = partnership.organisation.display_logo
-        groups[partnership.category].append({"name": partnership.organisation.name, "logo": logo.url if logo else ""})
+        name = partnership.organisation.name
+        groups[partnership.category].append({"name": name, "logo": logo.url if logo else "", "alt": name})
     labels = dict(Partnership.Category.choices)
     plural = {
         Partnership.Category.AMBASSADOR: _("Ambassador members"),
