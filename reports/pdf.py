@@ -9,6 +9,11 @@ and reused: the parsed stylesheets with their fonts, the photos at print size an
 WeasyPrint's decoded images. The PDF of an unchanged report is served from
 Django's cache, keyed by a hash of the print HTML (which holds every printed
 datum) and of the files it refers to.
+
+The archival render (``archival=True``) is PDF/A-3a: the same pages, tagged for
+accessibility (structure tree, language, alternative text of every image and
+chart), with the sRGB output intent and the XMP identification PDF/A asks for.
+Drafts keep the plain render, which is faster.
 """
 
 import hashlib
@@ -20,6 +25,7 @@ from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import pydyf
 import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -42,6 +48,11 @@ MAX_IMAGE_PIXELS = 1500
 
 # The print stylesheets, in cascade order, parsed once per process.
 PRINT_STYLESHEETS = ("reports/report.css", "reports/report-print.css")
+
+# The archival variant. WeasyPrint 70 writes one variant per PDF; "pdf/a-3a" is PDF/A-3
+# level A, whose conformance requires the tags (WeasyPrint turns them on for it), so the
+# file is both archival and tagged. See the README, « Archival PDF ».
+ARCHIVAL_VARIANT = "pdf/a-3a"
 
 # Bump to invalidate every cached PDF after a change of the rendering code.
 PDF_CACHE_VERSION = 1
@@ -210,23 +221,41 @@ def referenced_files(html, fetcher):
     return stamps
 
 
-def html_to_pdf(html, context, *, stamps=None):
-    """Render print HTML (made with ``stylesheets_given=True``) to PDF bytes with the shared resources."""
+def _no_image_interpolation(document, pdf):
+    """Turn off image interpolation, which PDF/A forbids (ISO 19005-2 and -3, 6.2.8).
+
+    WeasyPrint 70 asks viewers to interpolate every image whose ``image-rendering`` is
+    ``auto``, PDF/A variants included. A WeasyPrint ``finisher``: it runs on the PDF's
+    objects just before the file is written.
+    """
+    for pdf_object in pdf.objects:
+        if isinstance(pdf_object, pydyf.Stream) and pdf_object.extra.get("Subtype") == "/Image":
+            pdf_object.extra["Interpolate"] = "false"
+
+
+def html_to_pdf(html, context, *, stamps=None, archival=False):
+    """Render print HTML (made with ``stylesheets_given=True``) to PDF bytes with the shared resources.
+
+    ``archival``: a tagged PDF/A-3a (``ARCHIVAL_VARIANT``) instead of the plain PDF.
+    """
     resources = print_resources()
     if stamps is None:
         stamps = referenced_files(html, resources.fetcher)
     resources.refresh_images(stamps)
+    options = {"pdf_variant": ARCHIVAL_VARIANT, "finisher": _no_image_interpolation} if archival else {}
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=resources.fetcher)
     return document.write_pdf(
         stylesheets=[*resources.stylesheets, CSS(string=page_css(context), font_config=resources.font_config)],
         font_config=resources.font_config,
         cache=resources.image_cache,
+        **options,
     )
 
 
-def pdf_cache_key(html, stamps, resources):
+def pdf_cache_key(html, stamps, resources, *, archival=False):
     digest = hashlib.sha256()
-    digest.update(f"{PDF_CACHE_VERSION}\0{weasyprint.__version__}\0".encode())
+    variant = ARCHIVAL_VARIANT if archival else "plain"
+    digest.update(f"{PDF_CACHE_VERSION}\0{weasyprint.__version__}\0{variant}\0".encode())
     for path, mtime, size in resources.stamp:
         digest.update(f"{path}\0{mtime}\0{size}\0".encode())
     for url in sorted(stamps):
@@ -236,21 +265,22 @@ def pdf_cache_key(html, stamps, resources):
     return f"reports:pdf:{digest.hexdigest()}"
 
 
-def render_report_pdf(fiscal_year, *, context=None, use_cache=True):
+def render_report_pdf(fiscal_year, *, context=None, use_cache=True, archival=False):
     """Return the annual report of ``fiscal_year`` as PDF bytes.
 
     With ``use_cache``, an unchanged report (same print HTML, same images and
     stylesheets on disk) comes from Django's cache instead of WeasyPrint.
+    ``archival``: the tagged PDF/A-3a, cached under its own key.
     """
     context = context or build_report_context(fiscal_year)
     html = render_report_html(context, for_print=True, stylesheets_given=True)
     if not use_cache:
-        return html_to_pdf(html, context)
+        return html_to_pdf(html, context, archival=archival)
     resources = print_resources()
     stamps = referenced_files(html, resources.fetcher)
-    key = pdf_cache_key(html, stamps, resources)
+    key = pdf_cache_key(html, stamps, resources, archival=archival)
     pdf = cache.get(key)
     if pdf is None:
-        pdf = html_to_pdf(html, context, stamps=stamps)
+        pdf = html_to_pdf(html, context, stamps=stamps, archival=archival)
         cache.set(key, pdf, PDF_CACHE_TIMEOUT)
     return pdf
