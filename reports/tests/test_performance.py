@@ -139,6 +139,8 @@ def test_bench_report_smoke(tmp_path, capsys):
         "pdf_seconds",
         "pdf_bare_seconds",
         "pdf_overhead_ratio",
+        "pdfa_seconds",
+        "pdfa_ratio",
         "admin_queries_base",
         "admin_queries_scaled",
         "import_rows_per_second",
@@ -151,6 +153,8 @@ def test_bench_report_smoke(tmp_path, capsys):
     assert results["queries_html_base"] == results["queries_html_scaled"] == REPORT_QUERIES
     assert results["admin_queries_base"] == results["admin_queries_scaled"]
     assert results["pdf_seconds"] > 0 and results["pdf_bare_seconds"] > 0
+    assert results["pdfa_seconds"] > 0
+    assert results["pdfa_ratio"] == round(results["pdfa_seconds"] / results["pdf_seconds"], 3)
     assert results["import_rows"] == 200 and results["import_rows_per_second"] > 0
     assert results["member_import_rows"] == 200 and results["member_import_rows_per_second"] > 0
     assert "pdf_error" not in results

@@ -10,7 +10,8 @@ from reports import benchmark
 class Command(BaseCommand):
     help = (
         "Fill the configured database with synthetic data N times the demo's size over ten fiscal years, "
-        "then measure the annual report (queries, HTML, PDF), the admin lists and the activities and members imports."
+        "then measure the annual report (queries, HTML, PDF, archival PDF/A), the admin lists and the activities and "
+        "members imports."
     )
 
     def add_arguments(self, parser):
