@@ -19,6 +19,7 @@ from pole.fiscal_years import FiscalYear
 from reports.formatting import format_number, format_percent, format_period
 from reports.models import AnnualReport, DeclaredFigure, Figure, ReportMessage
 from reports.statistics import percentage, year_figures
+from reports.typography import typeset
 
 PERCENT_FIGURES = {
     Figure.RURAL_SHARE,
@@ -228,7 +229,7 @@ def build_report_context(fiscal_year, report=None):
                 }
             )
 
-    return {
+    context = {
         "fiscal_year": fiscal_year,
         "title": _("Annual report %(year)s") % {"year": fiscal_year},
         "lang": language_tag(),
@@ -269,6 +270,10 @@ def build_report_context(fiscal_year, report=None):
         "partner_groups": _partner_groups(fiscal_year),
         "figures": figures,
     }
+    # Every printed string in French typography (’, no-break spaces); the report and the
+    # computed figures are data for code, not printed, and stay as they are.
+    printed = typeset({key: value for key, value in context.items() if key not in ("report", "figures")})
+    return {**context, **printed}
 
 
 def _sections(fiscal_year, report, objectives):

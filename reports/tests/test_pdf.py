@@ -1,5 +1,8 @@
 """The PDF of the 2016-2017 report: its text, metadata, outline and fonts; the export command.
 
+The report prints French typography (’, no-break spaces; reports.typography): the demo's
+texts, typed with straight apostrophes, are compared here through ``french``.
+
 Rendering takes a few seconds, so the demo report is rendered once for the module
 (in a transaction rolled back at once) and most tests read that one PDF.
 """
@@ -19,24 +22,25 @@ from django.utils import translation
 
 from reports import demo_data
 from reports.demo import load_demo
-from reports.pdf import render_report_pdf
+from reports.pdf import render_report_html, render_report_pdf
+from reports.report import build_report_context
 
-TITLE = "Rapport annuel 2016-2017 — Pôle des entreprises d'économie sociale de la région de la Capitale-Nationale"
-AUTHOR = "Pôle des entreprises d'économie sociale de la région de la Capitale-Nationale"
+TITLE = "Rapport annuel 2016-2017 — Pôle des entreprises d’économie sociale de la région de la Capitale-Nationale"
+AUTHOR = "Pôle des entreprises d’économie sociale de la région de la Capitale-Nationale"
 SECTION_TITLES = [
     "Mot des présidents",
     "Mot du directeur",
     "Portrait de nos membres",
     "Quelques faits saillants",
     "Merci à nos partenaires",
-    "Conseil d'administration",
+    "Conseil d’administration",
     "Permanence",
 ]
 TILE_LABELS = [
-    "ans d'âge moyen",
+    "ans d’âge moyen",
     "en milieu rural",
-    "regroupements d'entreprises",
-    "d'entreprises associatives",
+    "regroupements d’entreprises",
+    "d’entreprises associatives",
     "réseaux sociaux",
     "entreprises rejointes",
     "croissance du membership",
@@ -65,9 +69,14 @@ def printed(phrase, text):
     return re.search(pattern, text) is not None
 
 
-def squash(text):
-    """Letters only, lower case: for headings printed in spaced capitals (« M OT D E S … »)."""
-    return re.sub(r"\W", "", text).casefold()
+def french(text):
+    """A text of the demo as the report prints it: with typographic apostrophes."""
+    return text.replace("'", "’")
+
+
+def whole_words(phrase, text):
+    """Whether ``phrase`` is in ``text`` word for word, not glued to a neighbouring word."""
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
 
 def pdftotext(path, *args):
@@ -163,10 +172,10 @@ def text(demo_pdf):
 
 def test_every_activity_is_printed_with_its_date_and_outcome(text):
     for row in demo_data.ACTIVITIES:
-        line = f"{french_period(row['date'], row.get('end'))} : {row['title']}"
+        line = f"{french_period(row['date'], row.get('end'))} : {french(row['title'])}"
         assert line in text, line
         after = text[text.index(line) + len(line) :][:200]
-        assert after.startswith(f" → {printed_outcome(row)}"), (line, after)
+        assert after.startswith(f" → {french(printed_outcome(row))}"), (line, after)
 
 
 def test_printed_outcomes_as_in_the_report(text):
@@ -175,29 +184,28 @@ def test_printed_outcomes_as_in_the_report(text):
         "5 avril 2016 : Rencontre-conférence pour les acheteurs institutionnels "
         "→ 35 participants, dont 23 acheteurs institutionnels"
     ) in text
-    assert "7-17 novembre 2016 : Série d'entrevues à CKIA → 7 entreprises participantes" in text
+    assert "7-17 novembre 2016 : Série d’entrevues à CKIA → 7 entreprises participantes" in text
     assert "15 février 2017 : Forum Intercoop → 175 participants" in text
 
 
 def test_people_committees_affiliations_and_partners_are_printed(text):
     for name, _role in demo_data.BOARD:
-        assert printed(name, text), name
+        assert printed(french(name), text), name
     for name, title in demo_data.STAFF:
-        assert printed(name, text) and printed(title, text), name
+        assert printed(french(name), text) and printed(french(title), text), name
     for name, _host in demo_data.COMMITTEES_2016:
-        assert printed(name, text), name
+        assert printed(french(name), text), name
     for name in demo_data.AFFILIATIONS_2016:
-        assert printed(name, text), name
+        assert printed(french(name), text), name
     for name, _category in demo_data.PARTNERSHIPS_2016:
-        assert printed(name, text), name
+        assert printed(french(name), text), name
     for role in ["vice-présidente", "trésorière", "administratrice", "coprésident"]:
         assert printed(role, text), role
 
 
 def test_section_titles_and_tiles_are_printed(text):
-    squashed = squash(text)
     for title in SECTION_TITLES:
-        assert squash(title) in squashed, title
+        assert whole_words(title, text) or whole_words(title.upper(), text), title
     for label in TILE_LABELS:
         assert label in text, label
     # Declared figures print in place of the computed ones.
@@ -211,7 +219,7 @@ def test_cover_and_footer(demo_pdf, text):
     cover = normalise(pdftotext(demo_pdf, "-f", "1", "-l", "1"))
     assert "Rapport annuel" in cover or "RAPPORT ANNUEL" in cover
     assert "2016-2017" in cover
-    assert "Votre regroupement d'affaires des coopératives" in cover
+    assert "Votre regroupement d’affaires des coopératives" in cover
     assert "page 1" not in cover  # the cover has no footer
     pages = int(pdfinfo(demo_pdf)["Pages"])
     assert "page 2 de" in text
@@ -235,7 +243,7 @@ def test_outline(demo_pdf):
     for title in SECTION_TITLES:
         assert title in titles, (title, titles)
     for name, _block in demo_data.OBJECTIVES:
-        assert name in titles, name
+        assert french(name) in titles, name
 
 
 def test_cover_bookmark_reads_as_a_title(demo_pdf):
@@ -255,6 +263,65 @@ def test_fonts_are_source_fonts_all_embedded(demo_pdf):
 def test_images_are_embedded(demo_pdf):
     output = subprocess.run(["pdfimages", "-list", str(demo_pdf)], capture_output=True, check=True).stdout
     assert len(output.decode().splitlines()) > 2 + len(demo_data.BOARD)  # portraits, logos, photos
+
+
+# --- text a reader can copy, in French typography ------------------------------------------
+
+
+def test_headings_and_kickers_extract_as_whole_words(text):
+    # Capitals with letter-spacing over about 0.1em extract letter by letter (« M OT D E S … »).
+    kickers = ["RAPPORT ANNUEL", "MOT DES PRÉSIDENTS", "MOT DU DIRECTEUR", "PARTENAIRE OFFICIEL"]
+    kickers += [f"OBJECTIF STRATÉGIQUE {number}" for number in range(1, len(demo_data.OBJECTIVES) + 1)]
+    headings = [french(name) for name, _block in demo_data.OBJECTIVES]
+    headings += [french(demo_data.PRESIDENTS_MESSAGE["title"]), french(demo_data.DIRECTOR_MESSAGE["title"])]
+    headings += [
+        "Portrait de nos membres",
+        "Quelques faits saillants",
+        "L’année en chiffres",
+        "Conseil d’administration",
+    ]
+    headings += ["Permanence", "Merci à nos partenaires", "Activités de l’année répondant à cet objectif"]
+    for heading in kickers + headings:
+        assert whole_words(heading, text), heading
+
+
+def test_no_straight_apostrophe_in_french_words(demo_pdf):
+    raw = pdftotext(demo_pdf)
+    assert not re.findall(r"\w'\w", raw)
+    for phrase in ["Conseil d’administration", "L’année en chiffres", "Pôle des entreprises d’économie sociale"]:
+        assert printed(phrase, normalise(raw)), phrase
+
+
+def test_no_break_spaces_are_printed_and_never_narrow_ones(demo_pdf):
+    # pdftotext writes a no-break space as a plain one: the fonts' maps from glyphs to text
+    # tell that one is printed. Source Serif Pro has no narrow no-break space (U+202F):
+    # printing one would embed another font.
+    blob, _titles = outline_titles(demo_pdf.read_bytes())
+    maps = b"\n".join(re.findall(rb"begincmap.*?endcmap", blob, re.DOTALL))
+    assert re.search(rb"<00[aA]0>", maps)
+    assert not re.search(rb"<202[fF]>", maps)
+
+
+@pytest.fixture(scope="module")
+def print_html(django_db_setup, django_db_blocker):
+    """The demo report's print HTML in French, the page WeasyPrint lays out."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(images=False)
+        with translation.override("fr-ca"):
+            html = render_report_html(build_report_context("2016-2017"), for_print=True, stylesheets_given=True)
+        transaction.set_rollback(True)
+    return html
+
+
+def test_french_signs_are_tied_to_their_words_by_no_break_spaces(print_html):
+    nbsp = "\u00a0"
+    assert f"13 avril 2016</span>{nbsp}: Formation en comptabilité dans Portneuf" in print_html
+    assert f"35{nbsp}%" in print_html
+    assert f"«{nbsp}L’économie sociale, j’achète!{nbsp}»" in print_html
+    assert f"Membre des organisations suivantes{nbsp}:" in print_html
+    assert f"qu’il ne détaille pas{nbsp}; le graphique" in print_html
+    assert "\u202f" not in print_html
+    assert not re.findall(r"\w(?:'|&#x27;)\w", print_html.split("<main", 1)[1])
 
 
 # --- rendering raises no WeasyPrint warning ---------------------------------------------------

@@ -1,0 +1,199 @@
+"""French typography of the report: typographic apostrophes and no-break spaces, in French only."""
+
+import dataclasses
+import datetime
+
+import pytest
+from django.utils import translation
+from django.utils.safestring import SafeData, mark_safe
+from hypothesis import given
+from hypothesis import strategies as st
+
+from activities.tests.factories import ActivityFactory, ObjectiveFactory, ProjectFactory, ProjectYearFactory
+from pole.fiscal_years import FiscalYear
+from reports.pdf import render_report_html
+from reports.report import build_report_context
+from reports.tests.factories import ReportMessageFactory, SignatoryFactory
+from reports.typography import french_typography, typeset
+
+NBSP = "\u00a0"
+NARROW_NBSP = "\u202f"
+
+
+# --- the function --------------------------------------------------------------------------
+
+
+def test_apostrophe_between_letters_becomes_typographic():
+    assert french_typography("L'année d'affaires, aujourd'hui à L'Île-d'Orléans") == (
+        "L’année d’affaires, aujourd’hui à L’Île-d’Orléans"
+    )
+
+
+def test_quotes_that_are_not_apostrophes_stay_straight():
+    assert french_typography("le mot 'clé' et les années '90") == "le mot 'clé' et les années '90"
+
+
+def test_typed_space_before_a_sign_becomes_no_break():
+    assert french_typography("Bilan : bon ; oui ! vrai ?") == f"Bilan{NBSP}: bon{NBSP}; oui{NBSP}! vrai{NBSP}?"
+
+
+def test_no_space_is_added_before_semicolon_exclamation_or_question_mark():
+    # Québec usage writes them without a space; what the writer typed is kept.
+    assert french_typography("Bravo! Vraiment? Oui; non") == "Bravo! Vraiment? Oui; non"
+
+
+def test_no_break_space_is_added_before_a_colon_after_a_word():
+    assert french_typography("Objectif: croître") == f"Objectif{NBSP}: croître"
+    assert french_typography("En 2016: 35 membres") == f"En 2016{NBSP}: 35 membres"
+    assert french_typography("à 8:30 précises") == "à 8:30 précises"
+
+
+def test_percent_sign_takes_a_no_break_space():
+    for typed in ("35%", "35 %", f"35{NARROW_NBSP}%", f"35{NBSP}%"):
+        assert french_typography(f"soit {typed} de plus") == f"soit 35{NBSP}% de plus", typed
+
+
+def test_guillemets_hold_no_break_spaces():
+    for typed in ("«texte»", "« texte »", f"«{NARROW_NBSP}texte{NARROW_NBSP}»"):
+        assert french_typography(f"le mot {typed}.") == f"le mot «{NBSP}texte{NBSP}».", typed
+
+
+def test_narrow_no_break_spaces_become_no_break_spaces():
+    # Source Serif Pro has no U+202F: it would print in another font.
+    assert french_typography(f"1{NARROW_NBSP}650 personnes{NARROW_NBSP}!") == f"1{NBSP}650 personnes{NBSP}!"
+
+
+def test_numbers_with_their_own_no_break_spaces_are_unchanged():
+    assert french_typography(f"1{NBSP}650 participants, 15{NBSP}000 personnes") == (
+        f"1{NBSP}650 participants, 15{NBSP}000 personnes"
+    )
+
+
+def test_addresses_are_left_as_they_are():
+    text = "Voir https://exemple.org/l'a?x=1 : écrire à l'équipe, info@exemple.org ! ou www.pole.qc.ca/a'b ; /media/l'x.jpg"
+    assert french_typography(text) == (
+        f"Voir https://exemple.org/l'a?x=1{NBSP}: écrire à l’équipe, info@exemple.org{NBSP}! "
+        f"ou www.pole.qc.ca/a'b{NBSP}; /media/l'x.jpg"
+    )
+
+
+def test_html_changes_only_the_text_between_tags():
+    markup = mark_safe(
+        '<p title="l\'a : b">L&#x27;année : <a href="/x?a=1&amp;b=2">l&#x27;aide</a> &amp; plus</p>'
+        "<style>a:hover { content: \"l'a ?\"; }</style><!-- l'a : b -->"
+    )
+    result = french_typography(markup)
+    assert isinstance(result, SafeData)
+    assert result == (
+        f'<p title="l\'a : b">L’année{NBSP}: <a href="/x?a=1&amp;b=2">l’aide</a> &amp; plus</p>'
+        "<style>a:hover { content: \"l'a ?\"; }</style><!-- l'a : b -->"
+    )
+
+
+def test_plain_text_stays_plain_text_to_be_escaped():
+    result = french_typography("<b>l'a</b>")
+    assert result == "<b>l’a</b>"
+    assert not isinstance(result, SafeData)
+
+
+TYPED = st.text(alphabet="al'é :;!?%«»1 /.@\u00a0\u202f-", max_size=40)
+
+
+@given(TYPED)
+def test_applying_twice_changes_nothing_more(text):
+    once = french_typography(text)
+    assert french_typography(once) == once
+
+
+@given(TYPED)
+def test_only_spaces_and_apostrophes_change(text):
+    result = french_typography(text)
+    significant = lambda s: s.replace("\u2019", "'").translate({0x20: None, 0xA0: None, 0x202F: None})  # noqa: E731
+    assert significant(result) == significant(text)
+
+
+# --- walking the report's context ----------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Line:
+    title: str
+    count: int
+
+
+class Model:
+    name = "l'objet"
+
+
+def test_typeset_walks_dicts_lists_and_dataclasses_in_french():
+    model = Model()
+    value = {"title": "L'année : bilan", "lines": [Line("Rencontre d'affaires", 3)], "pair": ("d'abord", 2), "m": model}
+    with translation.override("fr-ca"):
+        result = typeset(value)
+    assert result == {
+        "title": f"L’année{NBSP}: bilan",
+        "lines": [Line("Rencontre d’affaires", 3)],
+        "pair": ("d’abord", 2),
+        "m": model,
+    }
+    assert value["lines"][0].title == "Rencontre d'affaires"  # copied, not changed in place
+    assert model.name == "l'objet"
+
+
+def test_typeset_leaves_english_as_it_is():
+    value = {"title": "The year's figures: 35%"}
+    with translation.override("en"):
+        assert typeset(value) is value
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def typed_year(db):
+    """A year whose texts are typed with straight apostrophes and plain spaces."""
+    objective = ObjectiveFactory(name="Renforcer l'économie sociale")
+    ActivityFactory(
+        title="Rencontre d'affaires",
+        start_date=datetime.date(2016, 5, 3),
+        objectives=[objective],
+        place="L'Ange-Gardien",
+    )
+    project = ProjectFactory(objective=objective, title="Cohorte d'entreprises", first_fiscal_year=FiscalYear(2015))
+    ProjectYearFactory(project=project, fiscal_year=FiscalYear(2016), body="Bilan : 35% d'entreprises «satisfaites» !")
+    message = ReportMessageFactory(
+        report__fiscal_year=FiscalYear(2016), heading="", title="L'année d'un pari", body="Merci à l'équipe !"
+    )
+    SignatoryFactory(message=message, name="Marie D'Amours", role="coprésidente")
+    return FiscalYear(2016)
+
+
+def test_report_context_prints_french_typography(typed_year):
+    with translation.override("fr-ca"):
+        context = build_report_context(typed_year)
+    [message] = context["messages"]
+    assert message["title"] == "L’année d’un pari"
+    assert message["paragraphs"] == [f"Merci à l’équipe{NBSP}!"]
+    assert message["signatories"][0]["name"] == "Marie D’Amours"
+    section = context["sections"][0]
+    assert section.activities[0]["title"] == "Rencontre d’affaires"
+    assert section.projects[0]["paragraphs"] == [
+        f"Bilan{NBSP}: 35{NBSP}% d’entreprises «{NBSP}satisfaites{NBSP}»{NBSP}!"
+    ]
+    assert context["network_name"] == "Pôle des entreprises d’économie sociale de la région de la Capitale-Nationale"
+
+
+def test_report_context_in_english_keeps_what_was_typed(typed_year):
+    with translation.override("en"):
+        context = build_report_context(typed_year)
+    assert context["messages"][0]["title"] == "L'année d'un pari"
+    assert context["sections"][0].activities[0]["title"] == "Rencontre d'affaires"
+
+
+def test_report_page_sets_template_words_and_model_names_in_french_typography(typed_year):
+    with translation.override("fr-ca"):
+        html = render_report_html(build_report_context(typed_year), for_print=True, stylesheets_given=True)
+    assert "Activités de l’année répondant à cet objectif" in html  # the template's own words, translated
+    assert f"3 mai 2016</span>{NBSP}: Rencontre d’affaires" in html  # the template's « : » after a date
+    assert "<h1>Renforcer l’économie sociale</h1>" in html  # an objective's name, a model field
+    assert "&#x27;" not in html.split("<main", 1)[1]
