@@ -193,7 +193,6 @@ def subset_font(path, characters):
     """
     options = subset.Options()
     options.flavor = "woff2" if woff2_available() else "woff"
-    options.layout_features = [*options.layout_features, "smcp", "c2sc", "case"]
     font = TTFont(path, recalcTimestamp=False, lazy=False)
     subsetter = subset.Subsetter(options=options)
     subsetter.populate(text=characters)

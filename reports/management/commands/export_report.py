@@ -5,13 +5,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from pole.fiscal_years import FiscalYear
-from reports.pdf import render_report_html, render_report_pdf
+from reports.pdf import render_report_pdf
 from reports.report import build_report_context
 from reports.services import fiscal_years_with_data
+from reports.standalone import render_standalone_html
 
 
 class Command(BaseCommand):
-    help = "Export a fiscal year's annual report as PDF or HTML (e.g. export_report 2016-2017 --format pdf)."
+    help = (
+        "Export a fiscal year's annual report as PDF or as one self-contained HTML file, images and fonts "
+        "inside, that opens from disk with no network (e.g. export_report 2016-2017 --format html)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("fiscal_year", help="Fiscal year, e.g. 2016-2017.")
@@ -33,6 +37,7 @@ class Command(BaseCommand):
             if format == "pdf":
                 path.write_bytes(render_report_pdf(year, context=context))
             else:
-                path.write_text(render_report_html(context, standalone=True), encoding="utf-8")
+                # Bytes, not text: no newline translation, the file is the function's output as is.
+                path.write_bytes(render_standalone_html(year, context=context).encode("utf-8"))
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Wrote {path} ({path.stat().st_size:,} bytes) in {elapsed:.1f} s."))
