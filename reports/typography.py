@@ -3,10 +3,11 @@
 Staff type straight apostrophes and plain spaces; the report prints, in French:
 
 - ’ for an apostrophe between two letters (« l’année », « aujourd’hui »);
-- a no-break space (U+00A0) before « : », « ; », « ! », « ? » and « % » where a space is
-  typed, so that the sign never starts a line; one is added before « : » and « % » where
-  none is typed (« objectif: » → « objectif : », « 35% » → « 35 % »), not before « ; ! ? »,
-  which Québec usage also writes with no space;
+- a no-break space (U+00A0) before « : », « ; », « ! », « ? » where a space is typed, so
+  that the sign never starts a line; one is added before « : » where none is typed
+  (« objectif: » → « objectif : »), not before « ; ! ? », which Québec usage also writes
+  with no space;
+- a no-break space between a number and « % », added if missing (« 35% » → « 35 % »);
 - a no-break space inside « guillemets », added where missing.
 
 The no-break space is U+00A0 throughout, as reports.formatting writes « 35 % »: the narrow
@@ -49,8 +50,8 @@ RULES = [
     (re.compile(rf"{SPACES}+(?=[;!?:])"), NBSP),
     # Before « : » after a word (not in 8:30), a no-break space is added.
     (re.compile(r"(?<=[\w)\]»’])(?=:(?:\s|$))"), NBSP),
-    # Before « % », after a number or a typed space.
-    (re.compile(rf"(?<=\d){SPACES}?%|(?<=\S){SPACES}+%"), f"{NBSP}%"),
+    # Before « % » after a number (a « % » after a word is no percentage: « %(year)s »).
+    (re.compile(rf"(?<=\d){SPACES}*%"), f"{NBSP}%"),
     # Any remaining narrow no-break space (a thousands separator, say): the serif face lacks it.
     (re.compile(NARROW_NBSP), NBSP),
 ]

@@ -6,12 +6,17 @@ back at once); the browser test opens it from disk in Chromium with every reques
 
 import base64
 import datetime
+import hashlib
 import io
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.management import call_command
@@ -30,7 +35,7 @@ from reports import demo_data
 from reports.demo import load_demo
 from reports.pdf import render_report_html
 from reports.report import build_report_context
-from reports.standalone import render_standalone_html, woff2_available
+from reports.standalone import render_standalone_html, subset_font, woff2_available
 
 DATA_URL = re.compile(r"data:([\w/+.-]+);base64,([A-Za-z0-9+/=]+)")
 # Every attribute by which an HTML page makes the browser fetch, or lead to, another address.
@@ -254,6 +259,30 @@ def test_every_font_face_is_inlined_and_subset(demo_file):
         assert len(font.getGlyphOrder()) < len(original.getGlyphOrder()) / 3
         # The font's own date, not the time of the export: the file's bytes do not depend on the clock.
         assert font["head"].modified == original["head"].modified
+
+
+def test_font_subsets_do_not_depend_on_the_process():
+    """Hash seeds reorder sets between processes: the bytes of a subset font must not move."""
+    font = finders.find("fonts/source-sans-pro/SourceSansPro-Bold.ttf")
+    characters = "L’année en chiffres : 35 % « n.d. » ÉÀÇ→"
+    script = (
+        "import django, hashlib, sys; django.setup(); "
+        "from reports.standalone import subset_font; "
+        "print(hashlib.sha256(subset_font(sys.argv[1], sys.argv[2])[0]).hexdigest())"
+    )
+    digests = set()
+    for seed in ("1", "2"):
+        environment = {**os.environ, "PYTHONHASHSEED": seed, "DJANGO_SETTINGS_MODULE": "pole.settings"}
+        run = subprocess.run(
+            [sys.executable, "-c", script, font, characters],
+            env=environment,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        digests.add(run.stdout.strip())
+    assert digests == {hashlib.sha256(subset_font(font, characters)[0]).hexdigest()}
 
 
 def _source_font(face):

@@ -51,6 +51,7 @@ def test_no_break_space_is_added_before_a_colon_after_a_word():
 def test_percent_sign_takes_a_no_break_space():
     for typed in ("35%", "35 %", f"35{NARROW_NBSP}%", f"35{NBSP}%"):
         assert french_typography(f"soit {typed} de plus") == f"soit 35{NBSP}% de plus", typed
+    assert french_typography("le signe % seul") == "le signe % seul"  # no number, no percentage
 
 
 def test_guillemets_hold_no_break_spaces():
