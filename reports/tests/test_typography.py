@@ -198,3 +198,11 @@ def test_report_page_sets_template_words_and_model_names_in_french_typography(ty
     assert f"3 mai 2016</span>{NBSP}: Rencontre d’affaires" in html  # the template's « : » after a date
     assert "<h1>Renforcer l’économie sociale</h1>" in html  # an objective's name, a model field
     assert "&#x27;" not in html.split("<main", 1)[1]
+
+
+def test_report_page_in_english_keeps_plain_spaces(typed_year):
+    with translation.override("en"):
+        html = render_report_html(build_report_context(typed_year), for_print=True, stylesheets_given=True)
+    assert "<h1>Renforcer l&#x27;économie sociale</h1>" in html
+    assert "May 3, 2016</span> : Rencontre d&#x27;affaires" in html
+    assert NBSP + ":" not in html
