@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pole.admin_filters import FiscalYearFilter
 
-from .models import AnnualReport, DeclaredFigure, ReportMessage, SectionIntro, Signatory
+from .models import AnnualReport, DeclaredFigure, ReportMessage, ReportVersion, SectionIntro, Signatory
 from .services import publish_report, unpublish_report
 
 
@@ -22,6 +24,32 @@ class SectionIntroInline(admin.StackedInline):
     autocomplete_fields = ["objective"]
 
 
+class ReportVersionInline(admin.TabularInline):
+    """The published versions, frozen: staff download them; nothing is edited here."""
+
+    model = ReportVersion
+    extra = 0
+    fields = ["number", "published_at", "published_by", "page_count", "files", "pdf_sha256"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("files"))
+    def files(self, version):
+        label = version.report.fiscal_year.label
+        return format_html(
+            '<a href="{}">PDF</a> · <a href="{}">HTML</a>',
+            reverse("reports:version-file", args=[label, version.number, "pdf"]),
+            reverse("reports:version-file", args=[label, version.number, "html"]),
+        )
+
+
 class DeclaredFigureInline(admin.TabularInline):
     model = DeclaredFigure
     extra = 0
@@ -32,7 +60,7 @@ class DeclaredFigureInline(admin.TabularInline):
 class AnnualReportAdmin(admin.ModelAdmin):
     list_display = ["__str__", "fiscal_year", "is_published", "published_on", "updated_on"]
     list_filter = ["is_published"]
-    inlines = [ReportMessageInline, SectionIntroInline, DeclaredFigureInline]
+    inlines = [ReportMessageInline, SectionIntroInline, DeclaredFigureInline, ReportVersionInline]
     actions = ["publish", "unpublish"]
     fields = ["fiscal_year", "tagline", "is_published", "published_at"]
     readonly_fields = ["published_at"]
@@ -50,9 +78,9 @@ class AnnualReportAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if "is_published" in form.changed_data:
             if obj.is_published:
-                publish_report(report=obj)
+                publish_report(report=obj, by=request.user)
             else:
-                unpublish_report(report=obj)
+                unpublish_report(report=obj, by=request.user)
 
     @admin.display(description=_("published on"), ordering="published_at")
     def published_on(self, report):
@@ -67,7 +95,7 @@ class AnnualReportAdmin(admin.ModelAdmin):
         """Publish the selected reports: anyone may then read them."""
         reports = [report for report in queryset if not report.is_published]
         for report in reports:
-            publish_report(report=report)
+            publish_report(report=report, by=request.user)
         self._report_outcome(
             request, reports, _("Published: %(years)s."), _("The selected reports were already published.")
         )

@@ -107,9 +107,16 @@ def _date(text):
     return datetime.date.fromisoformat(text) if text else None
 
 
+AGM_2017 = datetime.datetime(2017, 6, 15, 12, 0, tzinfo=datetime.UTC)
+
+
 @transaction.atomic
-def load_demo(*, password="pole-demo", images=True):
-    """Write the whole 2016-2017 report's content; return counts of what is in the database."""
+def load_demo(*, password="pole-demo", images=True, archive=False):
+    """Write the whole 2016-2017 report's content; return counts of what is in the database.
+
+    With ``archive``, the published report is also frozen as it was adopted at the June 2017
+    AGM (its version 1: PDF and self-contained HTML), unless a version exists already.
+    """
     territories = {
         name: Territory.objects.update_or_create(name=name, defaults={"order": index})[0]
         for index, name in enumerate(data.TERRITORIES)
@@ -126,6 +133,8 @@ def load_demo(*, password="pole-demo", images=True):
     _load_people(images=images)
     _load_report(objectives, images=images)
     _load_accounts(members, password)
+    if archive:
+        _archive_report()
     return {
         "members": Member.objects.count(),
         "activities": Activity.objects.count(),
@@ -273,13 +282,21 @@ def _load_people(*, images):
             _attach_image(staff_member, "photo", name, size=(300, 300), round_=True)
 
 
+def _archive_report():
+    from reports.publishing import publish
+
+    report = AnnualReport.objects.get(fiscal_year=REPORT_YEAR)
+    if not report.versions.exists():
+        publish(report=report, published_at=AGM_2017)
+
+
 def _load_report(objectives, *, images):
     # The 2016-2017 report was published at the June 2017 AGM.
     report, _ = AnnualReport.objects.get_or_create(
         fiscal_year=REPORT_YEAR,
         defaults={
             "is_published": True,
-            "published_at": datetime.datetime(2017, 6, 15, 12, 0, tzinfo=datetime.UTC),
+            "published_at": AGM_2017,
         },
     )
     for order, row in enumerate([data.PRESIDENTS_MESSAGE, data.DIRECTOR_MESSAGE]):

@@ -1,5 +1,9 @@
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pole.fiscal_years import FiscalYearField
@@ -148,3 +152,52 @@ class DeclaredFigure(models.Model):
 
     def __str__(self):
         return f"{self.get_figure_display()}: {self.value}"
+
+
+def version_upload_to(version, filename):
+    """An archived file under a random folder: the path reveals nothing, and only the views serve it."""
+    return f"reports/versions/{secrets.token_hex(16)}/{filename}"
+
+
+class ReportVersion(models.Model):
+    """A published state of a year's report, frozen: the PDF and the self-contained HTML rendered once.
+
+    The public pages serve the latest version's files byte for byte, whatever is edited
+    afterwards. ``print_digest`` (SHA-256 of the print HTML) and ``snapshot`` (what a
+    director reads: figures, activities, texts) let the readiness check tell whether the
+    live data would now print differently, and what changed.
+    """
+
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("annual report"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published on"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pdf = models.FileField(_("PDF"), upload_to=version_upload_to)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    pdf_size = models.PositiveIntegerField(_("PDF size (bytes)"))
+    page_count = models.PositiveSmallIntegerField(_("pages"))
+    html = models.FileField(_("HTML"), upload_to=version_upload_to)
+    html_sha256 = models.CharField(_("HTML SHA-256"), max_length=64)
+    html_size = models.PositiveIntegerField(_("HTML size (bytes)"))
+    print_digest = models.CharField(max_length=64, editable=False)
+    snapshot = models.JSONField(default=dict, editable=False)
+
+    class Meta:
+        ordering = ["report", "-number"]
+        verbose_name = _("published version")
+        verbose_name_plural = _("published versions")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="reports_reportversion_unique_number"),
+        ]
+
+    def __str__(self):
+        return _("%(report)s, version %(number)s") % {"report": self.report, "number": self.number}

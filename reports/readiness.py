@@ -17,6 +17,7 @@ from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
 from reports.missing_data import activity_checks, member_checks, partnership_checks, records_missing
 from reports.models import DECLARED_ONLY_FIGURES, Figure, ReportMessage
+from reports.publishing import drift
 from reports.report import format_figure, get_report, with_minus
 from reports.services import fiscal_years_with_data
 from reports.statistics import year_figures
@@ -91,7 +92,10 @@ def readiness_check(fiscal_year):
     ]
     previous = year_figures(fiscal_year.previous)
     items = year_items(fiscal_year, report, figures, previous)
+    versions = list(report.versions.select_related("published_by").order_by("-number")) if report else []
     return {
+        "versions": versions,
+        "drift": drift(report) if report is not None and report.is_published and versions else None,
         "fiscal_year": fiscal_year,
         "report": report,
         "items": items,

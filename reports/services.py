@@ -1,7 +1,6 @@
 import datetime
 
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.utils import timezone
 
 from activities.models import Activity
 from members.models import Membership
@@ -23,16 +22,18 @@ def fiscal_years_with_data():
     return years
 
 
-def publish_report(*, report):
-    """Make ``report`` readable by anyone, stamped with the moment it was published."""
-    report.is_published = True
-    report.published_at = timezone.now()
-    report.save(update_fields=["is_published", "published_at", "updated_at"])
-    return report
+def publish_report(*, report, by=None):
+    """Publish ``report``: render it once, store the files as its next version, make it public.
+
+    Returns the new ``ReportVersion`` (reports/publishing.py).
+    """
+    from reports.publishing import publish
+
+    return publish(report=report, by=by)
 
 
 def unpublish_report(*, report):
-    """Withdraw ``report`` from the public; the date it was last published is kept."""
+    """Withdraw ``report`` from the public; its versions and the date it was last published are kept."""
     report.is_published = False
     report.save(update_fields=["is_published", "updated_at"])
     return report

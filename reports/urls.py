@@ -12,4 +12,8 @@ urlpatterns = [
     re_path(rf"^{FISCAL_YEAR}\.pdf$", views.annual_report_pdf, name="annual-pdf"),
     re_path(rf"^{FISCAL_YEAR}/verification/$", views.readiness, name="readiness"),
     re_path(rf"^{FISCAL_YEAR}/creer/$", views.create_report, name="create"),
+    re_path(rf"^{FISCAL_YEAR}/publier/$", views.publish, name="publish"),
+    re_path(
+        rf"^{FISCAL_YEAR}/versions/(?P<number>[0-9]+)\.(?P<kind>pdf|html)$", views.version_file, name="version-file"
+    ),
 ]

@@ -1,25 +1,27 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pole.fiscal_years import FiscalYear
-from reports.models import AnnualReport
+from reports.models import AnnualReport, ReportVersion
 from reports.pdf import render_report_html, render_report_pdf
+from reports.publishing import latest_version
 from reports.readiness import readiness_check
 from reports.report import build_report_context, get_report
-from reports.services import create_annual_report, fiscal_years_with_data
+from reports.services import create_annual_report, fiscal_years_with_data, publish_report
 
 # Who may see what (DESIGN.md, Roles):
 # - a published report: anyone, including anonymous visitors;
 # - an unpublished one, or a year without a report: staff who may view annual
 #   reports (Personnel, Direction); everyone else gets a 404, so drafts are not
 #   even known to exist;
-# - the readiness check, and creating a year's report from it: Direction (permission
-#   reports.publish_annualreport).
+# - the readiness check, creating a year's report and publishing a version: Direction
+#   (permission reports.publish_annualreport);
+# - earlier published versions' files: staff who may view annual reports.
 
 STAFF_PERMISSION = "reports.view_annualreport"
 
@@ -52,19 +54,79 @@ def report_list(request):
     return render(request, "reports/report_list.html", {"rows": rows})
 
 
+# The archived HTML file carries its styles, fonts and images inline (it is read from disk as
+# well); served by the app, it gets a policy of its own that allows exactly that, and no script.
+ARCHIVED_PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def _archived_file(version, kind, *, download_name=None):
+    """Serve a version's file byte for byte; as a download named ``download_name`` when given."""
+    field = version.pdf if kind == "pdf" else version.html
+    with field.open("rb") as file:
+        data = file.read()
+    if kind == "pdf":
+        response = HttpResponse(data, content_type="application/pdf")
+    else:
+        response = HttpResponse(data, content_type="text/html; charset=utf-8")
+        response["Content-Security-Policy"] = ARCHIVED_PAGE_POLICY
+    if download_name:
+        response["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    return response
+
+
 def annual_report(request, label):
+    """The report page: a published report's latest version as adopted; a draft rendered live (staff).
+
+    Staff may see a published year live with ``?direct=1`` (what the next version would be).
+    """
     fiscal_year, report = _visible_report(request, label)
+    version = latest_version(report)
+    live = request.GET.get("direct") == "1" and request.user.has_perm(STAFF_PERMISSION)
+    if version is not None and not live:
+        return _archived_file(version, "html")
     context = build_report_context(fiscal_year, report)
     context["can_check"] = request.user.has_perm("reports.publish_annualreport")
     return HttpResponse(render_report_html(context, request=request))
 
 
 def annual_report_pdf(request, label):
+    """The PDF: a published report's latest version, byte for byte; a draft rendered live (staff)."""
     fiscal_year, report = _visible_report(request, label)
+    version = latest_version(report)
+    if version is not None:
+        return _archived_file(version, "pdf", download_name=f"rapport-annuel-{fiscal_year.label}.pdf")
     pdf = render_report_pdf(fiscal_year, context=build_report_context(fiscal_year, report))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="rapport-annuel-{fiscal_year.label}.pdf"'
     return response
+
+
+@login_required
+@permission_required(STAFF_PERMISSION, raise_exception=True)
+def version_file(request, label, number, kind):
+    """Staff: any published version's PDF or HTML, with its number in the file name."""
+    fiscal_year = _fiscal_year(label)
+    version = get_object_or_404(ReportVersion, report__fiscal_year=fiscal_year, number=number)
+    return _archived_file(version, kind, download_name=f"rapport-annuel-{fiscal_year.label}-v{number}.{kind}")
+
+
+@login_required
+@permission_required("reports.publish_annualreport", raise_exception=True)
+@require_POST
+def publish(request, label):
+    """Publish the year's report (a new version when the data changed since the last one)."""
+    fiscal_year = _fiscal_year(label)
+    report = get_object_or_404(AnnualReport, fiscal_year=fiscal_year)
+    version = publish_report(report=report, by=request.user)
+    messages.success(
+        request,
+        _("Version %(number)s of the %(year)s report is published: the public pages now serve it.")
+        % {"number": version.number, "year": fiscal_year.label},
+    )
+    return redirect("reports:readiness", label=fiscal_year.label)
 
 
 @login_required

@@ -34,7 +34,7 @@ from members.tests.factories import (
 )
 from pole.fiscal_years import FiscalYear
 from pole.tests.test_admin import BUILDERS
-from reports.tests.factories import AnnualReportFactory
+from reports.tests.factories import AnnualReportFactory, ReportVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,8 @@ PAGES = {
     "reports:annual-pdf": (404, 404, 404, 200, 200),
     "reports:readiness": (302, 403, 403, 403, 200),
     "reports:create": (302, 403, 403, 403, 405),  # POST only, from the readiness check
+    "reports:publish": (302, 403, 403, 403, 405),  # POST only, from the readiness check
+    "reports:version-file": (302, 403, 403, 200, 200),  # earlier versions: staff only
     # Unnamed patterns, by route
     "": (302, 302, 302, 302, 302),  # the home page sends to the reports
     "^media/(?P<path>.*)$": EVERYONE_200,  # uploaded logos and photos are public
@@ -234,6 +236,7 @@ def world(media_root):
     rows = {label: build(0) for label, build in BUILDERS.items()}
     InvitationFactory(contact=RepresentativeFactory(member=member_b, user=None), token="jeton-valide")
     draft = AnnualReportFactory(fiscal_year=year, is_published=False)
+    ReportVersionFactory(report=draft)  # a version published earlier, then withdrawn
     member_a.name = "Coopérative A (renommée)"
     member_a.save()  # a second version in its history
     (media_root / "logos").mkdir(parents=True)
@@ -270,6 +273,8 @@ def url_of(pattern, world):
         "reports:annual-pdf": {"label": world["draft"].fiscal_year.label},
         "reports:readiness": {"label": world["draft"].fiscal_year.label},
         "reports:create": {"label": world["draft"].fiscal_year.label},
+        "reports:publish": {"label": world["draft"].fiscal_year.label},
+        "reports:version-file": {"label": world["draft"].fiscal_year.label, "number": 1, "kind": "pdf"},
         "admin:app_list": {"app_label": "members"},
         "admin:auth_user_password_change": {"id": world["users"]["representative_a"].pk},
     }

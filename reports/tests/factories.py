@@ -3,7 +3,7 @@ from factory.django import DjangoModelFactory
 
 from activities.tests.factories import ObjectiveFactory
 from pole.fiscal_years import FiscalYear
-from reports.models import AnnualReport, DeclaredFigure, Figure, ReportMessage, SectionIntro, Signatory
+from reports.models import AnnualReport, DeclaredFigure, Figure, ReportMessage, ReportVersion, SectionIntro, Signatory
 
 
 class AnnualReportFactory(DjangoModelFactory):
@@ -49,3 +49,21 @@ class DeclaredFigureFactory(DjangoModelFactory):
     report = factory.SubFactory(AnnualReportFactory)
     figure = Figure.SOCIAL_MEDIA
     value = 37
+
+
+class ReportVersionFactory(DjangoModelFactory):
+    """A stored version with small files (their content is not a rendered report): for access tests."""
+
+    class Meta:
+        model = ReportVersion
+
+    report = factory.SubFactory(AnnualReportFactory)
+    number = 1
+    pdf = factory.django.FileField(filename="rapport.pdf", data=b"%PDF-1.7\n%%EOF\n")
+    pdf_sha256 = "0" * 64
+    pdf_size = 15
+    page_count = 1
+    html = factory.django.FileField(filename="rapport.html", data=b"<!DOCTYPE html><title>Rapport</title>")
+    html_sha256 = "0" * 64
+    html_size = 37
+    print_digest = "0" * 64

@@ -26,7 +26,7 @@ Y2016 = FiscalYear(2016)
 @pytest.fixture
 def demo(db, settings):
     settings.DEBUG = True
-    call_command("load_demo", "--no-images", stdout=io.StringIO())
+    call_command("load_demo", "--no-images", "--no-archive", stdout=io.StringIO())
 
 
 def _model_counts():
@@ -94,7 +94,7 @@ def test_command_refuses_without_debug_unless_forced(db, settings):
         call_command("load_demo", "--no-images")
     assert Activity.objects.count() == 0
 
-    call_command("load_demo", "--no-images", "--force", stdout=io.StringIO())
+    call_command("load_demo", "--no-images", "--no-archive", "--force", stdout=io.StringIO())
     assert Activity.objects.count() == 25
 
 
@@ -158,6 +158,6 @@ def test_demo_account_roles(demo):
 
 def test_custom_password(db, settings, client):
     settings.DEBUG = True
-    call_command("load_demo", "--no-images", "--password", "autre-secret", stdout=io.StringIO())
+    call_command("load_demo", "--no-images", "--no-archive", "--password", "autre-secret", stdout=io.StringIO())
     assert client.login(request=login_request(), username="direction@exemple.org", password="autre-secret")
     assert not client.login(request=login_request(), username="direction@exemple.org", password="pole-demo")

@@ -1,0 +1,195 @@
+"""Publishing freezes a year's report: its PDF and self-contained HTML are rendered once and kept.
+
+An annual report is adopted at the annual general meeting; after that it must not change.
+Each publication stores a numbered ``ReportVersion`` (files, SHA-256, size, page count, who
+and when). The public pages serve the latest version's files byte for byte; drafts keep
+rendering live. ``drift`` tells whether the live data would now print differently from the
+published version, and what changed, in the words of a director.
+"""
+
+import datetime
+import hashlib
+import io
+from dataclasses import dataclass, field
+
+import pikepdf
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, ProjectYear
+from reports.formatting import format_date
+from reports.models import ReportVersion
+from reports.pdf import render_report_html, render_report_pdf
+from reports.report import build_report_context, get_report
+from reports.standalone import render_standalone_html
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def print_digest(context):
+    """The SHA-256 of the print HTML, which holds every printed datum and the images' addresses."""
+    return sha256(render_report_html(context, for_print=True, stylesheets_given=True).encode("utf-8"))
+
+
+def count_pages(pdf):
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
+
+
+def report_snapshot(fiscal_year, context):
+    """What a director reads in a report, as plain data: figures, activities, messages, projects.
+
+    Two queries besides the context; stored with each version to describe later changes.
+    """
+    activities = {
+        str(activity.pk): {"date": activity.start_date.isoformat(), "title": activity.title, "role": activity.role}
+        for activity in Activity.objects.in_fiscal_year(fiscal_year).only("pk", "start_date", "title", "role")
+    }
+    projects = {
+        str(text.project_id): {"title": text.project.title, "body": text.body}
+        for text in ProjectYear.objects.filter(fiscal_year=fiscal_year).select_related("project")
+    }
+    return {
+        "figures": {str(row["label"]): row["value"] for row in context["year_over_year"]},
+        "tiles": {str(tile.label): tile.text for tile in [*context["portrait_tiles"], *context["highlight_tiles"]]},
+        "activities": activities,
+        "messages": {str(message["heading"]): message["title"] for message in context["messages"]},
+        "message_texts": {str(message["heading"]): message["paragraphs"] for message in context["messages"]},
+        "projects": projects,
+    }
+
+
+def _activity_label(entry):
+    day = format_date(datetime.date.fromisoformat(entry["date"]))
+    return f"{day} — {entry['title']}"
+
+
+def describe_changes(before, after):
+    """List, in a director's words, what differs between two snapshots."""
+    changes = []
+    for group in ("figures", "tiles"):
+        for label, value in after.get(group, {}).items():
+            old = before.get(group, {}).get(label)
+            if old is not None and old != value:
+                change = _("%(figure)s: %(old)s → %(new)s") % {
+                    "figure": label[:1].upper() + label[1:],
+                    "old": old,
+                    "new": value,
+                }
+                if change not in changes:
+                    changes.append(change)
+    old_activities, new_activities = before.get("activities", {}), after.get("activities", {})
+    for key, entry in new_activities.items():
+        old = old_activities.get(key)
+        if old is None:
+            changes.append(_("Activity added: %(activity)s") % {"activity": _activity_label(entry)})
+        elif old["title"] != entry["title"]:
+            changes.append(
+                _("Activity renamed: « %(old)s » → « %(new)s »") % {"old": old["title"], "new": entry["title"]}
+            )
+        elif old["date"] != entry["date"] or old["role"] != entry["role"]:
+            changes.append(_("Activity changed: %(activity)s") % {"activity": _activity_label(entry)})
+    for key, entry in old_activities.items():
+        if key not in new_activities:
+            changes.append(_("Activity removed: %(activity)s") % {"activity": _activity_label(entry)})
+    for heading, title in after.get("messages", {}).items():
+        if heading not in before.get("messages", {}):
+            changes.append(_("Message added: %(heading)s") % {"heading": heading})
+        elif before["messages"][heading] != title or before.get("message_texts", {}).get(heading) != after.get(
+            "message_texts", {}
+        ).get(heading):
+            changes.append(_("Message rewritten: %(heading)s") % {"heading": heading})
+    for heading in before.get("messages", {}):
+        if heading not in after.get("messages", {}):
+            changes.append(_("Message removed: %(heading)s") % {"heading": heading})
+    old_projects, new_projects = before.get("projects", {}), after.get("projects", {})
+    for key, entry in new_projects.items():
+        if key not in old_projects:
+            changes.append(_("Project added: %(project)s") % {"project": entry["title"]})
+        elif old_projects[key] != entry:
+            changes.append(_("Project text changed: %(project)s") % {"project": entry["title"]})
+    for key, entry in old_projects.items():
+        if key not in new_projects:
+            changes.append(_("Project removed: %(project)s") % {"project": entry["title"]})
+    return changes
+
+
+@dataclass
+class Drift:
+    """How the live data would print against the latest published version."""
+
+    version: ReportVersion
+    differs: bool
+    changes: list = field(default_factory=list)
+
+    @property
+    def layout_only(self):
+        """The print differs but no figure, activity, message or project does: photos, layout, the app."""
+        return self.differs and not self.changes
+
+
+def drift(report, *, context=None):
+    """Return the ``Drift`` of ``report`` against its latest version, or None if it has none."""
+    version = report.versions.order_by("-number").first()
+    if version is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        context = context or build_report_context(report.fiscal_year)
+        if print_digest(context) == version.print_digest:
+            return Drift(version, differs=False)
+        return Drift(
+            version,
+            differs=True,
+            changes=describe_changes(version.snapshot, report_snapshot(report.fiscal_year, context)),
+        )
+
+
+@transaction.atomic
+def publish(*, report, by=None, published_at=None):
+    """Render ``report`` once (archival PDF, self-contained HTML), store it as the next version, publish it.
+
+    The report is rendered in the site's language (French), whoever publishes. Returns the
+    new ``ReportVersion``.
+    """
+    fiscal_year = report.fiscal_year
+    with translation.override(settings.LANGUAGE_CODE):
+        context = build_report_context(fiscal_year, get_report(fiscal_year))
+        pdf = render_report_pdf(fiscal_year, context=context, archival=True, use_cache=False)
+        html = render_standalone_html(fiscal_year, context=context).encode("utf-8")
+        digest = print_digest(context)
+        snapshot = report_snapshot(fiscal_year, context)
+    number = (report.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    version = ReportVersion(
+        report=report,
+        number=number,
+        published_at=published_at or timezone.now(),
+        published_by=by,
+        pdf_sha256=sha256(pdf),
+        pdf_size=len(pdf),
+        page_count=count_pages(pdf),
+        html_sha256=sha256(html),
+        html_size=len(html),
+        print_digest=digest,
+        snapshot=snapshot,
+    )
+    stem = f"rapport-annuel-{fiscal_year.label}-v{number}"
+    version.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+    version.html.save(f"{stem}.html", ContentFile(html), save=False)
+    version.save()
+    report.is_published = True
+    report.published_at = version.published_at
+    report.save(update_fields=["is_published", "published_at", "updated_at"])
+    return version
+
+
+def latest_version(report):
+    """The version the public sees: the latest, when the report is published; else None."""
+    if report is None or not report.is_published:
+        return None
+    return report.versions.order_by("-number").first()
