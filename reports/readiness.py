@@ -7,7 +7,7 @@ wrongly or not at all, with a link to where it is fixed.
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -217,15 +217,15 @@ def year_items(fiscal_year, report, figures, previous):
                 _("Add a caption"),
             )
         )
-    texts = ProjectYear.objects.filter(fiscal_year=fiscal_year).filter(Q(photo="") | Q(photo_caption=""))
+    # A project's text may go without a photo; a photo may not go without its caption.
+    texts = ProjectYear.objects.filter(fiscal_year=fiscal_year, photo_caption="").exclude(photo="")
     for text in texts.select_related("project").order_by("project__title"):
-        what = _("has no photo") if not text.photo else _("has a photo without a caption")
         items.append(
             Item(
-                _("The text of « %(project)s » for %(year)s %(what)s.")
-                % {"project": text.project.title, "year": label, "what": what},
+                _("The photo of « %(project)s » for %(year)s has no caption.")
+                % {"project": text.project.title, "year": label},
                 _admin("activities_project_change", text.project_id),
-                _("Complete it"),
+                _("Add a caption"),
             )
         )
     photos = Activity.objects.in_fiscal_year(fiscal_year).reported().exclude(photo="")
