@@ -291,6 +291,8 @@ LOGGING = {
         # WeasyPrint and fontTools narrate every PDF step at INFO; keep their problems only.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pikepdf announces its logger bridge at INFO when imported.
+        "pikepdf": {"level": "WARNING"},
     },
 }
 

@@ -64,7 +64,10 @@ def test_the_direction_freezes_the_report_sees_the_drift_and_publishes_again(dem
     direction.goto("/rapports/2016-2017/verification/")
     drift = direction.locator(".drift").inner_text()
     assert "autrement que la version 1" in drift
-    assert "Activité renommée : « Formation en comptabilité dans Portneuf » → « Formation en comptabilité (Portneuf) »" in drift
+    assert (
+        "Activité renommée : « Formation en comptabilité dans Portneuf » → « Formation en comptabilité (Portneuf) »"
+        in drift
+    )
 
     direction.get_by_role("button", name="Publier une nouvelle version").click()
     assert message(direction).startswith("La version 2 du rapport 2016-2017 est publiée")

@@ -21,14 +21,14 @@ from reports.demo import load_demo
 from reports.pdf import render_report_html, render_report_pdf
 from reports.report import build_report_context
 
-TITLE = "Rapport annuel 2016-2017 — Pôle des entreprises d'économie sociale de la région de la Capitale-Nationale"
+TITLE = "Rapport annuel 2016-2017 — Pôle des entreprises d’économie sociale de la région de la Capitale-Nationale"
 SECTION_HEADINGS = [
     "Mot des présidents",
     "Mot du directeur",
     "Portrait de nos membres",
     "Quelques faits saillants",
-    "L'année en chiffres",
-    "Conseil d'administration",
+    "L’année en chiffres",
+    "Conseil d’administration",
     "Permanence",
     "Merci à nos partenaires",
 ]
