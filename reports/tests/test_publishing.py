@@ -75,7 +75,9 @@ def test_the_public_pdf_and_page_stay_byte_for_byte_after_an_activity_is_renamed
 
     # Staff correct an activity's title next year, through the admin.
     activity = Activity.objects.get(title="Formation en comptabilité dans Portneuf")
-    response = save_change_page(direction, Activity, activity, changes={"title": "Formation en comptabilité (Portneuf)"})
+    response = save_change_page(
+        direction, Activity, activity, changes={"title": "Formation en comptabilité (Portneuf)"}
+    )
     assert response.status_code == 302
 
     assert sha256(client.get(PDF_URL).content) == version.pdf_sha256
