@@ -132,6 +132,37 @@ def new_page(browser, live_server):
         context.close()
 
 
+# The password of the demo accounts in the end-to-end tests.
+E2E_PASSWORD = "Une-phrase-de-passe-solide-2026"
+
+
+@pytest.fixture
+def e2e_demo(transactional_db):
+    """The demo year (2016-2017) as `make run` loads it, with images, for the end-to-end tests.
+
+    Their transactional database is emptied after each test, role groups included: the groups
+    are made again first.
+    """
+    from django.apps import apps
+
+    from members.roles import sync_role_groups
+    from reports.demo import load_demo
+
+    sync_role_groups(apps)
+    load_demo(password=E2E_PASSWORD, images=True)
+
+
+def admin_log_in(page, email, password=E2E_PASSWORD):
+    """Log in through the admin's login page and wait for the admin's index."""
+    import re
+
+    page.goto("/admin/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.locator("input[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
 @pytest.fixture
 def assert_constant_queries(django_assert_num_queries):
     """Check that a page runs as many queries with ``large`` rows as with ``small``.

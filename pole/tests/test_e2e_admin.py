@@ -17,26 +17,19 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
-from conftest import DESKTOP, PHONE
+from conftest import DESKTOP, E2E_PASSWORD, PHONE, admin_log_in
 from pole.fiscal_years import FiscalYear
 from pole.tests.test_admin import BUILDERS
 from reports.models import AnnualReport
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Une-phrase-de-passe-solide-2026"
+PASSWORD = E2E_PASSWORD
 
 
 @pytest.fixture
-def demo(transactional_db):
-    """The demo year (2016-2017) as `make run` loads it, plus a row of each model the demo leaves empty."""
-    from django.apps import apps
-
-    from members.roles import sync_role_groups
-    from reports.demo import load_demo
-
-    sync_role_groups(apps)
-    load_demo(password=PASSWORD, images=True)
+def demo(e2e_demo):
+    """The demo, plus a row of each registered model the demo leaves empty, and a superuser."""
     for model in admin.site._registry:
         if not model._default_manager.exists():
             BUILDERS[model._meta.label_lower](0)
@@ -48,12 +41,7 @@ def demo(transactional_db):
     }
 
 
-def log_in(page, email):
-    page.goto("/admin/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("input[type=submit]").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+log_in = admin_log_in
 
 
 def registered_models():

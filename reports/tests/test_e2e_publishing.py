@@ -1,42 +1,22 @@
 """Publishing as the Direction does it, in a real headless Chromium: freeze, see the drift, publish again."""
 
 import hashlib
-import re
 
 import pytest
 
-from conftest import DESKTOP
+from conftest import DESKTOP, admin_log_in
 from reports.models import ReportVersion
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Une-phrase-de-passe-solide-2026"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    from django.apps import apps
-
-    from members.roles import sync_role_groups
-    from reports.demo import load_demo
-
-    sync_role_groups(apps)
-    load_demo(password=PASSWORD, images=True)
-
-
-def log_in(page, email):
-    page.goto("/admin/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("input[type=submit]").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+log_in = admin_log_in
 
 
 def message(page):
     return " ".join(page.locator(".alert-success, .messagelist .success").first.inner_text().split())
 
 
-def test_the_direction_freezes_the_report_sees_the_drift_and_publishes_again(demo, new_page):
+def test_the_direction_freezes_the_report_sees_the_drift_and_publishes_again(e2e_demo, new_page):
     direction = new_page(DESKTOP)
     log_in(direction, "direction@exemple.org")
     direction.goto("/rapports/2016-2017/verification/")
