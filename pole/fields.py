@@ -31,8 +31,11 @@ class PhoneField(models.CharField):
         kwargs.setdefault("max_length", 40)
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value):
-        value = super().to_python(value)
+    def clean(self, value, model_instance):
+        # Here, not in to_python: Django calls to_python on every save and lookup, and a
+        # number stored before this field existed (left for a person to fix) must not make a
+        # delete or a filter fail. Model.full_clean stores what this returns.
+        value = super().clean(value, model_instance)
         if not value:
             return value
         try:
