@@ -58,16 +58,19 @@ class SectorMergeForm(forms.Form):
     def __init__(self, *args, sectors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["keep"].queryset = Sector.objects.filter(pk__in=[sector.pk for sector in sectors])
-        counts = {sector.pk: getattr(sector, "member_count", None) for sector in sectors}
+        # The sectors come from SectorAdmin's list, annotated with their member count.
+        counts = {sector.pk: sector.member_count for sector in sectors}
         self.fields["keep"].label_from_instance = lambda sector: (
-            ngettext("%(name)s (%(count)d member)", "%(name)s (%(count)d members)", counts[sector.pk] or 0)
-            % {"name": sector.name, "count": counts[sector.pk] or 0}
+            ngettext("%(name)s (%(count)d member)", "%(name)s (%(count)d members)", counts[sector.pk])
+            % {"name": sector.name, "count": counts[sector.pk]}
         )
 
 
 @admin.register(Sector)
 class SectorAdmin(admin.ModelAdmin):
     list_display = ["name", "member_count"]
+    # Explicit: the member count groups rows, which drops the model's ordering (autocomplete too).
+    ordering = ["name"]
     search_fields = ["name"]
     actions = ["merge"]
 

@@ -102,7 +102,12 @@ class Territory(models.Model):
 class SectorQuerySet(models.QuerySet):
     def named(self, name):
         """Return the sector called ``name``, ignoring case, accents and spacing, or None."""
-        return self.filter(key=fold(name)).first() if fold(name) else None
+        key = Sector.key_for(name)
+        return self.filter(key=key).first() if key else None
+
+    def get_or_create_named(self, name):
+        """Return the sector called ``name`` (as ``named``), created with that name if there is none."""
+        return self.named(name) or self.create(name=" ".join(name.split()))
 
 
 class Sector(models.Model):
@@ -126,9 +131,14 @@ class Sector(models.Model):
     def __str__(self):
         return self.name
 
+    @staticmethod
+    def key_for(name):
+        """The key of a sector's name: folded (``pole.text.fold``), so spellings alike share it."""
+        return fold(name)
+
     def save(self, *args, **kwargs):
         # The key is derived from the name whatever the door (admin, import, portal), like a slug.
-        self.key = fold(self.name)
+        self.key = self.key_for(self.name)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "key"}
         super().save(*args, **kwargs)
@@ -136,9 +146,9 @@ class Sector(models.Model):
     def clean(self):
         super().clean()
         self.name = " ".join((self.name or "").split())
-        clash = Sector.objects.filter(key=fold(self.name)).exclude(pk=self.pk)
-        if self.name and clash.exists():
-            raise ValidationError({"name": _("The sector « %(name)s » already exists.") % {"name": clash.first().name}})
+        clash = Sector.objects.filter(key=self.key_for(self.name)).exclude(pk=self.pk).first() if self.name else None
+        if clash is not None:
+            raise ValidationError({"name": _("The sector « %(name)s » already exists.") % {"name": clash.name}})
 
 
 class MemberQuerySet(models.QuerySet):

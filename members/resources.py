@@ -276,7 +276,7 @@ class MemberResource(SpreadsheetResource):
         """Write the sectors the file names for the first time: one insert for all."""
         new = self.fields["sector"].widget.new_sectors()
         for sector in new:
-            sector.key = fold(sector.name)
+            sector.key = Sector.key_for(sector.name)
         Sector.objects.bulk_create(new)
         if new and any(sector.pk is None for sector in new):
             # A database that cannot return the new keys from a bulk insert: read them back.

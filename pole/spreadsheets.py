@@ -20,7 +20,6 @@ import csv
 import datetime
 import io
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 import openpyxl
@@ -47,6 +46,7 @@ from openpyxl.utils import get_column_letter
 
 from pole.control_characters import CONTROL_CHARACTERS, strip_control_characters
 from pole.fiscal_years import FiscalYear
+from pole.text import fold as text_fold
 
 LIST_SEPARATOR = ";"
 MEASURE_SEPARATOR = "="
@@ -123,16 +123,11 @@ def too_many_rows():
     )
 
 
-def fold(text):
-    """Return ``text`` reduced for matching: no accents, no case, single spaces, plain apostrophes."""
-    if text is None:
+def fold(value):
+    """Return a cell's text reduced for matching (``pole.text.fold``); a number or date cell as the import reads it."""
+    if value is None:
         return ""
-    if not isinstance(text, str):
-        # An XLSX cell may hold a number or a date: read it as the import writes it (« 2000-01-01 »).
-        text = cell_text(text)
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(plain.replace("\u2019", "'").casefold().split())
+    return text_fold(value if isinstance(value, str) else cell_text(value))
 
 
 def cell_text(value):

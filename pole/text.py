@@ -4,15 +4,17 @@ import unicodedata
 
 
 def fold(text):
-    """Return ``text`` without accents, case-folded, with runs of spaces made one.
+    """Return ``text`` without accents, case-folded, with runs of spaces made one and plain apostrophes.
 
-    « Côte-de-Beaupré » and « COTE-DE-BEAUPRE » fold alike; so do « Québec » and « quebec ».
+    « Côte-de-Beaupré » and « COTE-DE-BEAUPRE » fold alike; so do « Québec » and « quebec »,
+    and « d’entraide » and « d'entraide ». The one folding for matching names: searches,
+    sectors' keys, spreadsheet imports.
     """
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFKD", str(text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
+    return " ".join(stripped.replace("\u2019", "'").casefold().split())
 
 
 def normalize_email_identifier(address):

@@ -204,7 +204,7 @@ def _day(rng, year):
 def write_unit(created, unit, territories, objectives):
     rng = random.Random(unit)
     size = UNIT
-    sector = Sector.objects.named("Services") or Sector.objects.create(name="Services")
+    sector = Sector.objects.get_or_create_named("Services")
 
     members = bulk(
         created,
@@ -648,9 +648,7 @@ def member_bulk_once(dataset, territories):
         sectors = {}
         for row in dataset.dict:
             if row["secteur"] and row["secteur"] not in sectors:
-                sectors[row["secteur"]] = Sector.objects.named(row["secteur"]) or Sector.objects.create(
-                    name=row["secteur"]
-                )
+                sectors[row["secteur"]] = Sector.objects.get_or_create_named(row["secteur"])
         members = Member.objects.bulk_create(
             [
                 Member(

@@ -148,7 +148,7 @@ def _load_members(territories, *, images):
     for line in data.MEMBERS.strip().splitlines():
         name, legal, category, founded, territory, setting, sector_name, presence = (c.strip() for c in line.split("|"))
         if sector_name not in sectors:
-            sectors[sector_name] = Sector.objects.named(sector_name) or Sector.objects.create(name=sector_name)
+            sectors[sector_name] = Sector.objects.get_or_create_named(sector_name)
         sector = sectors[sector_name]
         member, _ = Member.objects.update_or_create(
             name=name,

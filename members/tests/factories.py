@@ -5,7 +5,6 @@ from factory.django import DjangoModelFactory
 
 from members.models import BoardMandate, Contact, Member, Membership, Sector, StaffMember, Territory, User
 from pole.fiscal_years import FiscalYear
-from pole.text import fold
 
 
 class UserFactory(DjangoModelFactory):
@@ -41,7 +40,7 @@ class SectorFactory(DjangoModelFactory):
         django_get_or_create = ("key",)
 
     name = factory.Sequence(lambda n: f"Secteur {n}")
-    key = factory.LazyAttribute(lambda sector: fold(sector.name))
+    key = factory.LazyAttribute(lambda sector: Sector.key_for(sector.name))
 
 
 def sector_named(name):

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.models import Membership
+from members.models import Member, Membership
 from members.tests.factories import (
     ContactFactory,
     MemberFactory,
@@ -160,9 +160,20 @@ def test_filters_by_sector_and_territory(client):
 
 
 def test_the_sector_filter_offers_each_sector_once_however_members_spelled_it(client):
-    """Sectors are a managed list: « Tourisme », « TOURISME » and « tourisme » are one sector."""
-    for name, spelling in [("Auberge", "Tourisme"), ("Camping", "TOURISME"), ("Musée", " tourisme ")]:
-        listed(name=name, sector=spelling)
+    """Sectors are a managed list: « Tourisme », « TOURISME » and « tourisme » are one sector.
+
+    The members come through the spreadsheet import, as staff enter them, and through the
+    portal's list: no second sector can be made of another spelling.
+    """
+    from members.resources import MemberResource
+    from pole.tests.spreadsheet_helpers import csv_bytes, import_file
+
+    header = "nom,forme_juridique,categorie,annee_fondation,territoire,milieu,secteur,courriel,telephone,site_web,adresse,adhesions"
+    rows = [f"{name},coopérative,régulier,,,urbain,{spelling},,,,,{CURRENT.label}" for name, spelling in
+            [("Auberge", "Tourisme"), ("Camping", "TOURISME"), ("Musée", " tourisme ")]]  # fmt: skip
+    result = import_file(MemberResource, csv_bytes(header, *rows))
+    assert not result.has_errors() and not result.has_validation_errors()
+    Member.objects.update(directory_consent=True)
     form = client.get(DIRECTORY).context["form"]
     assert [label for _, label in form.fields["sector"].choices][1:] == ["Tourisme"]
     tourism = form.fields["sector"].choices[1][0]

@@ -139,3 +139,51 @@ def test_the_migration_maps_free_text_onto_one_sector_per_folded_name():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_a_sector_has_one_key_whichever_door_made_it():
+    """The import and the admin fold a name alike, typographic apostrophe included."""
+    result = import_members(["Coop A,coopérative,régulier,,,urbain,Économie d’entraide,,,,,2016-2017"])
+    assert not result.has_errors() and not result.has_validation_errors()
+    sector = Sector.objects.get()
+    assert sector.key == "economie d'entraide" == Sector.key_for("ECONOMIE D'ENTRAIDE")
+    assert Sector.objects.named("Économie d'entraide") == sector
+    with pytest.raises(ValidationError):
+        Sector(name="Économie d’entraide").full_clean()
+    sector.save()
+    assert Sector.objects.get().key == "economie d'entraide"
+    assert Sector.objects.get_or_create_named("économie  d'entraide") == sector
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_key_migration_folds_apostrophes_and_joins_sectors_that_now_agree():
+    executor = MigrationExecutor(connection)
+    before, after = [("members", "0009_sectors")], [("members", "0010_sector_keys_fold_apostrophes")]
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    OldSector, OldMember = old_apps.get_model("members", "Sector"), old_apps.get_model("members", "Member")
+    first = OldSector.objects.create(name="Économie d’entraide", key="economie d’entraide")
+    second = OldSector.objects.create(name="Économie d'entraide", key="economie d'entraide")
+    OldMember.objects.create(name="A", sector=first)
+    OldMember.objects.create(name="B", sector=second)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new_apps = executor.loader.project_state(after).apps
+    NewSector, NewMember = new_apps.get_model("members", "Sector"), new_apps.get_model("members", "Member")
+    assert list(NewSector.objects.values_list("pk", "key")) == [(first.pk, "economie d'entraide")]
+    assert set(NewMember.objects.values_list("sector_id", flat=True)) == {first.pk}
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_member_forms_sector_autocomplete_lists_sectors_by_name(personnel_client):
+    for name in ("Tourisme", "Agroalimentaire", "Habitation"):
+        SectorFactory(name=name)
+    response = personnel_client.get(
+        reverse("admin:autocomplete"), {"app_label": "members", "model_name": "member", "field_name": "sector"}
+    )
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["Agroalimentaire", "Habitation", "Tourisme"]
