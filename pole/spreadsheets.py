@@ -27,6 +27,7 @@ import tablib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
@@ -44,7 +45,7 @@ from import_export.results import Result, RowResult
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from pole.control_characters import CONTROL_CHARACTERS, strip_control_characters
+from pole.control_characters import ControlCharacterValidator, strip_control_characters
 from pole.fiscal_years import FiscalYear
 from pole.text import fold as text_fold
 
@@ -514,10 +515,11 @@ def read_csv(text):
 def read_xlsx(data):
     """Read the first sheet of an XLSX file into a dataset, its cells' values (not formulas).
 
-    The sheet is read row by row and no further than the row limit, nor wider than
-    its first line: a file of 10 MB can hold far more cells than that. Blank rows
-    between rows are kept, as in a CSV file, so that row numbers stay lines of
-    the sheet; blank rows at its end are dropped.
+    The sheet is read row by row and no further than the row limit: a file of 10 MB can
+    hold far more cells than that. A filled cell right of the last named column is
+    refused with its line, as a CSV line with too many cells is: nothing is dropped
+    unseen. Blank rows between rows are kept, as in a CSV file, so that row numbers stay
+    lines of the sheet; blank rows at its end are dropped.
     """
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
@@ -529,9 +531,17 @@ def read_xlsx(data):
         while first and first[-1] in (None, ""):
             first.pop()
         width, limit, filled = len(first), max_import_rows(), 0
-        data_rows, blanks = [], []
-        for row in sheet.iter_rows(min_row=2, max_col=max(width, 1), values_only=True):
-            row = (list(row) + [None] * width)[:width]
+        data_rows, blanks, problems = [], [], []
+        for line, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+            cells = list(cells)
+            beyond = [index for index, cell in enumerate(cells[width:], start=width + 1) if cell_text(cell)]
+            if beyond:
+                problems.append(
+                    _("Line {line} has a value in column {column}, which has no name in the first line.").format(
+                        line=line, column=beyond[0]
+                    )
+                )
+            row = (cells + [None] * width)[:width]
             if is_blank(row):
                 blanks.append(row)
                 continue
@@ -541,6 +551,8 @@ def read_xlsx(data):
             data_rows.extend(blanks)
             blanks = []
             data_rows.append(row)
+        if problems:
+            raise SpreadsheetError(" ".join(problems))
         return tablib.Dataset(*data_rows, headers=first)
     finally:
         book.close()
@@ -884,15 +896,23 @@ class SpreadsheetResource(resources.ModelResource):
             return row_result
         return super().import_row(row, instance_loader, **kwargs)
 
+    @cached_property
+    def multiline_columns(self):
+        """The columns written to a multi-line text field (an address): they may hold line breaks."""
+        model = self._meta.model
+        text_fields = {field.name for field in model._meta.concrete_fields if isinstance(field, models.TextField)}
+        return {field.column_name for field in self.fields.values() if field.attribute in text_fields}
+
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
         errors = {}
         for column, value in row.items():
-            text = cell_text(value)
-            if CONTROL_CHARACTERS.search(text):
-                # PostgreSQL refuses NUL in text, SQLite would store it: refuse every invisible
-                # control character alike, so both databases (and XLSX, which cannot hold them) agree.
-                errors[column] = _("The cell holds an invisible control character (such as U+0000); remove it.")
+            # The forms' rule (pole/control_characters.py): no invisible control character, which
+            # PostgreSQL (NUL) and XLSX cannot hold; tabs and line breaks only in a multi-line text.
+            try:
+                ControlCharacterValidator(multiline=column in self.multiline_columns)(cell_text(value))
+            except ValidationError as error:
+                errors[column] = error.messages
         first_line = self.duplicate_of.get(kwargs.get("row_number"))
         if first_line is not None:
             errors[self.key_columns[0]] = _(

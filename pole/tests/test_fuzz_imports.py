@@ -334,24 +334,41 @@ def test_a_valid_fuzz_row_is_saved(world):
 
 
 @pytest.mark.parametrize(
-    "name, line, column",
+    "name, line, column, character",
     [
-        ("members", "Coop\x00 A,coopérative,régulier,1987,Québec,urbain,,,,,,2016-2017", "nom"),
-        ("activities", "2016-04-13,,Formation,,Québec,Li\x00eu,réalisation,35,,", "lieu"),
-        ("activities", "2016-04-13,,Formation,,Québec,,réalisation,35,,EC\x00PAR", "partenaires"),
-        ("partners", "Desjardins,public,2016-2017,,15000\x08", "montant"),
+        ("members", "Coop\x00 A,coopérative,régulier,1987,Québec,urbain,,,,,,2016-2017", "nom", "U+0000"),
+        ("activities", "2016-04-13,,Formation,,Québec,Li\x00eu,réalisation,35,,", "lieu", "U+0000"),
+        ("activities", "2016-04-13,,Formation,,Québec,,réalisation,35,,EC\x00PAR", "partenaires", "U+0000"),
+        ("partners", "Desjardins,public,2016-2017,,15000\x08", "montant", "U+0008"),
     ],
 )
-def test_a_control_character_in_a_cell_is_refused_with_its_line_and_column(world, name, line, column):
+def test_a_control_character_in_a_cell_is_refused_with_its_line_and_column(world, name, line, column, character):
     """Found by fuzzing: PostgreSQL failed on NUL with its own English error, SQLite stored it."""
     resource_class, _row, _saved = CASES[name]
     before = row_counts()
     content = csv_bytes(",".join(resource_class.columns()), line)
     result = import_file_as_command(resource_class, content)
     assert result.error_messages() == [
-        f"Ligne 2, colonne {column} : La cellule contient un caractère de contrôle invisible (comme U+0000) ; retirez-le."
+        f"Ligne 2, colonne {column} : Ce texte contient un caractère de contrôle invisible ({character}) ; retirez-le."
     ]
     assert row_counts() == before
+
+
+def test_a_line_break_is_refused_in_a_one_line_column_and_kept_in_an_address(world):
+    """The import follows the forms: a title holds one line, an address several."""
+    header = ",".join(MemberResource.columns())
+    refused = import_file_as_command(
+        MemberResource, csv_bytes(header, '"Coop\nA",coopérative,régulier,1987,Québec,urbain,,,,,,2016-2017')
+    )
+    assert refused.error_messages() == [
+        "Ligne 2, colonne nom : Ce champ doit tenir sur une seule ligne : retirez-en les tabulations et les sauts de ligne."
+    ]
+    saved = import_file_as_command(
+        MemberResource,
+        csv_bytes(header, 'Coop A,coopérative,régulier,1987,Québec,urbain,,,,,"1, rue\nQuébec",2016-2017'),
+    )
+    assert not saved.has_errors() and not saved.has_validation_errors()
+    assert Member.objects.get(name="Coop A").address == "1, rue\nQuébec"
 
 
 def import_file_as_command(resource_class, content):

@@ -370,3 +370,14 @@ def test_a_bad_size_stops_the_start(monkeypatch, value):
 
     with pytest.raises(ImproperlyConfigured, match="POLE_TEST_SIZE"):
         env_bytes("POLE_TEST_SIZE", 7)
+
+
+def test_a_value_right_of_the_last_named_column_is_refused_not_dropped(db):
+    """An XLSX cell beyond the named columns was dropped unseen, where CSV named the line."""
+    header = list(MemberResource.columns())
+    row = ["Coop A", "coopérative", "régulier", 1987, "", "urbain", "", "", "", "", "", "2016-2017", "", "perdu"]
+    with pytest.raises(SpreadsheetError) as caught:
+        read_dataset(SpreadsheetXLSX(), xlsx_bytes([header, row]))
+    assert str(caught.value) == "La ligne 2 a une valeur dans la colonne 14, qui n’a pas de nom sur la première ligne."
+    # Empty cells there are nothing.
+    assert len(read_dataset(SpreadsheetXLSX(), xlsx_bytes([header, row[:-1]]))) == 1
