@@ -1,6 +1,5 @@
 """The activities spreadsheet (DESIGN.md, « Spreadsheet contract »), keyed on ``date`` + ``titre``."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
@@ -112,14 +111,8 @@ class ActivityResource(SpreadsheetResource):
         self.queued = []
         self.saving_new = False
 
-    def get_bulk_update_fields(self):
-        """The model fields the columns write, the key's included (its spelling may change), and ``updated_at``."""
-        return [*(field.attribute for field in self.fields.values() if field.attribute), "updated_at"]
-
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        now = timezone.now()  # what save() would have set: bulk_update leaves auto_now fields alone
-        for activity in self.update_instances:
-            activity.updated_at = now
+        self.stamp_auto_now(self.update_instances)
         super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):

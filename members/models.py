@@ -131,17 +131,17 @@ class Sector(models.Model):
     def __str__(self):
         return self.name
 
-    @staticmethod
-    def key_for(name):
-        """The key of a sector's name: folded (``pole.text.fold``), so spellings alike share it."""
-        return fold(name)
-
     def save(self, *args, **kwargs):
         # The key is derived from the name whatever the door (admin, import, portal), like a slug.
         self.key = self.key_for(self.name)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "key"}
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def key_for(name):
+        """The key of a sector's name: folded (``pole.text.fold``), so spellings alike share it."""
+        return fold(name)
 
     def clean(self):
         super().clean()
@@ -243,13 +243,18 @@ class Member(models.Model):
 
     def clean(self):
         super().clean()
+        self.clean_own_fields()
+        if self.name:
+            clash = Member.objects.filter(name__iexact=self.name).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError({"name": _("A member with this name already exists.")})
+
+    def clean_own_fields(self):
+        """The rules of ``clean()`` that need no query (the spreadsheet import checks names from memory)."""
         if self.founding_year and self.founding_year > timezone.localdate().year:
             raise ValidationError({"founding_year": _("The founding year cannot be in the future.")})
         if self.name:
             self.name = " ".join(self.name.split())
-            clash = Member.objects.filter(name__iexact=self.name).exclude(pk=self.pk)
-            if clash.exists():
-                raise ValidationError({"name": _("A member with this name already exists.")})
 
     def age_in(self, fiscal_year):
         """Return the organisation's age in years at the end of ``fiscal_year``, or None."""

@@ -7,8 +7,6 @@ in a dictionary read once per import: the territories by the ``territoire`` widg
 ``NameIndex`` (a column naming another managed list, such as sectors, does the same).
 """
 
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
@@ -213,16 +211,13 @@ class MemberResource(SpreadsheetResource):
         return [*super().unvalidated_fields(member), "territory", "sector"]
 
     def clean_instance(self, member):
-        """Apply ``Member.clean()``'s rules but its query for another member of the same name.
+        """Apply ``Member.clean()`` but its query for another member of the same name.
 
         That query would run once per row; here the name was already looked up among
         every member read once (a row naming a saved member, ignoring case and
         accents, updates it) and a file gives each name once.
         """
-        if member.founding_year and member.founding_year > timezone.localdate().year:
-            raise ValidationError({"founding_year": _("The founding year cannot be in the future.")})
-        if member.name:
-            member.name = " ".join(member.name.split())
+        member.clean_own_fields()
 
     def save_instance(self, member, is_create, row, **kwargs):
         if not is_create and self.own_fields_unchanged:
@@ -234,10 +229,6 @@ class MemberResource(SpreadsheetResource):
         # A new member has no primary key yet: its memberships are written once it has.
         before = list(member.memberships.all()) if member.pk is not None else []
         self.queued.append((member, before, self.pending["memberships"]))
-
-    def get_bulk_update_fields(self):
-        """The model fields the columns write, the key's included (its spelling may change), and ``updated_at``."""
-        return [*(field.attribute for field in self.fields.values() if field.attribute), "updated_at"]
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         """Create the pending new members with their history records, then the queued memberships."""
@@ -259,9 +250,7 @@ class MemberResource(SpreadsheetResource):
         """Update the pending changed members with their history records, then the queued memberships."""
         if self.update_instances and (using_transactions or not dry_run):
             self.save_new_sectors()
-            now = timezone.now()  # what save() would have set: bulk_update leaves auto_now fields alone
-            for member in self.update_instances:
-                member.updated_at = now
+            self.stamp_auto_now(self.update_instances)
             try:
                 bulk_update_with_history(
                     self.update_instances, Member, self.get_bulk_update_fields(), batch_size=batch_size

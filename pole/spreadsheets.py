@@ -950,6 +950,21 @@ class SpreadsheetResource(resources.ModelResource):
         """Model fields left out of ``full_clean`` because the save will fill them."""
         return []
 
+    @cached_property
+    def auto_now_fields(self):
+        return [field.name for field in self._meta.model._meta.concrete_fields if getattr(field, "auto_now", False)]
+
+    def get_bulk_update_fields(self):
+        """The model fields the columns write, the key's included (its spelling may change), and the ``auto_now`` ones."""
+        return [*(field.attribute for field in self.fields.values() if field.attribute), *self.auto_now_fields]
+
+    def stamp_auto_now(self, instances):
+        """Set the ``auto_now`` fields as ``save()`` would have: ``bulk_update`` leaves them alone."""
+        now = timezone.now()
+        for instance in instances:
+            for name in self.auto_now_fields:
+                setattr(instance, name, now)
+
     def clean_instance(self, instance):
         """Run the model's ``clean()``; a resource whose model's clean() queries answers it from memory."""
         instance.clean()
