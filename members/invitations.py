@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pole.text import normalization_changes_only_case, normalize_email_identifier
 
@@ -85,6 +86,11 @@ def invite(contact, *, sent_by, base_url):
     return invitation
 
 
+ACCOUNT_NOT_OPENABLE = gettext_lazy(
+    "This invitation cannot open the account it is tied to. Ask the network's staff to invite you again."
+)
+
+
 def account_for(invitation):
     """The account the invitation will open: the contact's, or an unlinked one with its address.
 
@@ -96,9 +102,7 @@ def account_for(invitation):
     if contact.user_id:
         user = contact.user
         if is_staff_account(user) or tied_to_another_contact(user, contact):
-            return None, _(
-                "This invitation cannot open the account it is tied to. Ask the network's staff to invite you again."
-            )
+            return None, ACCOUNT_NOT_OPENABLE
         return user, None
     email = normalize_email_identifier(invitation.email)
     user = User.objects.filter(email=email).select_related("contact").first()
@@ -130,16 +134,12 @@ def find_usable(token):
 def accept(invitation, password):
     """Give the invited contact an active account with ``password``; the link is then spent."""
     contact = invitation.contact
+    if contact.user_id:
+        # Read the contact's account afresh, locked: what it is now decides, not what a page saw.
+        contact.user = User.objects.select_for_update().get(pk=contact.user_id)
     user, problem = account_for(invitation)
     if problem:
         raise InvitationError(problem)
-    if user.pk is not None:
-        # Read the account afresh, locked: what it is now decides, not what a page saw.
-        user = User.objects.select_for_update().get(pk=user.pk)
-        if is_staff_account(user) or tied_to_another_contact(user, contact):
-            raise InvitationError(
-                _("This invitation cannot open the account it is tied to. Ask the network's staff to invite you again.")
-            )
     user.first_name = user.first_name or contact.first_name
     user.last_name = user.last_name or contact.last_name
     user.is_active = True

@@ -283,7 +283,11 @@ def accept_invitation(request, token):
         return render(request, "accounts/invitation_invalid.html", {"problem": problem}, status=409)
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = invitations.accept(invitation, form.cleaned_data["new_password1"])
+        try:
+            user = invitations.accept(invitation, form.cleaned_data["new_password1"])
+        except invitations.InvitationError as error:
+            # The account changed since the page was shown (accept reads it afresh, locked).
+            return render(request, "accounts/invitation_invalid.html", {"problem": str(error)}, status=409)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready; you can update your organisation's profile."))
         return redirect("members:portal")

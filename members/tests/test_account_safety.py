@@ -198,7 +198,7 @@ def test_accepting_an_invitation_of_a_contact_tied_to_staff_is_refused(client, f
 
 
 def test_accepting_refuses_an_account_tied_to_another_contact():
-    """Whatever ``account_for`` found, ``accept`` itself refuses an account already someone else's."""
+    """``accept`` reads the contact's account afresh, locked, and refuses it when it is someone else's."""
     representative = RepresentativeFactory(email="lea@exemple.org")
     invited = ContactFactory(email="lea@exemple.org")
     invitation = InvitationFactory(contact=invited)
@@ -246,3 +246,19 @@ def test_a_representative_cannot_remove_a_colleague_tied_to_staff(client, forced
     assert response.status_code == 403
     assert Contact.objects.filter(pk=forced_contact.pk).exists()
     assert_untouched(staff_account)
+
+
+def test_an_account_taken_between_the_page_and_the_password_is_refused_in_french(client, monkeypatch):
+    """Should ``accept`` find the account changed since the page was shown, the page says so (409), no 500."""
+    invited = ContactFactory(email="lea@exemple.org")
+    InvitationFactory(contact=invited, token="jeton-course")
+    url = reverse("members:accept-invitation", args=["jeton-course"])
+    assert client.get(url).status_code == 200
+
+    def taken(invitation, password):
+        raise invitations.InvitationError(str(invitations.ACCOUNT_NOT_OPENABLE))
+
+    monkeypatch.setattr(invitations, "accept", taken)
+    response = client.post(url, {"new_password1": "Une-phrase-solide-2026", "new_password2": "Une-phrase-solide-2026"})
+    assert response.status_code == 409
+    assert "Cette invitation ne peut pas ouvrir le compte auquel elle est liée." in response.content.decode()
