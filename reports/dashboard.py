@@ -17,7 +17,7 @@ from activities.models import Activity
 from members.models import Member, Membership
 from partners.models import Partnership
 from pole.fiscal_years import FiscalYear
-from reports.formatting import format_date, format_number, format_percent
+from reports.formatting import format_date, format_number, format_percent, not_available, with_minus
 from reports.missing_data import activity_checks, member_checks, partnership_checks
 from reports.statistics import percentage
 
@@ -28,9 +28,6 @@ def same_day_last_year(day):
         return day.replace(year=day.year - 1)
     except ValueError:
         return day.replace(year=day.year - 1, day=28)
-
-
-NOT_AVAILABLE = _("n/a")
 
 
 @dataclass
@@ -54,18 +51,18 @@ class Comparison:
 
     @property
     def current_display(self):
-        return NOT_AVAILABLE if self.current is None else format_number(self.current)
+        return not_available() if self.current is None else format_number(self.current)
 
     @property
     def previous_display(self):
-        return NOT_AVAILABLE if self.previous is None else format_number(self.previous)
+        return not_available() if self.previous is None else format_number(self.previous)
 
     @property
     def change_display(self):
         change = self.change
         if change is None:
-            return NOT_AVAILABLE if self.current is None or self.previous is None else "—"
-        return f"+{format_percent(change)}" if change > 0 else format_percent(change).replace("-", "\u2212")
+            return not_available() if self.current is None or self.previous is None else "—"
+        return f"+{format_percent(change)}" if change > 0 else with_minus(format_percent(change))
 
     @property
     def trend(self):

@@ -38,6 +38,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.report import build_report_context
+from reports.templatetags.report_typography import french_typography
 
 # Any URL of the rendered page is resolved against this made-up origin, then
 # mapped to a file by ``ReportFetcher``: nothing is fetched over the network.
@@ -184,7 +185,7 @@ def print_resources():
 
 def page_css(context):
     """The page footer: the report's title and « page N of M »."""
-    title = str(context["title"]).replace('"', "").replace("\\", "")
+    title = str(french_typography(context["title"])).replace('"', "").replace("\\", "")
     return (
         f'@page {{ @bottom-left {{ content: "{title}"; }} '
         f'@bottom-right {{ content: "{_("page")} " counter(page) " {_("of")} " counter(pages); }} }}'

@@ -15,12 +15,13 @@ from activities.models import Activity, Objective, Project, ProjectYear
 from members.models import BoardMandate, Member, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
+from reports.formatting import format_signed
 from reports.missing_data import activity_checks, member_checks, partnership_checks, records_missing
 from reports.models import DECLARED_ONLY_FIGURES, Figure, ReportMessage
 from reports.publishing import drift
-from reports.report import format_figure, get_report, with_minus
+from reports.report import format_figure, get_report
 from reports.services import fiscal_years_with_data
-from reports.statistics import year_figures
+from reports.statistics import percentage, year_figures
 
 # A change of more than this many per cent from the previous year is worth a second look.
 IMPLAUSIBLE_CHANGE = 100
@@ -286,7 +287,7 @@ def year_items(fiscal_year, report, figures, previous):
     for figure, value, before, url_name in changes:
         if value is None or not before:
             continue
-        change = round(100 * (value - before) / before)
+        change = percentage(value - before, before)
         if abs(change) > IMPLAUSIBLE_CHANGE or (figure == Figure.MEMBERS and change < -50):
             items.append(
                 Item(
@@ -298,7 +299,7 @@ def year_items(fiscal_year, report, figures, previous):
                         "value": format_figure(figure, value),
                         "previous": format_figure(figure, before),
                         "year": fiscal_year.previous.label,
-                        "change": with_minus(f"{change:+d}"),
+                        "change": format_signed(change),
                     },
                     _admin(url_name, query={"exercice": label}),
                     _("See the list"),

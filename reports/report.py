@@ -16,10 +16,9 @@ from activities.models import Activity, Campaign, Objective, ProjectYear
 from members.models import BoardMandate, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
-from reports.formatting import format_number, format_percent, format_period
+from reports.formatting import format_number, format_percent, format_period, format_signed, not_available, with_minus
 from reports.models import AnnualReport, DeclaredFigure, Figure, ReportMessage
 from reports.statistics import percentage, year_figures
-from reports.typography import typeset
 
 PERCENT_FIGURES = {
     Figure.RURAL_SHARE,
@@ -70,18 +69,7 @@ YEAR_OVER_YEAR = [
 CHART_COLOURS = ["#0f5c73", "#e5793a", "#5b9aa0", "#f2b134", "#8a5a83"]
 
 
-MINUS = "\u2212"
 SIGNED_FIGURES = {Figure.MEMBERSHIP_GROWTH}
-
-
-def not_available():
-    """What prints for a figure the records cannot give: « n.d. » (non disponible)."""
-    return _("n/a")
-
-
-def with_minus(text):
-    """Write a negative number with the typographic minus (−), never a hyphen."""
-    return text.replace("-", MINUS)
 
 
 def format_figure(figure, value):
@@ -229,7 +217,7 @@ def build_report_context(fiscal_year, report=None):
                 }
             )
 
-    context = {
+    return {
         "fiscal_year": fiscal_year,
         "title": _("Annual report %(year)s") % {"year": fiscal_year},
         "lang": language_tag(),
@@ -270,10 +258,6 @@ def build_report_context(fiscal_year, report=None):
         "partner_groups": _partner_groups(fiscal_year),
         "figures": figures,
     }
-    # Every printed string in French typography (’, no-break spaces); the report and the
-    # computed figures are data for code, not printed, and stay as they are.
-    printed = typeset({key: value for key, value in context.items() if key not in ("report", "figures")})
-    return {**context, **printed}
 
 
 def _sections(fiscal_year, report, objectives):
@@ -472,15 +456,10 @@ def _year_over_year(values, previous_values):
         change = not_available()
         if value is not None and previous is not None:
             difference = value - previous
-            sign = "+" if difference > 0 else (MINUS if difference < 0 else "")
-            magnitude = format_number(abs(difference))
             if figure in PERCENT_FIGURES:
-                change = ngettext("%(sign)s%(n)s point", "%(sign)s%(n)s points", abs(difference)) % {
-                    "sign": sign,
-                    "n": magnitude,
-                }
+                change = ngettext("%(n)s point", "%(n)s points", abs(difference)) % {"n": format_signed(difference)}
             else:
-                change = f"{sign}{magnitude}" if difference else "="
+                change = format_signed(difference) if difference else "="
         rows.append(
             {
                 "label": Figure(figure).label,

@@ -16,18 +16,19 @@ WeasyPrint would draw it with another font. A narrow one in the text (word proce
 it before « ; ! ? ») becomes U+00A0 for the same reason.
 
 Addresses (URLs, e-mail addresses, paths) are left as they are; in HTML, only the text
-between tags changes, never a tag, an attribute or a stylesheet.
+between tags and the text attributes (alt, title, aria-label, content) change, never a tag's
+name, another attribute or a stylesheet. The report template applies it to the whole page
+with the ``french_typography`` filter (reports/templatetags/report_typography.py).
 """
 
-import dataclasses
 import html
 import re
 
 from django.utils.functional import Promise
 from django.utils.safestring import SafeData, mark_safe
-from django.utils.translation import get_language
 
-NBSP = "\u00a0"
+from reports.formatting import NBSP
+
 NARROW_NBSP = "\u202f"
 APOSTROPHE = "\u2019"
 
@@ -57,11 +58,6 @@ RULES = [
 ]
 
 
-def is_french():
-    """Whether the active language is French (fr, fr-CA…)."""
-    return (get_language() or "fr").startswith("fr")
-
-
 def _typeset_text(text):
     """Apply the rules to plain text, leaving addresses as they are."""
     pieces, position = [], 0
@@ -79,15 +75,28 @@ def _apply_rules(text):
     return text
 
 
+# The attributes a reader meets as text: alternative texts, titles, labels, the page's metadata.
+TEXT_ATTRIBUTE = re.compile(r'(\s(?:alt|title|aria-label|content)=")([^"]*)(")')
+
+
 def _typeset_html(markup):
-    """Apply the rules to the text between the tags of ``markup``, read and written escaped."""
+    """Apply the rules to the text between the tags of ``markup`` and to its text attributes, read and written escaped."""
     pieces, position = [], 0
     for token in HTML_TOKEN.finditer(markup):
         pieces.append(_typeset_html_text(markup[position : token.start()]))
-        pieces.append(token.group(0))
+        tag = token.group(0)
+        if not token.group(1) and not tag.startswith("<!"):
+            tag = TEXT_ATTRIBUTE.sub(_typeset_attribute, tag)
+        pieces.append(tag)
         position = token.end()
     pieces.append(_typeset_html_text(markup[position:]))
     return "".join(pieces)
+
+
+def _typeset_attribute(match):
+    value = html.unescape(match.group(2))
+    typeset = _typeset_text(value)
+    return match.group(0) if typeset == value else f"{match.group(1)}{html.escape(typeset)}{match.group(3)}"
 
 
 def _typeset_html_text(text):
@@ -110,30 +119,3 @@ def french_typography(text):
     if isinstance(text, SafeData):
         return mark_safe(_typeset_html(str(text)))
     return _typeset_text(str(text))
-
-
-def typeset(value):
-    """Return ``value`` with ``french_typography`` applied to every string it holds.
-
-    Walks dicts, lists, tuples and dataclasses (copied, never changed in place); leaves
-    anything else (numbers, model instances, fiscal years) as it is. A no-op unless the
-    active language is French.
-    """
-    if not is_french():
-        return value
-    return _typeset(value)
-
-
-def _typeset(value):
-    if isinstance(value, (str, Promise)):
-        return french_typography(value)
-    if isinstance(value, dict):
-        return {key: _typeset(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_typeset(item) for item in value]
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(_typeset(item) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _typeset(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
-        return dataclasses.replace(value, **changes)
-    return value

@@ -1,6 +1,5 @@
 """French typography of the report: typographic apostrophes and no-break spaces, in French only."""
 
-import dataclasses
 import datetime
 
 import pytest
@@ -14,7 +13,7 @@ from pole.fiscal_years import FiscalYear
 from reports.pdf import render_report_html
 from reports.report import build_report_context
 from reports.tests.factories import ReportMessageFactory, SignatoryFactory
-from reports.typography import french_typography, typeset
+from reports.typography import french_typography
 
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
@@ -78,7 +77,7 @@ def test_addresses_are_left_as_they_are():
     )
 
 
-def test_html_changes_only_the_text_between_tags():
+def test_html_changes_only_the_text_between_tags_and_in_text_attributes():
     markup = mark_safe(
         '<p title="l\'a : b">L&#x27;année : <a href="/x?a=1&amp;b=2">l&#x27;aide</a> &amp; plus</p>'
         "<style>a:hover { content: \"l'a ?\"; }</style><!-- l'a : b -->"
@@ -86,7 +85,7 @@ def test_html_changes_only_the_text_between_tags():
     result = french_typography(markup)
     assert isinstance(result, SafeData)
     assert result == (
-        f'<p title="l\'a : b">L’année{NBSP}: <a href="/x?a=1&amp;b=2">l’aide</a> &amp; plus</p>'
+        f'<p title="l’a{NBSP}: b">L’année{NBSP}: <a href="/x?a=1&amp;b=2">l’aide</a> &amp; plus</p>'
         "<style>a:hover { content: \"l'a ?\"; }</style><!-- l'a : b -->"
     )
 
@@ -113,38 +112,18 @@ def test_only_spaces_and_apostrophes_change(text):
     assert significant(result) == significant(text)
 
 
-# --- walking the report's context ----------------------------------------------------------
+# --- text attributes --------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class Line:
-    title: str
-    count: int
-
-
-class Model:
-    name = "l'objet"
-
-
-def test_typeset_walks_dicts_lists_and_dataclasses_in_french():
-    model = Model()
-    value = {"title": "L'année : bilan", "lines": [Line("Rencontre d'affaires", 3)], "pair": ("d'abord", 2), "m": model}
-    with translation.override("fr-ca"):
-        result = typeset(value)
-    assert result == {
-        "title": f"L’année{NBSP}: bilan",
-        "lines": [Line("Rencontre d’affaires", 3)],
-        "pair": ("d’abord", 2),
-        "m": model,
-    }
-    assert value["lines"][0].title == "Rencontre d'affaires"  # copied, not changed in place
-    assert model.name == "l'objet"
-
-
-def test_typeset_leaves_english_as_it_is():
-    value = {"title": "The year's figures: 35%"}
-    with translation.override("en"):
-        assert typeset(value) is value
+def test_the_text_attributes_of_html_are_typeset_and_the_others_left_alone():
+    markup = mark_safe(
+        '<img src="/media/l\'image.png" alt="L\'équipe d\'Alma : 35 %" data-x="l\'autre">'
+        '<meta name="description" content="Rapport d\'activités"><p title="d\'abord">l\'année</p>'
+    )
+    assert str(french_typography(markup)) == (
+        f'<img src="/media/l\'image.png" alt="L’équipe d’Alma{NBSP}: 35{NBSP}%" data-x="l\'autre">'
+        '<meta name="description" content="Rapport d’activités"><p title="d’abord">l’année</p>'
+    )
 
 
 # --- the report ------------------------------------------------------------------------------
@@ -169,26 +148,29 @@ def typed_year(db):
     return FiscalYear(2016)
 
 
-def test_report_context_prints_french_typography(typed_year):
+def test_the_report_page_prints_the_data_in_french_typography(typed_year):
+    """The context keeps what staff typed; the page (screen, print, standalone) is set in French."""
     with translation.override("fr-ca"):
         context = build_report_context(typed_year)
-    [message] = context["messages"]
-    assert message["title"] == "L’année d’un pari"
-    assert message["paragraphs"] == [f"Merci à l’équipe{NBSP}!"]
-    assert message["signatories"][0]["name"] == "Marie D’Amours"
-    section = context["sections"][0]
-    assert section.activities[0]["title"] == "Rencontre d’affaires"
-    assert section.projects[0]["paragraphs"] == [
-        f"Bilan{NBSP}: 35{NBSP}% d’entreprises «{NBSP}satisfaites{NBSP}»{NBSP}!"
-    ]
-    assert context["network_name"] == "Pôle des entreprises d’économie sociale de la région de la Capitale-Nationale"
+        html = render_report_html(context, for_print=True, stylesheets_given=True)
+    assert context["messages"][0]["title"] == "L'année d'un pari"  # data, as typed
+    for printed in (
+        "L’année d’un pari",
+        f"Merci à l’équipe{NBSP}!",
+        "Marie D’Amours",
+        "Rencontre d’affaires",
+        f"Bilan{NBSP}: 35{NBSP}% d’entreprises «{NBSP}satisfaites{NBSP}»{NBSP}!",
+        "Pôle des entreprises d’économie sociale de la région de la Capitale-Nationale",
+    ):
+        assert printed in html, printed
+    assert "<title>Rapport annuel" in html and "d’économie" in html.split("</title>")[0]
 
 
-def test_report_context_in_english_keeps_what_was_typed(typed_year):
+def test_the_report_page_in_english_keeps_what_was_typed(typed_year):
     with translation.override("en"):
-        context = build_report_context(typed_year)
-    assert context["messages"][0]["title"] == "L'année d'un pari"
-    assert context["sections"][0].activities[0]["title"] == "Rencontre d'affaires"
+        html = render_report_html(build_report_context(typed_year), for_print=True, stylesheets_given=True)
+    assert "L&#x27;année d&#x27;un pari" in html
+    assert "Rencontre d&#x27;affaires" in html
 
 
 def test_report_page_sets_template_words_and_model_names_in_french_typography(typed_year):
