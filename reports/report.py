@@ -233,7 +233,6 @@ def build_report_context(fiscal_year, report=None):
         "objective_chart": objective_chart,
         "objective_chart_alt": _objective_chart_alt(objective_chart),
         "chart_notes": _chart_notes(figures, values, declared),
-        "any_declared": bool(declared),
         "members_recorded": figures.members_recorded,
         "year_over_year": _year_over_year(values, previous_values),
         "previous_year": fiscal_year.previous,
@@ -436,7 +435,7 @@ def _chart_notes(figures, values, declared):
                 )
                 % {"total": printed[Figure.ACTIVITIES], "listed": format_number(figures.activities)}
             )
-    bars = sum(row.participants for row in figures.by_objective)
+    bars = figures.participants_in_bars
     if bars != figures.participants:
         notes.append(
             _(

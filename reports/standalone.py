@@ -169,7 +169,7 @@ def _inline_css(css, *, fetcher, characters):
         address = _unquote_css(match.group(1))
         if address.startswith(("data:", "#")):
             return match.group(0)
-        path, is_media = fetcher.resolve(urljoin(base, address))
+        path, _is_media = fetcher.resolve(urljoin(base, address))
         data, mime_type = _image_bytes(path, DEFAULT_BOX) if _is_image(path) else _file_bytes(path)
         return f'url("{_data_url(data, mime_type)}")'
 
@@ -221,7 +221,7 @@ def _inline_tag(match, *, fetcher, boxes):
             return ""
         if name == "srcset":
             raise ValueError(f"The report's images must not use srcset: {address}")
-        path, is_media = fetcher.resolve(urljoin(BASE_URL, address))
+        path, _is_media = fetcher.resolve(urljoin(BASE_URL, address))
         if _is_image(path):
             data, mime_type = _image_bytes(path, _box(boxes.get(address, ())))
         else:

@@ -65,7 +65,11 @@ class YearFigures:
     earlier_members_recorded: bool = True
     #: Any activity recorded in this year, whatever the network's role.
     activities_recorded: bool = True
-    representations: int = 0
+
+    @property
+    def participants_in_bars(self):
+        """The participants of the per-objective rows added up: an activity serving two objectives counts twice."""
+        return sum(row.participants for row in self.by_objective)
 
     @property
     def members_recorded(self):
@@ -171,7 +175,7 @@ def activity_totals(fiscal_year, *, objectives=None):
 
     Reported: starting in the fiscal year, role réalisation or co-réalisation.
     Unknown participants count as 0. Also tells whether the year records any activity at
-    all, and how many representations (listed in the report, not counted). An activity serving two objectives counts in
+    all (representations, listed in the report but not counted, included). An activity serving two objectives counts in
     both objectives' rows and once in the totals. Three queries (two given the ``objectives``).
     """
     reported = Q(role__in=Activity.REPORTED_ROLES)
@@ -201,7 +205,6 @@ def activity_totals(fiscal_year, *, objectives=None):
         "participants": totals["participants"],
         "by_objective": by_objective,
         "activities_recorded": totals["recorded"] > 0,
-        "representations": totals["recorded"] - totals["count"],
     }
 
 

@@ -5,6 +5,7 @@ transaction rolled back at once); the tests read those two files. Each check wal
 PDF's own objects: the catalogue, the structure tree, the XMP packet, the fonts, the outline.
 """
 
+import datetime
 import io
 import logging
 import re
@@ -16,6 +17,8 @@ from django.test import override_settings
 from django.utils import translation
 from django.utils.html import escape
 
+from activities.models import Activity
+from activities.tests.factories import ActivityFactory, ObjectiveFactory
 from reports import demo_data, pdf
 from reports.demo import load_demo
 from reports.pdf import render_report_html, render_report_pdf
@@ -142,8 +145,8 @@ def test_archival_pdf_declares_pdf_a_3a_in_its_xmp_metadata(archival):
     meta = archival.open_metadata()
     assert meta["pdfaid:part"] == "3"
     assert meta["pdfaid:conformance"] == "A"
-    # PDF/UA is not claimed: WeasyPrint 70 writes one variant, and the report's headings
-    # skip a level (see the README, « Archival PDF »). A claim must come with a validation.
+    # PDF/UA is not claimed: WeasyPrint 70 writes one variant, and a claim must come with a
+    # validation (see the README, « Archival PDF »).
     assert "pdfuaid:part" not in meta
     assert archival.pdf_version == "1.7"
 
@@ -164,10 +167,13 @@ def test_archival_pdf_title_names_the_year_and_the_network(archival):
     assert archival.open_metadata()["dc:title"] == TITLE
 
 
-def test_every_figure_has_alternative_text(archival):
+def test_every_figure_has_alternative_text(archival, rendered):
     found = figures(archival)
-    # The donut, its four swatches, the three bars, two photos, 16 portraits, 8 logos.
-    assert len(found) >= 20
+    # One Figure per image and per SVG of the page: the donut, its swatches, the bars, the
+    # photos, the portraits, the logos (34 in the demo).
+    with translation.override("fr-ca"):
+        html = render_report_html(rendered["context"], for_print=True, stylesheets_given=True)
+    assert len(found) == html.count("<img ") + html.count("<svg ") == 34
     missing = [element.get("/Pg") for element in found if not str(element.get("/Alt", "")).strip()]
     assert not missing, f"{len(missing)} figures without /Alt"
 
@@ -304,3 +310,33 @@ def test_archival_render_is_cached_under_its_own_key(monkeypatch):
     assert render_report_pdf("2016-2017", archival=True) == archival
     assert render_report_pdf("2016-2017") == plain
     assert calls == [False, True]
+
+
+def heading_levels(html):
+    return [int(level) for level in re.findall(r"<h([1-6])[ >]", html.split('<main class="report">')[1])]
+
+
+@pytest.mark.django_db
+def test_headings_never_skip_a_level(rendered):
+    """The demo's, and a year whose objective holds representations only (a level-2 list heading)."""
+    with translation.override("fr-ca"):
+        pages = [render_report_html(rendered["context"], for_print=True, stylesheets_given=True)]
+        objective = ObjectiveFactory(name="Représenter les membres", order=99)
+        ActivityFactory(start_date=datetime.date(2030, 5, 1), objectives=[objective], role=Activity.Role.REPRESENTATION)
+        pages.append(render_report_html(build_report_context("2030-2031"), for_print=True, stylesheets_given=True))
+    assert "Représentations" in pages[1]
+    for html in pages:
+        levels = heading_levels(html)
+        jumps = [(before, after) for before, after in zip(levels, levels[1:], strict=False) if after > before + 1]
+        assert levels[0] == 1 and jumps == [], levels
+
+
+@pytest.mark.django_db
+def test_a_year_with_nothing_recorded_renders_archival_without_warning(caplog):
+    """An empty year (no members, activities, images): the archival PDF still renders, tagged."""
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    with translation.override("fr-ca"):
+        data = render_report_pdf("2030-2031", archival=True, use_cache=False)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+    with pikepdf.open(io.BytesIO(data)) as document:
+        assert "/StructTreeRoot" in document.Root and str(document.Root.Lang) == "fr-CA"

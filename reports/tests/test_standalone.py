@@ -142,6 +142,16 @@ def test_file_refers_to_nothing_outside_itself(demo_file):
     assert any("/media/" in found for found in screen), screen
 
 
+@pytest.mark.django_db
+def test_a_year_with_nothing_recorded_gives_a_file_as_self_contained():
+    """No member, activity or image: the file still holds its styles and fonts, and refers to nothing."""
+    with translation.override("fr-ca"):
+        html = render_standalone_html(FiscalYear(2030))
+    assert outside_references(html) == []
+    assert "/static/" not in html and "/media/" not in html
+    assert "Rapport annuel" in html and "@font-face" in html
+
+
 def test_file_names_an_empty_icon_so_no_browser_asks_for_favicon(demo_file):
     icons = [attrs for tag, attrs in PageParts(demo_file["html"]).tags if tag == "link" and "icon" in attrs["rel"]]
     assert [icon["href"] for icon in icons] == ["data:,"]
