@@ -32,7 +32,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageOps
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -105,8 +105,8 @@ class ReportFetcher(URLFetcher):
         return self._file(url, path)
 
     def _file(self, url, path):
-        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
+        body, mime_type = file_bytes(path)
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
 
     def _image(self, url, path):
         """A photo or logo at print size, downscaled once per version of the file."""
@@ -125,22 +125,62 @@ class ReportFetcher(URLFetcher):
         return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
 
 
+JPEG_QUALITY = 85
+WEB_IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
+def file_bytes(path):
+    """Return (bytes, MIME type) of a file the report refers to (a stylesheet, a font)."""
+    path = Path(path)
+    return path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def fit_image(path, size, *, cover=False, photo=False):
+    """Return (bytes, MIME type) of the image at ``path`` no larger than ``size`` (width, height) needs.
+
+    Fits inside ``size``, or covers it with ``cover``. A web image already small enough,
+    without metadata, is kept as it is; any other is turned upright (EXIF orientation),
+    downscaled and saved again without its metadata (a phone photo's position stays out of
+    the report). JPEG for ``photo`` and JPEG sources, PNG otherwise (logos keep crisp
+    edges and transparency). Used by the PDF (print size) and the standalone HTML file.
+    """
+    width_needed, height_needed = size
+    path = Path(path)
+    original = path.read_bytes()
+    mime_type = mimetypes.guess_type(path.name)[0]
+    try:
+        image = Image.open(io.BytesIO(original))
+        image.load()
+    except (OSError, Image.DecompressionBombError):
+        if mime_type in WEB_IMAGE_TYPES:
+            return original, mime_type
+        raise
+    has_metadata = bool(image.getexif()) or "xmp" in image.info or "XML:com.adobe.xmp" in image.info
+    photo = photo or image.format == "JPEG"
+    icc_profile = image.info.get("icc_profile")
+    transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    image = ImageOps.exif_transpose(image)
+    width, height = image.size
+    ratios = (width_needed / width, height_needed / height)
+    scale = max(ratios) if cover else min(ratios)
+    if scale >= 1 and not has_metadata and mime_type in WEB_IMAGE_TYPES:
+        return original, mime_type
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if transparent else "RGB")
+    if scale < 1:
+        image = image.resize((max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    extra = {"icc_profile": icc_profile} if icc_profile else {}
+    if photo and not transparent:
+        image.convert("RGB").save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, **extra)
+        return buffer.getvalue(), "image/jpeg"
+    image.save(buffer, format="PNG", optimize=True, **extra)
+    return buffer.getvalue(), "image/png"
+
+
 def _print_size(path):
     """Return (bytes, MIME type) of an image no larger than print needs."""
-    original = (path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream")
-    try:
-        with Image.open(path) as image:
-            if max(image.size) <= MAX_IMAGE_PIXELS:
-                return original
-            image.thumbnail((MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS))
-            if image.mode not in ("RGB", "L"):
-                image = image.convert("RGBA")
-            buffer = io.BytesIO()
-            fmt = "PNG" if image.mode == "RGBA" else "JPEG"
-            image.save(buffer, format=fmt, quality=85)
-    except (OSError, Image.DecompressionBombError):
-        return original
-    return buffer.getvalue(), f"image/{fmt.lower()}"
+    return fit_image(path, (MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS))
 
 
 class PrintResources:

@@ -16,15 +16,13 @@ import io
 import mimetypes
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urljoin
 
 from django.templatetags.static import static
 from fontTools import subset
 from fontTools.ttLib import TTFont
-from PIL import Image, ImageOps
 
-from reports.pdf import BASE_URL, ReportFetcher, render_report_html
+from reports.pdf import BASE_URL, ReportFetcher, file_bytes, fit_image, render_report_html
 from reports.report import build_report_context
 
 # The inline stylesheets of the standalone page are the files in static/reports/: their
@@ -41,8 +39,6 @@ IMAGE_BOXES = {
     "logo": ((250, 164), "contain"),  # 1.3 in × 0.85 in, object-fit: contain
 }
 DEFAULT_BOX = ((1200, 1200), "contain")
-JPEG_QUALITY = 85
-WEB_IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 
 # Characters a browser may draw besides the page's text: the hyphen of automatic
 # hyphenation (report.css: hyphens: auto), list bullets and the usual spaces.
@@ -170,7 +166,7 @@ def _inline_css(css, *, fetcher, characters):
         if address.startswith(("data:", "#")):
             return match.group(0)
         path, _is_media = fetcher.resolve(urljoin(base, address))
-        data, mime_type = _image_bytes(path, DEFAULT_BOX) if _is_image(path) else _file_bytes(path)
+        data, mime_type = _image_bytes(path, DEFAULT_BOX) if _is_image(path) else file_bytes(path)
         return f'url("{_data_url(data, mime_type)}")'
 
     css = FONT_FACE.sub(font_face, css)
@@ -225,7 +221,7 @@ def _inline_tag(match, *, fetcher, boxes):
         if _is_image(path):
             data, mime_type = _image_bytes(path, _box(boxes.get(address, ())))
         else:
-            data, mime_type = _file_bytes(path)
+            data, mime_type = file_bytes(path)
         return f'{space}{name}="{_data_url(data, mime_type)}"'
 
     rewritten = URL_ATTRIBUTE.sub(attribute, attributes)
@@ -242,51 +238,10 @@ def _is_image(path):
     return (mimetypes.guess_type(path.name)[0] or "").startswith("image/")
 
 
-def _file_bytes(path):
-    return Path(path).read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-
-
 def _image_bytes(path, box):
-    """Return (bytes, MIME type) of the image at ``path`` at the size ``box`` needs.
-
-    A web image already small enough, without metadata, is kept as it is; any other is
-    turned upright (EXIF orientation), downscaled and saved again without its metadata
-    (a phone photo's position stays out of the published file). JPEG for opaque photos and
-    for JPEG sources, PNG otherwise (logos keep crisp edges and transparency).
-    """
-    (width_needed, height_needed), fit = box
-    original = Path(path).read_bytes()
-    mime_type = mimetypes.guess_type(path.name)[0]
-    try:
-        image = Image.open(io.BytesIO(original))
-        image.load()
-    except (OSError, Image.DecompressionBombError):
-        if mime_type in WEB_IMAGE_TYPES:
-            return original, mime_type
-        raise
-    has_metadata = bool(image.getexif()) or "xmp" in image.info or "XML:com.adobe.xmp" in image.info
-    photo = image.format == "JPEG" or box == IMAGE_BOXES["photo"]
-    icc_profile = image.info.get("icc_profile")
-    transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    image = ImageOps.exif_transpose(image)
-    width, height = image.size
-    if fit == "cover":
-        scale = max(width_needed / width, height_needed / height)
-    else:
-        scale = min(width_needed / width, height_needed / height)
-    if scale >= 1 and not has_metadata and mime_type in WEB_IMAGE_TYPES:
-        return original, mime_type
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA" if transparent else "RGB")
-    if scale < 1:
-        image = image.resize((max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    extra = {"icc_profile": icc_profile} if icc_profile else {}
-    if photo and not transparent:
-        image.convert("RGB").save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, **extra)
-        return buffer.getvalue(), "image/jpeg"
-    image.save(buffer, format="PNG", optimize=True, **extra)
-    return buffer.getvalue(), "image/png"
+    """The image at ``path`` at the size ``box`` needs: (bytes, MIME type), through ``reports.pdf.fit_image``."""
+    size, fit = box
+    return fit_image(path, size, cover=fit == "cover", photo=box == IMAGE_BOXES["photo"])
 
 
 def _data_url(data, mime_type):
