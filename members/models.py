@@ -156,6 +156,15 @@ class MemberQuerySet(models.QuerySet):
         """Keep members holding a membership in ``fiscal_year``."""
         return self.filter(memberships__fiscal_year=FiscalYear.parse(fiscal_year)).distinct()
 
+    def listed_in_directory(self, fiscal_years):
+        """Keep the members who agreed to be listed and hold a membership in one of ``fiscal_years``, by name."""
+        return (
+            self.filter(directory_consent=True, memberships__fiscal_year__in=list(fiscal_years))
+            .distinct()
+            .select_related("territory", "sector")
+            .order_by("name")
+        )
+
     def with_first_year(self):
         """Annotate ``first_fiscal_year``: the start year of each member's first membership.
 

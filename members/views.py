@@ -177,18 +177,14 @@ class DirectoryScope:
     """Which memberships put a consenting member in the directory.
 
     A member is in good standing with a membership in the current fiscal year or the
-    previous one: renewals come in during the first months of a year, so last year's
-    members stay listed meanwhile. When neither year holds any membership (a database
+    previous one: renewals come in during the year, so last year's members stay listed
+    through this one. When neither year holds any membership (a database
     whose records stopped, such as the demo of 2016-2017), the directory shows the
     latest year that has memberships and says so (``latest_recorded``).
     """
 
     fiscal_years: tuple
     latest_recorded: FiscalYear | None = None
-
-    @property
-    def is_empty(self):
-        return not self.fiscal_years
 
 
 def directory_scope():
@@ -206,12 +202,7 @@ def directory_scope():
 
 def directory_members(scope):
     """The consenting members of ``scope``'s fiscal years, by name."""
-    return (
-        Member.objects.filter(directory_consent=True, memberships__fiscal_year__in=scope.fiscal_years)
-        .distinct()
-        .select_related("territory", "sector")
-        .order_by("name")
-    )
+    return Member.objects.listed_in_directory(scope.fiscal_years)
 
 
 PAGE_SIZE = 12

@@ -108,7 +108,7 @@ def test_without_any_membership_the_directory_is_empty(client):
     MemberFactory(directory_consent=True)
     response = client.get(DIRECTORY)
     assert response.status_code == 200
-    assert response.context["scope"].is_empty
+    assert response.context["scope"] == DirectoryScope(())
     assert all_names(response) == []
 
 
