@@ -29,35 +29,27 @@ if _ROOT not in sys.path:
 
 from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
-from pole.env import env_bool, env_str  # noqa: E402
+from pole.env import env_bool, env_int, env_str  # noqa: E402
 
 
-def _whole_number(name, default):
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise SystemExit(f"{name} must be a whole number of at least 1, not {value!r}")
-    return int(value)
-
-
-def _behind_a_proxy():
+def _setting(read, *args, **kwargs):
+    """Read a variable with pole.env's helpers; a bad value stops gunicorn with their message."""
     try:
-        return env_bool("DJANGO_SECURE_PROXY", False)
+        return read(*args, **kwargs)
     except ImproperlyConfigured as error:
         raise SystemExit(str(error)) from None
 
 
 wsgi_app = "pole.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "").strip() or "0.0.0.0:8000"
-workers = _whole_number("WEB_CONCURRENCY", 3)
-timeout = _whole_number("GUNICORN_TIMEOUT", 60)
+workers = _setting(env_int, "WEB_CONCURRENCY", 3, minimum=1)
+timeout = _setting(env_int, "GUNICORN_TIMEOUT", 60, minimum=1)
 # Requests on standard output, gunicorn's own messages on standard error; the app's logs
 # go to standard output too (LOGGING in pole/settings.py).
 accesslog = "-"
 errorlog = "-"
 
-if _behind_a_proxy():
+if _setting(env_bool, "DJANGO_SECURE_PROXY", False):
     forwarded_allow_ips = env_str("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
     secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 else:
