@@ -396,10 +396,27 @@ class FoldedKeyInstanceLoader(BaseInstanceLoader):
 
     def __init__(self, resource, dataset=None):
         super().__init__(resource, dataset)
-        self.instances = {resource.instance_key(instance): instance for instance in resource.get_queryset()}
+        self.instances, self.shared = {}, {}
+        for instance in resource.get_queryset():
+            key = resource.instance_key(instance)
+            if key in self.instances:
+                # Saved rows whose keys differ only by accents (« Café », « Cafe »): a row of
+                # the file cannot tell which one it means.
+                self.shared.setdefault(key, [self.instances[key]]).append(instance)
+            else:
+                self.instances[key] = instance
 
     def get_instance(self, row):
         key = self.resource.safe_row_key(row)
+        if key in self.shared:
+            names = quoted(sorted(str(instance) for instance in self.shared[key]))
+            raise ValidationError(
+                {
+                    self.resource.key_columns[0]: _(
+                        "Several saved records answer to this key ({names}): rename one in the admin first."
+                    ).format(names=names)
+                }
+            )
         return None if key is None else self.instances.get(key)
 
 

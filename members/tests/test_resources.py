@@ -302,3 +302,17 @@ def test_a_founding_year_in_the_future_and_a_name_spelled_with_extra_spaces(queb
 
     import_file(MemberResource, csv_bytes(HEADER, "Coop   du   Futur,coopérative,régulier,1999,Québec,urbain,,,,,,"))
     assert Member.objects.get().name == "Coop du Futur"
+
+
+def test_a_row_naming_two_saved_members_that_differ_by_accents_only_is_refused_in_french(quebec):
+    """« Café » and « Cafe » may both be saved; a row « CAFE » cannot tell which one it means."""
+    MemberFactory(name="Café")
+    MemberFactory(name="Cafe")
+    result = import_file(
+        MemberResource, csv_bytes(HEADER, "CAFE,coopérative,régulier,1990,Québec,urbain,,,,,,2016-2017")
+    )
+    assert result.error_messages() == [
+        "Ligne 2, colonne nom : Plusieurs fiches enregistrées répondent à cette clé (« Cafe », « Café ») : "
+        "renommez-en une dans l’administration d’abord."
+    ]
+    assert sorted(Member.objects.values_list("name", flat=True)) == ["Cafe", "Café"]
