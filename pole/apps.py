@@ -1,6 +1,15 @@
 from axes.apps import AppConfig as AxesConfig
+from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
+
+
+class PoleConfig(AppConfig):
+    """The project's own app: no models; its project-wide commands (backup, restore, import,
+    export, loadtest) live in ``pole/management/commands/``."""
+
+    name = "pole"
+    verbose_name = "Pôle"
 
 
 class PoleAdminConfig(AdminConfig):

@@ -44,7 +44,8 @@ INSTALLED_APPS = [
     "activities",
     "partners",
     "reports",
-    "import_export",  # after reports, whose import/export commands replace the package's
+    "pole.apps.PoleConfig",  # project-wide commands; its import and export replace the package's
+    "import_export",  # after pole, whose import/export commands replace the package's
 ]
 
 MIDDLEWARE = [

@@ -32,8 +32,8 @@ def run(*args):
 
 
 def test_our_commands_replace_the_packages():
-    assert get_commands()["import"] == "reports"
-    assert get_commands()["export"] == "reports"
+    assert get_commands()["import"] == "pole"
+    assert get_commands()["export"] == "pole"
 
 
 def test_import_saves_a_valid_file_and_says_what_it_did(world, tmp_path):
