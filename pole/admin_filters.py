@@ -7,7 +7,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from pole.fiscal_years import FiscalYear
-from reports.missing_data import checks_for
+from pole.missing_data import checks_for
 
 
 class FiscalYearFilter(admin.SimpleListFilter):
@@ -66,7 +66,7 @@ class DateFiscalYearFilter(FiscalYearFilter):
 
 
 class MissingDataFilter(admin.SimpleListFilter):
-    """Rows lacking something the annual report needs (``reports.missing_data``).
+    """Rows lacking something the annual report needs (``pole.missing_data``).
 
     ``?manque=territoire``; the staff dashboard links here.
     """

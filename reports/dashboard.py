@@ -17,8 +17,8 @@ from activities.models import Activity
 from members.models import Member, Membership
 from partners.models import Partnership
 from pole.fiscal_years import FiscalYear
+from pole.missing_data import activity_checks, member_checks, partnership_checks
 from reports.formatting import format_date, format_number, format_percent, not_available, with_minus
-from reports.missing_data import activity_checks, member_checks, partnership_checks
 from reports.statistics import percentage
 
 
@@ -187,7 +187,7 @@ def missing_data(fiscal_years, *, user=None):
     """Count, for each fiscal year, the records lacking something the report needs.
 
     Activities starting in the year, the year's members and partnerships, with
-    the checks of ``reports.missing_data``; each count links to the admin list
+    the checks of ``pole.missing_data``; each count links to the admin list
     showing those records. Sections the ``user`` may not view are left out.
     Three queries.
     """
