@@ -108,8 +108,10 @@ def check_upload_size(size):
     limit = max_import_bytes()
     if size > limit:
         raise SpreadsheetError(
-            _("This file weighs {size}, more than the {limit} an import accepts: split it into smaller files.").format(
-                size=filesizeformat(size), limit=filesizeformat(limit)
+            # Not the file's own size: a file just over the limit, or one read from standard input
+            # (up to the limit and one byte), would read « 10,0 Mio, more than 10,0 Mio ».
+            _("This file is larger than the {limit} an import accepts: split it into smaller files.").format(
+                limit=filesizeformat(limit)
             )
         )
 
@@ -1114,14 +1116,14 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
-        if self.has_import_permission(request):
-            app_label, model_name = self.get_model_info()
-            url_name = f"admin:{app_label}_{model_name}_import_template"
-            context["column_help"] = self.spreadsheet_resource(request).column_help()
-            context["template_links"] = [
-                (extension.upper(), reverse(url_name, args=[extension], current_app=self.admin_site.name))
-                for extension in self.template_formats
-            ]
+        # The package's import_action has already refused anyone without the import permission.
+        app_label, model_name = self.get_model_info()
+        url_name = f"admin:{app_label}_{model_name}_import_template"
+        context["column_help"] = self.spreadsheet_resource(request).column_help()
+        context["template_links"] = [
+            (extension.upper(), reverse(url_name, args=[extension], current_app=self.admin_site.name))
+            for extension in self.template_formats
+        ]
         result = context.get("result")
         if result is not None and result.base_errors:
             # Wrong columns: say so beside the file field, without a traceback.

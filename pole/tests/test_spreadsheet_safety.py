@@ -282,9 +282,9 @@ def too_many_rows_message():
 
 
 def too_large_message(size):
-    return gettext(
-        "This file weighs {size}, more than the {limit} an import accepts: split it into smaller files."
-    ).format(size=filesizeformat(size), limit=filesizeformat(20_000))
+    return gettext("This file is larger than the {limit} an import accepts: split it into smaller files.").format(
+        limit=filesizeformat(20_000)
+    )
 
 
 def member_lines(count):
