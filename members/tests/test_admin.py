@@ -193,3 +193,22 @@ def test_member_changelist_queries_do_not_grow_with_the_rows(personnel_client, a
 def test_changelist_queries_do_not_grow_with_the_rows(personnel_client, assert_constant_queries, url_name, build):
     response = assert_constant_queries(personnel_client, reverse(url_name), build)
     assert len(response.context["cl"].result_list) == 20
+
+
+def test_the_board_year_filter_offers_the_years_someone_was_in_office(personnel_client, fixed_today):
+    from members.tests.factories import BoardMandateFactory
+
+    fixed_today(datetime.date(2019, 6, 1))
+    BoardMandateFactory(start_date=datetime.date(2014, 6, 15), end_date=datetime.date(2016, 6, 14))
+    BoardMandateFactory(start_date=datetime.date(2018, 6, 15), end_date=None)  # still in office
+    response = personnel_client.get(reverse("admin:members_boardmandate_changelist"))
+    (year_filter,) = [
+        spec for spec in response.context["cl"].filter_specs if getattr(spec, "parameter_name", "") == "exercice"
+    ]
+    assert [label for _value, label in year_filter.lookup_choices] == [
+        "2019-2020",
+        "2018-2019",
+        "2016-2017",
+        "2015-2016",
+        "2014-2015",
+    ]

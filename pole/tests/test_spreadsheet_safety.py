@@ -321,7 +321,7 @@ def test_blank_lines_do_not_count_toward_the_row_limit(small_limits, db, file_fo
     assert Member.objects.count() == 3
 
 
-def test_the_admin_refuses_a_file_over_the_limits_before_reading_it(personnel_client, small_limits):
+def test_the_admin_refuses_a_file_over_the_limits_in_french(personnel_client, small_limits):
     url = reverse("admin:members_member_import")
     too_long = csv_bytes(MEMBER_HEADER, *member_lines(4))
     too_large = csv_bytes(MEMBER_HEADER, "Coop,coopérative,régulier,,,urbain,,,,," + "x" * 21_000 + ",")
