@@ -171,3 +171,9 @@ def test_export_report_published_writes_the_archived_files(demo, direction, tmp_
             "export_report", YEAR.label, "--published", "--format", kind, "--output", str(output), stdout=io.StringIO()
         )
         assert sha256(output.read_bytes()) == digest
+
+
+def test_an_odd_version_number_is_a_404(direction):
+    for number in (0, 99999999999):
+        url = reverse("reports:version-file", args=[YEAR.label, number, "pdf"])
+        assert direction.get(url).status_code == 404
