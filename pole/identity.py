@@ -6,6 +6,9 @@ Before the Direction records one, the names come from the settings and the colou
 palette's.
 """
 
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -50,3 +53,10 @@ def palette_css(identity=None):
     """``:root { … }`` declaring ``palette()``, for a stylesheet."""
     declarations = "".join(f"{name}:{value};" for name, value in palette(identity).items())
     return f":root{{{declarations}}}\n"
+
+
+def from_address(identity=None):
+    """The From of the app's e-mails: DEFAULT_FROM_EMAIL's address under the network's short name."""
+    identity = identity or get_identity()
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((identity.short_name, address)) if address else settings.DEFAULT_FROM_EMAIL
