@@ -1,7 +1,13 @@
+import io
+
 import factory
+from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
+from PIL import Image
 
 from activities.tests.factories import ObjectiveFactory
+from members.models import BoardMandate, StaffMember
+from partners.models import Organisation
 from pole.fiscal_years import FiscalYear
 from reports.models import AnnualReport, DeclaredFigure, Figure, ReportMessage, ReportVersion, SectionIntro, Signatory
 
@@ -67,3 +73,21 @@ class ReportVersionFactory(DjangoModelFactory):
     html_sha256 = "0" * 64
     html_size = 37
     print_digest = "0" * 64
+
+
+def _picture(size, colour, image_format):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+def give_portraits_and_logos():
+    """A portrait for every board member and staff member and a logo for every partner.
+
+    The demo has none (the seed's pictures are not reproduced); a network that has them
+    prints them, and the tests of images, alternative texts and sizes need them.
+    """
+    for person in [*BoardMandate.objects.all(), *StaffMember.objects.all()]:
+        person.photo.save("portrait.jpg", ContentFile(_picture((300, 300), "#3d6b7a", "JPEG")), save=True)
+    for organisation in Organisation.objects.filter(partnerships__isnull=False).distinct():
+        organisation.logo.save("logo.png", ContentFile(_picture((480, 320), "#b35e2d", "PNG")), save=True)

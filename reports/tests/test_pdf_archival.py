@@ -21,6 +21,7 @@ from activities.models import Activity
 from activities.tests.factories import ActivityFactory, ObjectiveFactory
 from reports import demo_data, pdf
 from reports.demo import load_demo
+from reports.tests.factories import give_portraits_and_logos
 from reports.pdf import render_report_html, render_report_pdf
 from reports.report import build_report_context
 from reports.typography import french_typography
@@ -58,6 +59,7 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
     with override_settings(MEDIA_ROOT=folder / "media"), django_db_blocker.unblock():
         with transaction.atomic():
             load_demo(images=True)
+            give_portraits_and_logos()
             with translation.override("fr-ca"):
                 context = build_report_context("2016-2017")
                 weasyprint_logger.addHandler(records)
@@ -169,11 +171,11 @@ def test_archival_pdf_title_names_the_year_and_the_network(archival):
 
 def test_every_figure_has_alternative_text(archival, rendered):
     found = figures(archival)
-    # One Figure per image and per SVG of the page: the donut, its swatches, the bars, the
-    # photos, the portraits, the logos (34 in the demo).
+    # One Figure per image and per SVG of the page: the covers' marks and art, the donut, its
+    # swatches, the bars, the photos, the portraits, the logos (37 in the demo with portraits and logos).
     with translation.override("fr-ca"):
         html = render_report_html(rendered["context"], for_print=True, stylesheets_given=True)
-    assert len(found) == html.count("<img ") + html.count("<svg ") == 34
+    assert len(found) == html.count("<img ") + html.count("<svg ") == 37
     missing = [element.get("/Pg") for element in found if not str(element.get("/Alt", "")).strip()]
     assert not missing, f"{len(missing)} figures without /Alt"
 

@@ -132,7 +132,10 @@ def pdf_text(pdf):
 def sections(html):
     """The report's objective sections as (kicker, title, content) from its HTML."""
     found = re.findall(
-        r'<p class="kicker">([^<]+)</p>\s*<h1>([^<]+)</h1>(.*?)</section>', html.replace("&#x27;", "'"), re.S
+        r'<section class="[^"]*objective[^"]*"[^>]*>\s*<header class="section-band">\s*'
+        r'<p class="kicker">([^<]+)</p>\s*<h1>([^<]+)</h1>(.*?)</section>',
+        html.replace("&#x27;", "'"),
+        re.S,
     )
     return [(kicker.strip(), title.strip(), content) for kicker, title, content in found]
 

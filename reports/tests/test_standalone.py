@@ -33,6 +33,7 @@ from partners.tests.factories import PartnershipFactory
 from pole.fiscal_years import FiscalYear
 from reports import demo_data
 from reports.demo import load_demo
+from reports.tests.factories import give_portraits_and_logos
 from reports.pdf import render_report_html
 from reports.report import build_report_context
 from reports.standalone import render_standalone_html, subset_font, woff2_available
@@ -120,6 +121,7 @@ def demo_file(django_db_setup, django_db_blocker, tmp_path_factory):
     with override_settings(MEDIA_ROOT=folder / "media"), django_db_blocker.unblock():
         with transaction.atomic():
             load_demo(images=True)
+            give_portraits_and_logos()
             with translation.override("fr-ca"):
                 html = render_standalone_html("2016-2017")
                 again = render_standalone_html("2016-2017")
