@@ -242,14 +242,21 @@ def activity_attendance(activity):
     """Count an activity's registrations: confirmed, waiting, present (walk-ins included), walk-ins,
     and the distinct member organisations present (« entreprises participantes »). One query."""
     confirmed = Q(status=Registration.Status.CONFIRMED)
+    # Aliases other than the field names: an aggregate named « present » would hide the field.
     row = Registration.objects.filter(activity=activity).aggregate(
-        confirmed=Count("pk", filter=confirmed),
-        waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
-        present=Count("pk", filter=confirmed & Q(present=True)),
-        walk_ins=Count("pk", filter=confirmed & Q(present=True, walk_in=True)),
-        member_organisations=Count("member", filter=confirmed & Q(present=True), distinct=True),
+        n_confirmed=Count("pk", filter=confirmed),
+        n_waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
+        n_present=Count("pk", filter=confirmed & Q(present=True)),
+        n_walk_ins=Count("pk", filter=confirmed & Q(present=True, walk_in=True)),
+        n_members=Count("member", filter=confirmed & Q(present=True), distinct=True),
     )
-    return Attendance(**row)
+    return Attendance(
+        confirmed=row["n_confirmed"],
+        waiting=row["n_waiting"],
+        present=row["n_present"],
+        walk_ins=row["n_walk_ins"],
+        member_organisations=row["n_members"],
+    )
 
 
 def member_attendance(member, fiscal_year):
