@@ -114,9 +114,9 @@ def test_raising_the_capacity_fills_the_free_seats_from_the_waiting_list():
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"registration_open": False}, "Registration is not open"),
-        ({"registration_deadline": timezone.now() - datetime.timedelta(minutes=1)}, "deadline"),
-        ({"start_date": datetime.date(2016, 4, 13)}, "over"),
+        ({"registration_open": False}, "ne sont pas ouvertes"),
+        ({"registration_deadline": timezone.now() - datetime.timedelta(minutes=1)}, "date limite est passée"),
+        ({"start_date": datetime.date(2016, 4, 13)}, "est terminée"),
     ],
 )
 def test_closed_registration_is_refused_and_nothing_saved(changes, message):
@@ -140,7 +140,7 @@ def test_walk_ins_are_present_and_may_exceed_the_capacity():
     register(event, "a@exemple.org")
     walk_in = registrations.add_walk_in(activity=event, name="Paul Roy", organisation="Coop Roy")
     assert (walk_in.status, walk_in.present, walk_in.walk_in) == ("confirmed", True, True)
-    with pytest.raises(RegistrationError, match="registered already"):
+    with pytest.raises(RegistrationError, match="est déjà inscrite"):
         registrations.add_walk_in(activity=event, name="A", email="A@exemple.org")
 
 
