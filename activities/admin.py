@@ -3,9 +3,8 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from pole.admin_filters import DateFiscalYearFilter, FiscalYearFilter, MissingDataFilter
 from pole.spreadsheets import SpreadsheetAdminMixin
@@ -40,7 +39,13 @@ class MeasureInline(admin.TabularInline):
 class ActivityAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     resource_classes = [ActivityResource]
     list_display = [
-        "start_date", "title", "role", "territory", "participants_counted", "objective_names", "measure_count",
+        "start_date",
+        "title",
+        "role",
+        "territory",
+        "participants_counted",
+        "objective_names",
+        "measure_count",
     ]
     list_display_links = ["start_date", "title"]
     list_filter = [DateFiscalYearFilter, "objectives", "role", "territory", MissingDataFilter]
@@ -61,8 +66,15 @@ class ActivityAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
             _("Registration (public calendar)"),
             {
                 "fields": [
-                    "registration_open", "start_time", "end_time", "capacity", "registration_deadline",
-                    "member_price", "non_member_price", "non_members_allowed", "public_description",
+                    "registration_open",
+                    "start_time",
+                    "end_time",
+                    "capacity",
+                    "registration_deadline",
+                    "member_price",
+                    "non_member_price",
+                    "non_members_allowed",
+                    "public_description",
                     "registration_links",
                 ]
             },
@@ -83,9 +95,7 @@ class ActivityAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     def participants_counted(self, activity):
         """The figure the report counts, and where it comes from."""
         if activity.registration_count:
-            return format_html(
-                "{} <small>({})</small>", activity.counted_participants, gettext("attendance")
-            )
+            return format_html("{} <small>({})</small>", activity.counted_participants, gettext("attendance"))
         return "—" if activity.participants is None else activity.participants
 
     @admin.display(description=_("participants counted"))
@@ -106,19 +116,17 @@ class ActivityAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
         links = [
             (reverse("activities:detail", args=[activity.pk]), gettext("Public page")),
             (reverse("activities:door", args=[activity.pk]), gettext("At the door")),
-            (f"{reverse('admin:activities_registration_changelist')}?activity__id__exact={activity.pk}",
-             gettext("Registrations")),
+            (
+                f"{reverse('admin:activities_registration_changelist')}?activity__id__exact={activity.pk}",
+                gettext("Registrations"),
+            ),
         ]
-        return format_html(
-            " · ".join(['<a href="{}">{}</a>'] * len(links)), *[part for link in links for part in link]
-        )
+        return format_html(" · ".join(['<a href="{}">{}</a>'] * len(links)), *[part for link in links for part in link])
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "capacity" in form.changed_data:
-            promoted = registrations.fill_free_seats(
-                activity=obj, site_url=f"{request.scheme}://{request.get_host()}"
-            )
+            promoted = registrations.fill_free_seats(activity=obj, site_url=f"{request.scheme}://{request.get_host()}")
             if promoted:
                 self.message_user(
                     request,
@@ -235,8 +243,18 @@ class RegistrationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["activity", "member"]
     readonly_fields = ["created_at", "cancelled_at"]
     fields = [
-        "activity", "name", "email", "member", "organisation", "phone", "needs", "status", "present", "walk_in",
-        "created_at", "cancelled_at",
+        "activity",
+        "name",
+        "email",
+        "member",
+        "organisation",
+        "phone",
+        "needs",
+        "status",
+        "present",
+        "walk_in",
+        "created_at",
+        "cancelled_at",
     ]
     actions = ["cancel_registrations"]
 

@@ -124,7 +124,11 @@ class WalkInForm(PersonFieldsMixin, forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_id = "walk-in-form"
         self.helper.layout = Layout(
-            "name", "email", "member", "organisation", "phone",
+            "name",
+            "email",
+            "member",
+            "organisation",
+            "phone",
             Submit("add", _("Add as present"), css_class="btn-primary"),
         )
 
@@ -139,7 +143,10 @@ class RegistrantEmailForm(ControlCharacterFormMixin, forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "registrant-email-form"
         self.helper.layout = Layout(
-            "subject", "body", "include_waiting", HTML(recipients_note),
+            "subject",
+            "body",
+            "include_waiting",
+            HTML(recipients_note),
             Submit("send", _("Send"), css_class="btn-primary"),
         )
 

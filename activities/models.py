@@ -169,12 +169,18 @@ class Activity(models.Model):
     )
     registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
     member_price = models.DecimalField(
-        _("price for members"), max_digits=8, decimal_places=2, default=Decimal("0"),
+        _("price for members"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("In dollars; 0 if free. Payment is recorded by staff, not taken online."),
     )
     non_member_price = models.DecimalField(
-        _("price for non-members"), max_digits=8, decimal_places=2, default=Decimal("0"),
+        _("price for non-members"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     non_members_allowed = models.BooleanField(_("non-members may register"), default=True)

@@ -52,9 +52,7 @@ def read_back(event):
     """Return the stored registrations of ``event``: counts by status and the waiting order."""
     from activities.models import Registration
 
-    rows = list(
-        Registration.objects.filter(activity_id=event).order_by("created_at", "pk").values("email", "status")
-    )
+    rows = list(Registration.objects.filter(activity_id=event).order_by("created_at", "pk").values("email", "status"))
     return {
         "confirmed": sum(r["status"] == "confirmed" for r in rows),
         "waiting": sum(r["status"] == "waiting" for r in rows),
@@ -156,8 +154,13 @@ def run(*, database_url, workdir, people=200, capacity=50, free=20, workers=4, t
             loadtest.manage("migrate", "--noinput", environment=environment, log=log)
             state_file = workdir / "state.json"
             loadtest.manage(
-                "oversell", "--phase=prepare", f"--capacity={capacity}", f"--free={free}", f"--state={state_file}",
-                environment=environment, log=log,
+                "oversell",
+                "--phase=prepare",
+                f"--capacity={capacity}",
+                f"--free={free}",
+                f"--state={state_file}",
+                environment=environment,
+                log=log,
             )
             event = json.loads(state_file.read_text())["event"]
             port = loadtest.free_port()
@@ -165,8 +168,10 @@ def run(*, database_url, workdir, people=200, capacity=50, free=20, workers=4, t
             server = start_gunicorn(port=port, workers=workers, threads=threads, environment=environment, log=log)
             try:
                 loadtest.wait_until_serving(base_url, server)
-                out(f"gunicorn ({workers} workers × {threads} threads): {people} registrations at once "
-                    f"for the last {free} of {capacity} seats…")
+                out(
+                    f"gunicorn ({workers} workers × {threads} threads): {people} registrations at once "
+                    f"for the last {free} of {capacity} seats…"
+                )
                 results, elapsed = storm(base_url, event=event, people=people)
             finally:
                 loadtest.stop(server)
@@ -174,8 +179,12 @@ def run(*, database_url, workdir, people=200, capacity=50, free=20, workers=4, t
                 out(f"gunicorn ended with status {server.returncode}")
             back_file = workdir / "read_back.json"
             loadtest.manage(
-                "oversell", "--phase=read-back", f"--event={event}", f"--state={back_file}",
-                environment=environment, log=log,
+                "oversell",
+                "--phase=read-back",
+                f"--event={event}",
+                f"--state={back_file}",
+                environment=environment,
+                log=log,
             )
             stored = json.loads(back_file.read_text())
         finally:
@@ -194,10 +203,24 @@ def start_gunicorn(*, port, workers, threads, environment, log):
 
     return subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "--config", str(Path(settings.BASE_DIR) / "pole" / "gunicorn.py"),
-            "pole.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-            "--threads", str(threads), "--timeout", "120", "--access-logfile", "-",
-            "--backlog", "2048",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(Path(settings.BASE_DIR) / "pole" / "gunicorn.py"),
+            "pole.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "120",
+            "--access-logfile",
+            "-",
+            "--backlog",
+            "2048",
         ],
         env=environment,
         cwd=settings.BASE_DIR,

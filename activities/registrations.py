@@ -55,8 +55,18 @@ def _has_free_seat(activity):
 
 
 def register(
-    *, activity, name, email, member=None, organisation="", phone="", needs="", user=None, client_address=None,
-    site_url="", now=None,
+    *,
+    activity,
+    name,
+    email,
+    member=None,
+    organisation="",
+    phone="",
+    needs="",
+    user=None,
+    client_address=None,
+    site_url="",
+    now=None,
 ):
     """Register a person: a seat if one is free, else the waiting list. Return a ``Seat``.
 

@@ -329,8 +329,18 @@ class RegistrationResource(resources.ModelResource):
     class Meta:
         model = Registration
         fields = (
-            "activity", "date", "name", "email", "organisation", "is_member", "phone", "needs", "status",
-            "present", "walk_in", "created_at",
+            "activity",
+            "date",
+            "name",
+            "email",
+            "organisation",
+            "is_member",
+            "phone",
+            "needs",
+            "status",
+            "present",
+            "walk_in",
+            "created_at",
         )
         export_order = fields
 

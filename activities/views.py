@@ -263,7 +263,9 @@ def mark_present(request, pk, registration_pk):
         messages.success(request, text % {"name": registration.name})
     url = reverse("activities:door", args=[activity.pk])
     query = (request.POST.get("q") or "").strip()
-    return redirect(f"{url}?q={query}#inscription-{registration.pk}" if query else f"{url}#inscription-{registration.pk}")
+    return redirect(
+        f"{url}?q={query}#inscription-{registration.pk}" if query else f"{url}#inscription-{registration.pk}"
+    )
 
 
 @staff_required
@@ -332,7 +334,9 @@ def export_registrants(request, pk, file_format):
         content = "\ufeff" + dataset.export("csv")  # the BOM makes Excel read UTF-8
         content_type = "text/csv; charset=utf-8"
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="inscriptions-{activity.start_date.isoformat()}.{file_format}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="inscriptions-{activity.start_date.isoformat()}.{file_format}"'
+    )
     return response
 
 
@@ -341,9 +345,9 @@ def email_registrants(request, pk):
     """Staff: one e-mail to every confirmed registrant of the activity (the waiting list if asked)."""
     activity = _staff_activity(pk)
     seats = _seats(activity)
-    note = ngettext(
-        "%(count)d confirmed registrant.", "%(count)d confirmed registrants.", seats["confirmed"]
-    ) % {"count": seats["confirmed"]}
+    note = ngettext("%(count)d confirmed registrant.", "%(count)d confirmed registrants.", seats["confirmed"]) % {
+        "count": seats["confirmed"]
+    }
     from django.utils.html import escape
 
     form = RegistrantEmailForm(request.POST or None, recipients_note=f'<p class="small">{escape(note)}</p>')
@@ -391,4 +395,3 @@ class PortalRegistrationsView(RepresentativeRequiredMixin, TemplateView):
             attendance=member_attendance(self.member, fiscal_year),
         )
         return context
-

@@ -190,9 +190,7 @@ def activity_totals(fiscal_year, *, objectives=None):
         row["objectives"]: row
         for row in activities.filter(objectives__isnull=False)
         .values("objectives")
-        .annotate(
-            count=Count("id", distinct=True), participants=Coalesce(Sum(counted_participants_expression()), 0)
-        )
+        .annotate(count=Count("id", distinct=True), participants=Coalesce(Sum(counted_participants_expression()), 0))
         .order_by()
     }
     by_objective = [

@@ -159,7 +159,9 @@ def test_staff_email_form_writes_to_the_registrants(new_page, live_server, perso
 
 
 def test_admin_opens_registration_and_cancelling_promotes(new_page, live_server, personnel):
-    activity = EventFactory(title="Formation en gestion", registration_open=False, capacity=None, start_date=in_days(30))
+    activity = EventFactory(
+        title="Formation en gestion", registration_open=False, capacity=None, start_date=in_days(30)
+    )
     held = RegistrationFactory(activity=activity, email="a@exemple.org")
     page = new_page(DESKTOP)
     admin_log_in(page, "personnel@exemple.org", PASSWORD)

@@ -39,7 +39,9 @@ def test_calendar_lists_upcoming_then_past_of_the_year_and_filters(client, fixed
     objective, other = ObjectiveFactory(name="Renforcer les compétences"), ObjectiveFactory()
     portneuf = TerritoryFactory(name="Portneuf")
     soon = EventFactory(title="Atelier bientôt", start_date=datetime.date(2026, 12, 5), objectives=[objective])
-    EventFactory(title="Atelier plus tard", start_date=datetime.date(2027, 1, 5), territory=portneuf, objectives=[other])
+    EventFactory(
+        title="Atelier plus tard", start_date=datetime.date(2027, 1, 5), territory=portneuf, objectives=[other]
+    )
     EventFactory(title="Atelier passé", start_date=datetime.date(2026, 6, 5), objectives=[objective])
     EventFactory(title="Atelier d'une autre année", start_date=datetime.date(2025, 6, 5))
     EventFactory(title="Atelier non public", start_date=datetime.date(2026, 12, 6), registration_open=False)
@@ -151,7 +153,10 @@ def test_an_address_is_limited_to_some_registrations_an_hour(client, settings):
     settings.POLE_REGISTRATION_LIMIT_PER_HOUR = 2
     event = EventFactory()
     for i in range(2):
-        assert client.post(reverse("activities:detail", args=[event.pk]), form_data(email=f"p{i}@exemple.org")).status_code == 302
+        assert (
+            client.post(reverse("activities:detail", args=[event.pk]), form_data(email=f"p{i}@exemple.org")).status_code
+            == 302
+        )
     response = client.post(reverse("activities:detail", args=[event.pk]), form_data(email="p9@exemple.org"))
     assert response.status_code == 429
     assert "Trop d’inscriptions" in response.content.decode()
@@ -244,9 +249,12 @@ def test_door_lists_confirmed_registrants_searches_and_marks_present(personnel_c
     assert personnel_client.get(url).context["summary"].present == 1
     # A registration of another activity is not reachable through this one.
     stranger = RegistrationFactory()
-    assert personnel_client.post(
-        reverse("activities:mark-present", args=[event.pk, stranger.pk]), {"present": "1"}
-    ).status_code == 404
+    assert (
+        personnel_client.post(
+            reverse("activities:mark-present", args=[event.pk, stranger.pk]), {"present": "1"}
+        ).status_code
+        == 404
+    )
 
 
 def test_door_page_queries_do_not_grow_with_the_registrants(personnel_client, assert_constant_queries):
@@ -289,7 +297,7 @@ def test_attendance_sheet_pdf_has_a_line_per_registrant(personnel_client, tmp_pa
 def test_export_csv_and_xlsx_list_the_registrants_safely(personnel_client):
     event = EventFactory()
     member = MemberFactory(name="Coopérative Le Rucher")
-    RegistrationFactory(activity=event, name="=HYPERLINK(\"x\")", member=member, email="a@exemple.org")
+    RegistrationFactory(activity=event, name='=HYPERLINK("x")', member=member, email="a@exemple.org")
     RegistrationFactory(activity=event, name="Paul", status=Registration.Status.WAITING, email="b@exemple.org")
     csv = personnel_client.get(reverse("activities:export-csv", args=[event.pk])).content.decode("utf-8-sig")
     header, *rows = csv.strip().splitlines()

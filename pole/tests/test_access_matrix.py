@@ -295,7 +295,14 @@ def url_of(pattern, world):
         **{
             f"activities:{name}": {"pk": world["rows"]["activities.registration"].activity_id}
             for name in (
-                "detail", "registered", "ics", "door", "walk-in", "attendance-sheet", "export-csv", "export-xlsx",
+                "detail",
+                "registered",
+                "ics",
+                "door",
+                "walk-in",
+                "attendance-sheet",
+                "export-csv",
+                "export-xlsx",
                 "email",
             )
         },

@@ -20,21 +20,21 @@ DAY = datetime.date(2016, 5, 10)
 
 def attended(activity, *, present, absent=0, walk_ins=0, waiting=0, cancelled_present=0, member=None):
     """Give ``activity`` registrants: ``present`` of them present, the rest in the other states."""
-    for i in range(present):
+    for _ in range(present):
         RegistrationFactory(activity=activity, present=True, member=member)
-    for i in range(absent):
+    for _ in range(absent):
         RegistrationFactory(activity=activity)
-    for i in range(walk_ins):
+    for _ in range(walk_ins):
         RegistrationFactory(activity=activity, present=True, walk_in=True, email="")
-    for i in range(waiting):
+    for _ in range(waiting):
         RegistrationFactory(activity=activity, status=Registration.Status.WAITING)
-    for i in range(cancelled_present):
+    for _ in range(cancelled_present):
         RegistrationFactory(activity=activity, status=Registration.Status.CANCELLED)
 
 
 def test_attendance_replaces_the_typed_number_once_there_are_registrations():
     objective, other = ObjectiveFactory(), ObjectiveFactory()
-    typed = ActivityFactory(start_date=DAY, participants=35, objectives=[objective])
+    ActivityFactory(start_date=DAY, participants=35, objectives=[objective])  # typed, no registration
     with_registrations = ActivityFactory(start_date=DAY, participants=99, objectives=[objective, other])
     attended(with_registrations, present=3, absent=2, walk_ins=2, waiting=4, cancelled_present=1)
     totals = activity_totals(Y2016)
@@ -73,12 +73,12 @@ def test_the_report_prints_the_attendance_of_an_activity():
 
 def test_year_figures_query_count_is_unchanged_by_registrations(django_assert_num_queries):
     objective = ObjectiveFactory()
-    for i in range(3):
+    for _ in range(3):
         attended(ActivityFactory(start_date=DAY, objectives=[objective]), present=2, walk_ins=1)
     with django_assert_num_queries(6):
         figures = year_figures(Y2016)
     assert figures.participants == 9
-    for i in range(10):
+    for _ in range(10):
         attended(ActivityFactory(start_date=DAY, objectives=[objective]), present=3)
     with django_assert_num_queries(6):
         assert year_figures(Y2016).participants == 39

@@ -50,7 +50,9 @@ class Command(BaseCommand):
         if not url:
             from pole.env import env_str
 
-            url = oversell.oversell_database_url(env_str("DATABASE_URL", f"sqlite:///{settings.BASE_DIR / 'db.sqlite3'}"))
+            url = oversell.oversell_database_url(
+                env_str("DATABASE_URL", f"sqlite:///{settings.BASE_DIR / 'db.sqlite3'}")
+            )
         if not url.startswith(("postgres://", "postgresql://")):
             # SQLite takes one writer at a time and answers the others « database is locked ».
             raise CommandError("The oversell test needs PostgreSQL: give --database-url postgres://…")
