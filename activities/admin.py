@@ -236,8 +236,20 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["name", "activity", "organisation_display", "email", "status", "present", "walk_in", "created_at"]
-    list_filter = ["status", "present", "walk_in", ("activity", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "name",
+        "activity",
+        "organisation_display",
+        "email",
+        "status",
+        "present",
+        "walk_in",
+        "paid",
+        "created_at",
+    ]
+    list_filter = ["status", "present", "walk_in", "paid", ("activity", admin.RelatedOnlyFieldListFilter)]
+    # Payment is recorded by staff, ticked in the list as it comes in.
+    list_editable = ["paid"]
     list_select_related = ["activity", "member"]
     search_fields = ["name", "email", "organisation", "member__name", "activity__title"]
     autocomplete_fields = ["activity", "member"]
@@ -253,6 +265,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "status",
         "present",
         "walk_in",
+        "paid",
         "created_at",
         "cancelled_at",
     ]

@@ -502,6 +502,9 @@ class Registration(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
     present = models.BooleanField(_("present"), default=False)
     walk_in = models.BooleanField(_("walk-in"), default=False, help_text=_("Added at the door, without registering."))
+    paid = models.BooleanField(
+        _("paid"), default=False, help_text=_("Payment received by staff (it is not taken online).")
+    )
     cancel_token = models.CharField(max_length=64, unique=True, default=new_cancel_token, editable=False)
     client_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
     user = models.ForeignKey(
@@ -544,3 +547,8 @@ class Registration(models.Model):
     @property
     def organisation_name(self):
         return self.member.name if self.member_id else self.organisation
+
+    @property
+    def price(self):
+        """What the person owes: the member price when registered for a member, else the non-member price."""
+        return self.activity.member_price if self.member_id else self.activity.non_member_price

@@ -324,6 +324,8 @@ class RegistrationResource(resources.ModelResource):
     status = Field(column_name="statut", widget=TextWidget())
     present = Field(column_name="present", widget=TextWidget())
     walk_in = Field(column_name="sans_inscription", widget=TextWidget())
+    price = Field(column_name="tarif", attribute="price", widget=TextWidget())
+    paid = Field(column_name="paye", widget=TextWidget())
     created_at = Field(column_name="inscrit_le", widget=TextWidget())
 
     class Meta:
@@ -340,6 +342,8 @@ class RegistrationResource(resources.ModelResource):
             "status",
             "present",
             "walk_in",
+            "price",
+            "paid",
             "created_at",
         )
         export_order = fields
@@ -359,6 +363,9 @@ class RegistrationResource(resources.ModelResource):
 
     def dehydrate_walk_in(self, registration):
         return self._yes_no(registration.walk_in)
+
+    def dehydrate_paid(self, registration):
+        return self._yes_no(registration.paid)
 
     def dehydrate_created_at(self, registration):
         return timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M")

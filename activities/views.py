@@ -325,7 +325,9 @@ def export_registrants(request, pk, file_format):
     activity = _staff_activity(pk)
     resource = RegistrationResource()
     dataset = resource.export(
-        Registration.objects.filter(activity=activity).select_related("member").order_by("status", "name", "pk")
+        Registration.objects.filter(activity=activity)
+        .select_related("activity", "member")
+        .order_by("status", "name", "pk")
     )
     if file_format == "xlsx":
         content = dataset.export("xlsx")

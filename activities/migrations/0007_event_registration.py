@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('confirmed', 'confirmed'), ('waiting', 'waiting list'), ('cancelled', 'cancelled')], default='confirmed', max_length=20, verbose_name='status')),
                 ('present', models.BooleanField(default=False, verbose_name='present')),
                 ('walk_in', models.BooleanField(default=False, help_text='Added at the door, without registering.', verbose_name='walk-in')),
+                ('paid', models.BooleanField(default=False, help_text='Payment received by staff (it is not taken online).', verbose_name='paid')),
                 ('cancel_token', models.CharField(default=activities.models.new_cancel_token, editable=False, max_length=64, unique=True)),
                 ('client_address', models.GenericIPAddressField(blank=True, editable=False, null=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='registered on')),

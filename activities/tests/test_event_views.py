@@ -299,14 +299,22 @@ def test_export_csv_and_xlsx_list_the_registrants_safely(personnel_client):
     member = MemberFactory(name="Coopérative Le Rucher")
     RegistrationFactory(activity=event, name='=HYPERLINK("x")', member=member, email="a@exemple.org")
     RegistrationFactory(activity=event, name="Paul", status=Registration.Status.WAITING, email="b@exemple.org")
+    Registration.objects.filter(member=member).update(paid=True)
+    event.member_price, event.non_member_price = 15, 25
+    event.save()
     csv = personnel_client.get(reverse("activities:export-csv", args=[event.pk])).content.decode("utf-8-sig")
     header, *rows = csv.strip().splitlines()
     assert header.startswith("activite,date,nom,courriel,organisation,membre")
     assert len(rows) == 2
     assert "'=HYPERLINK" in csv  # a formula is escaped
     assert "Coopérative Le Rucher,oui" in csv and "liste d’attente" in csv
+    assert "tarif,paye" in header
     content = personnel_client.get(reverse("activities:export-xlsx", args=[event.pk])).content
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    columns = [cell.value for cell in sheet[1]]
+    rows = {row[2]: dict(zip(columns, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert (rows["Paul"]["tarif"], rows["Paul"]["paye"]) == ("25.00", "non")
+    assert rows['\'=HYPERLINK("x")']["tarif"] == "15.00" and rows['\'=HYPERLINK("x")']["paye"] == "oui"
     assert [cell.value for cell in sheet[1]][:3] == ["activite", "date", "nom"]
     assert sheet.max_row == 3
 
