@@ -230,10 +230,6 @@ class Activity(models.Model):
         if self.end_time and not self.start_time:
             raise ValidationError({"start_time": _("Give the start time too.")})
 
-    @property
-    def is_upcoming(self):
-        return (self.end_date or self.start_date) >= timezone.localdate()
-
     def registration_closed_reason(self, *, now=None):
         """Why no one may register now (a translated sentence), or None when registration is open."""
         now = now or timezone.now()
