@@ -69,7 +69,10 @@ def _person(index, base_url, event, barrier, results, lock):
     url = f"/activites/{event}/"
     email = f"personne-{index}@foule.exemple.org"
     outcome = {"index": index, "email": email}
-    with httpx.Client(base_url=base_url, timeout=120, follow_redirects=False) as client:
+    # A new connection for each request: gunicorn closes a connection idle for 2 s (its keep-alive),
+    # and the wait at the barrier would leave the page's connection idle that long.
+    headers = {"Connection": "close"}
+    with httpx.Client(base_url=base_url, timeout=120, follow_redirects=False, headers=headers) as client:
         try:
             page = client.get(url)
             fields = loadtest.form_fields(page.text, "name")
