@@ -12,12 +12,13 @@ from activities import oversell
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
-pytestmark = pytest.mark.skipif(
+postgresql_only = pytest.mark.skipif(
     not DATABASE_URL.startswith(("postgres://", "postgresql://")),
     reason="the oversell test runs on PostgreSQL (DATABASE_URL=postgres://…); SQLite takes one writer at a time",
 )
 
 
+@postgresql_only
 def test_two_hundred_concurrent_registrations_for_the_last_twenty_seats_oversell_nothing(tmp_path):
     figures, problems = oversell.run(
         database_url=oversell.oversell_database_url(DATABASE_URL),
