@@ -1,9 +1,16 @@
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pole.fields import PhoneField
 from pole.fiscal_years import FiscalYear, FiscalYearField
 from pole.images import SafeImageField
 
@@ -52,6 +59,54 @@ class ActivityQuerySet(models.QuerySet):
         """Fetch what a list of activities prints: territory, objectives, measures, partners."""
         return self.select_related("territory").prefetch_related("objectives", "measures", "partners")
 
+    def with_counted_participants(self):
+        """Annotate ``counted_participants``, ``attendance`` and ``registration_count``.
+
+        An activity with registrations (any not cancelled, walk-ins included) counts its
+        attendance: the registrations marked present (walk-ins are). Without registrations, the
+        number staff typed (unknown: None). Correlated subqueries, no extra query per row.
+        """
+        return self.annotate(
+            registration_count=registration_count_expression(),
+            attendance=attendance_expression(),
+            counted_participants=counted_participants_expression(),
+        )
+
+    def open_for_registration(self):
+        """Keep the activities whose registration is open (flag set, deadline not passed)."""
+        now = timezone.now()
+        return self.filter(registration_open=True).filter(
+            Q(registration_deadline__isnull=True) | Q(registration_deadline__gte=now)
+        )
+
+
+def _registrations():
+    return Registration.objects.filter(activity=OuterRef("pk")).exclude(status=Registration.Status.CANCELLED)
+
+
+def registration_count_expression():
+    """The activity's registrations not cancelled (walk-ins included), as a subquery."""
+    counted = _registrations().order_by().values("activity").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def attendance_expression():
+    """The activity's registrations marked present (walk-ins are), as a subquery."""
+    present = _registrations().filter(present=True).order_by().values("activity").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(present, output_field=IntegerField()), Value(0))
+
+
+def counted_participants_expression():
+    """The participants an activity counts for the figures (DESIGN.md, extended).
+
+    With registrations (not cancelled): its attendance; without: the typed number (None if unknown).
+    """
+    return Case(
+        When(Exists(_registrations()), then=attendance_expression()),
+        default=F("participants"),
+        output_field=IntegerField(),
+    )
+
 
 class Activity(models.Model):
     """An event the network organised, co-organised or attended."""
@@ -97,6 +152,41 @@ class Activity(models.Model):
     description = models.TextField(_("description"), blank=True)
     photo = SafeImageField(_("photo"), upload_to="activities/", blank=True)
     photo_caption = models.CharField(_("photo caption"), max_length=300, blank=True)
+    # Registration: an event of the public calendar is an activity that opens it.
+    registration_open = models.BooleanField(
+        _("registration open"),
+        default=False,
+        help_text=_("The activity is shown in the public calendar and people may register online."),
+    )
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Seats; once they are taken, registrations join the waiting list. Empty: no limit."),
+    )
+    registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
+    member_price = models.DecimalField(
+        _("price for members"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("In dollars; 0 if free. Payment is recorded by staff, not taken online."),
+    )
+    non_member_price = models.DecimalField(
+        _("price for non-members"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    non_members_allowed = models.BooleanField(_("non-members may register"), default=True)
+    public_description = models.TextField(
+        _("public description"), blank=True, help_text=_("Shown on the event's public page.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -116,6 +206,14 @@ class Activity(models.Model):
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="activities_activity_end_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="activities_activity_capacity_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(member_price__gte=0) & Q(non_member_price__gte=0),
+                name="activities_activity_prices_not_negative",
+            ),
         ]
 
     def __str__(self):
@@ -127,6 +225,21 @@ class Activity(models.Model):
             raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
         if self.photo_caption and not self.photo:
             raise ValidationError({"photo_caption": _("A caption needs a photo.")})
+        if self.start_time and self.end_time and not self.end_date and self.end_time < self.start_time:
+            raise ValidationError({"end_time": _("The end time cannot be before the start time.")})
+        if self.end_time and not self.start_time:
+            raise ValidationError({"start_time": _("Give the start time too.")})
+
+    def registration_closed_reason(self, *, now=None):
+        """Why no one may register now (a translated sentence), or None when registration is open."""
+        now = now or timezone.now()
+        if not self.registration_open:
+            return _("Registration is not open for this activity.")
+        if self.registration_deadline and now > self.registration_deadline:
+            return _("Registration closed on the deadline.")
+        if (self.end_date or self.start_date) < timezone.localdate(now):
+            return _("This activity is over.")
+        return None
 
     @property
     def fiscal_year(self):
@@ -336,3 +449,102 @@ class CampaignMetric(models.Model):
 
     def __str__(self):
         return f"{self.value} {self.label}"
+
+
+def new_cancel_token():
+    return secrets.token_urlsafe(32)
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self):
+        """Keep the registrations not cancelled (confirmed, waiting, walk-ins)."""
+        return self.exclude(status=Registration.Status.CANCELLED)
+
+    def confirmed(self):
+        return self.filter(status=Registration.Status.CONFIRMED)
+
+    def waiting(self):
+        """The waiting list, first come first served."""
+        return self.filter(status=Registration.Status.WAITING).order_by("created_at", "pk")
+
+
+class Registration(models.Model):
+    """A person registered to an activity (an event), or added at the door (walk-in)."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITING = "waiting", _("waiting list")
+        CANCELLED = "cancelled", _("cancelled")
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    # Stored normalised (pole.text.normalize_email_identifier), so one person is one address.
+    email = models.EmailField(_("e-mail"), blank=True)
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    organisation = models.CharField(
+        _("organisation"), max_length=200, blank=True, help_text=_("When the organisation is not a member.")
+    )
+    phone = PhoneField(_("phone"), blank=True)
+    needs = models.TextField(_("dietary or access needs"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    present = models.BooleanField(_("present"), default=False)
+    walk_in = models.BooleanField(_("walk-in"), default=False, help_text=_("Added at the door, without registering."))
+    paid = models.BooleanField(
+        _("paid"), default=False, help_text=_("Payment received by staff (it is not taken online).")
+    )
+    cancel_token = models.CharField(max_length=64, unique=True, default=new_cancel_token, editable=False)
+    client_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registered on"), default=timezone.now, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True, editable=False)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["activity", "created_at", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            # One registration per e-mail address and activity, a cancelled one aside (one may register again).
+            models.UniqueConstraint(
+                fields=["activity", "email"],
+                condition=~Q(status="cancelled") & ~Q(email=""),
+                name="activities_registration_unique_email",
+                violation_error_message=_("This e-mail address is already registered to this activity."),
+            ),
+            models.CheckConstraint(
+                condition=Q(present=False) | Q(status="confirmed"),
+                name="activities_registration_present_is_confirmed",
+                violation_error_message=_("Only a confirmed registration can be marked present."),
+            ),
+        ]
+        indexes = [models.Index(fields=["activity", "status"], name="activities_reg_activity_status")]
+
+    def __str__(self):
+        return f"{self.name} — {self.activity.title}" if self.activity_id else self.name
+
+    @property
+    def organisation_name(self):
+        return self.member.name if self.member_id else self.organisation
+
+    @property
+    def price(self):
+        """What the person owes: the member price when registered for a member, else the non-member price."""
+        return self.activity.member_price if self.member_id else self.activity.non_member_price

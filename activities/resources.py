@@ -1,7 +1,9 @@
 """The activities spreadsheet (DESIGN.md, « Spreadsheet contract »), keyed on ``date`` + ``titre``."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from import_export import resources
 from import_export.fields import Field
 
 from members.models import Territory
@@ -16,7 +18,9 @@ from pole.spreadsheets import (
     SpreadsheetResource,
     TextWidget,
     WholeNumberWidget,
+    export_cell,
     fold,
+    holds_text,
     join_list,
     parse_whole_number,
     pending_lists,
@@ -24,7 +28,7 @@ from pole.spreadsheets import (
     split_list,
 )
 
-from .models import Activity, Measure, Objective
+from .models import Activity, Measure, Objective, Registration
 
 ROLES = {
     Activity.Role.REALISATION: "réalisation",
@@ -300,3 +304,74 @@ class ActivityResource(SpreadsheetResource):
         ActivityObjective.objects.bulk_create(objective_links, batch_size=self._meta.batch_size)
         Measure.objects.bulk_create(measures, batch_size=self._meta.batch_size)
         ActivityPartner.objects.bulk_create(partner_links, batch_size=self._meta.batch_size)
+
+
+class RegistrationResource(resources.ModelResource):
+    """An event's registrants, for staff (export only): CSV or XLSX with French columns.
+
+    Text cells are made safe for spreadsheets as in every export (no control character,
+    no formula: ``pole.spreadsheets.export_cell``).
+    """
+
+    activity = Field(column_name="activite", attribute="activity__title", widget=TextWidget())
+    date = Field(column_name="date", attribute="activity__start_date", widget=DateWidget())
+    name = Field(column_name="nom", attribute="name", widget=TextWidget())
+    email = Field(column_name="courriel", attribute="email", widget=TextWidget())
+    organisation = Field(column_name="organisation", attribute="organisation_name", widget=TextWidget())
+    is_member = Field(column_name="membre", widget=TextWidget())
+    phone = Field(column_name="telephone", attribute="phone", widget=TextWidget())
+    needs = Field(column_name="besoins", attribute="needs", widget=TextWidget())
+    status = Field(column_name="statut", widget=TextWidget())
+    present = Field(column_name="present", widget=TextWidget())
+    walk_in = Field(column_name="sans_inscription", widget=TextWidget())
+    price = Field(column_name="tarif", attribute="price", widget=TextWidget())
+    paid = Field(column_name="paye", widget=TextWidget())
+    created_at = Field(column_name="inscrit_le", widget=TextWidget())
+
+    class Meta:
+        model = Registration
+        fields = (
+            "activity",
+            "date",
+            "name",
+            "email",
+            "organisation",
+            "is_member",
+            "phone",
+            "needs",
+            "status",
+            "present",
+            "walk_in",
+            "price",
+            "paid",
+            "created_at",
+        )
+        export_order = fields
+
+    @staticmethod
+    def _yes_no(value):
+        return _("yes") if value else _("no")
+
+    def dehydrate_is_member(self, registration):
+        return self._yes_no(registration.member_id)
+
+    def dehydrate_status(self, registration):
+        return str(registration.get_status_display())
+
+    def dehydrate_present(self, registration):
+        return self._yes_no(registration.present)
+
+    def dehydrate_walk_in(self, registration):
+        return self._yes_no(registration.walk_in)
+
+    def dehydrate_paid(self, registration):
+        return self._yes_no(registration.paid)
+
+    def dehydrate_created_at(self, registration):
+        return timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M")
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        return [
+            export_cell(self.export_field(field, instance, **kwargs), text_column=holds_text(field))
+            for field in self.get_export_fields(selected_fields)
+        ]

@@ -1,1 +1,399 @@
-# Create your views here.
+"""The public calendar of events, registration, cancellation, the door, and the staff's tools.
+
+Who may see what:
+- the calendar, an event's page, its .ics and the feed (``/activites/…``): public; only
+  activities that open registration (``registration_open``) are shown, others are 404;
+- the registration form: public (a logged-in representative registers for their member);
+  a honeypot field and a limit of registrations per client address per hour keep robots out;
+- the cancellation link: public; its random token is the credential;
+- the door page, the walk-in form, the attendance sheet, the export and the e-mail to
+  registrants: staff holding ``activities.change_registration`` (Personnel, Direction);
+  anonymous visitors go to the login page, others get 403;
+- the organisation's registrations (``/membre/inscriptions/``): a representative, their own
+  organisation only (members.views.RepresentativeRequiredMixin).
+"""
+
+import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from members.lockout import client_ip_address
+from members.views import RepresentativeRequiredMixin, representative_contact
+from pole.fiscal_years import FiscalYear
+from pole.text import fold
+from reports.statistics import activity_attendance, member_attendance
+
+from . import registrations
+from .calendar import activity_calendar
+from .forms import HONEYPOT_FIELD, CalendarFilterForm, RegistrantEmailForm, RegistrationForm, WalkInForm
+from .models import Activity, Registration
+from .resources import RegistrationResource
+
+STAFF_PERMISSION = "activities.change_registration"
+
+
+def site_url(request):
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def staff_required(view):
+    """Staff holding ``activities.change_registration``; anonymous visitors go to the login page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_active and request.user.is_staff and request.user.has_perm(STAFF_PERMISSION)):
+            raise PermissionDenied(_("This page is for the network's staff."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def public_events():
+    return Activity.objects.filter(registration_open=True).select_related("territory").prefetch_related("objectives")
+
+
+def calendar_activities():
+    """Upcoming events, then the past ones of the current fiscal year (most recent first)."""
+    today = timezone.localdate()
+    fiscal_year = FiscalYear.current()
+    events = public_events().with_counted_participants()
+    upcoming = events.filter(Q(start_date__gte=today) | Q(end_date__gte=today)).order_by("start_date", "start_time")
+    past = (
+        events.filter(start_date__gte=fiscal_year.start_date, start_date__lt=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__lt=today))
+        .order_by("-start_date")
+    )
+    return upcoming, past, fiscal_year
+
+
+def calendar(request):
+    """Public: the events calendar, filtered by objective and territory."""
+    upcoming, past, fiscal_year = calendar_activities()
+    form = CalendarFilterForm(request.GET or None)
+    if form.is_valid():
+        for name, lookup in (("objective", "objectives"), ("territory", "territory")):
+            value = form.cleaned_data[name]
+            if value is not None:
+                upcoming = upcoming.filter(**{lookup: value})
+                past = past.filter(**{lookup: value})
+    return render(
+        request,
+        "activities/calendar.html",
+        {"form": form, "upcoming": list(upcoming), "past": list(past), "fiscal_year": fiscal_year},
+    )
+
+
+def calendar_feed(request):
+    """Public: the calendar as an iCalendar feed (upcoming events and this fiscal year's)."""
+    upcoming, past, _fiscal_year = calendar_activities()
+    events = [*upcoming, *past]
+    content = activity_calendar(events, site_url=site_url(request), name=settings.POLE_NETWORK_SHORT_NAME)
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="calendrier.ics"'
+    return response
+
+
+def _seats(activity):
+    counts = Registration.objects.filter(activity=activity).aggregate(
+        confirmed=registrations_count(Registration.Status.CONFIRMED),
+        waiting=registrations_count(Registration.Status.WAITING),
+    )
+    free = None if activity.capacity is None else max(activity.capacity - counts["confirmed"], 0)
+    return {**counts, "free": free}
+
+
+def registrations_count(status):
+    from django.db.models import Count
+
+    return Count("pk", filter=Q(status=status))
+
+
+def too_many_from(address):
+    """Whether ``address`` made the hour's allowed registrations already (POLE_REGISTRATION_LIMIT_PER_HOUR)."""
+    if not address:
+        return False
+    since = timezone.now() - datetime.timedelta(hours=1)
+    made = Registration.objects.filter(client_address=address, created_at__gte=since).count()
+    return made >= settings.POLE_REGISTRATION_LIMIT_PER_HOUR
+
+
+def event_detail(request, pk):
+    """Public: an event's page and its registration form."""
+    activity = get_object_or_404(public_events(), pk=pk)
+    contact = representative_contact(request.user)
+    member = contact.member if contact is not None else None
+    closed = activity.registration_closed_reason()
+    initial = {}
+    if contact is not None:
+        initial = {"name": str(contact), "email": contact.email or request.user.email, "phone": contact.phone}
+    form = RegistrationForm(request.POST or None, activity=activity, member=member, initial=initial)
+    status = 200
+    if request.method == "POST":
+        address = client_ip_address(request)
+        if closed:
+            messages.error(request, closed)
+            status = 400
+        elif request.POST.get(HONEYPOT_FIELD):
+            form.add_error(None, _("Your registration could not be recorded. Leave the last, hidden field empty."))
+            status = 400
+        elif too_many_from(address):
+            form.add_error(None, _("Too many registrations were sent from your address this hour; try again later."))
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            person = form.instance  # the model's cleaning normalised the phone number
+            try:
+                seat = registrations.register(
+                    activity=activity,
+                    name=person.name,
+                    email=data["email"],
+                    member=member or data.get("member"),
+                    organisation=data.get("organisation", ""),
+                    phone=person.phone,
+                    needs=person.needs,
+                    user=request.user,
+                    client_address=address,
+                    site_url=site_url(request),
+                )
+            except registrations.RegistrationError as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error))
+                status = 400
+            else:
+                registration = seat.registration
+                request.session["registered"] = registration.pk
+                return redirect("activities:registered", pk=activity.pk)
+        else:
+            status = 400
+    context = {"activity": activity, "form": form, "closed": closed, "seats": _seats(activity), "member": member}
+    return render(request, "activities/activity_detail.html", context, status=status)
+
+
+def registered(request, pk):
+    """Public: the page after registering, for the session that just did."""
+    activity = get_object_or_404(public_events(), pk=pk)
+    registration = Registration.objects.filter(pk=request.session.get("registered"), activity=activity).first()
+    if registration is None:
+        return redirect("activities:detail", pk=pk)
+    position = None
+    if registration.status == Registration.Status.WAITING:
+        position = Registration.objects.waiting().filter(activity=activity, pk__lte=registration.pk).count()
+    return render(
+        request,
+        "activities/registered.html",
+        {"activity": activity, "registration": registration, "position": position},
+    )
+
+
+def event_ics(request, pk):
+    """Public: one event as an .ics file."""
+    activity = get_object_or_404(public_events(), pk=pk)
+    response = HttpResponse(activity_calendar([activity], site_url=site_url(request)), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="activite-{activity.pk}.ics"'
+    return response
+
+
+def cancel_registration(request, token):
+    """Public, with the link's token: confirm, then cancel one's registration."""
+    registration = get_object_or_404(Registration.objects.select_related("activity"), cancel_token=token)
+    if request.method == "POST" and registration.status != Registration.Status.CANCELLED:
+        registrations.cancel(registration=registration, site_url=site_url(request))
+        messages.success(request, _("Your registration has been cancelled."))
+        return redirect("activities:cancel", token=token)
+    return render(request, "activities/cancel.html", {"registration": registration, "activity": registration.activity})
+
+
+# --- Staff -------------------------------------------------------------------------------------
+
+
+def _staff_activity(pk):
+    return get_object_or_404(Activity.objects.select_related("territory"), pk=pk)
+
+
+@staff_required
+def door(request, pk):
+    """Staff: the registrants at the door, with a search box, one-tap « Présent » and walk-ins."""
+    activity = _staff_activity(pk)
+    query = (request.GET.get("q") or "").strip()[:100]
+    people = list(
+        Registration.objects.filter(activity=activity, status=Registration.Status.CONFIRMED)
+        .select_related("member")
+        .order_by("name", "pk")
+    )
+    if query:
+        folded = fold(query)
+        people = [p for p in people if folded in fold(f"{p.name} {p.email} {p.organisation_name}")]
+    summary = activity_attendance(activity)
+    form = WalkInForm(prefix="walkin")
+    return render(
+        request,
+        "activities/door.html",
+        {"activity": activity, "people": people, "query": query, "summary": summary, "walk_in_form": form},
+    )
+
+
+@staff_required
+@require_POST
+def mark_present(request, pk, registration_pk):
+    """Staff: mark a registrant present (or absent again), then back to the list."""
+    activity = _staff_activity(pk)
+    registration = get_object_or_404(Registration, pk=registration_pk, activity=activity)
+    present = request.POST.get("present") == "1"
+    try:
+        registrations.set_present(registration=registration, present=present)
+    except registrations.RegistrationError as error:
+        messages.error(request, str(error))
+    else:
+        text = _("%(name)s is marked present.") if present else _("%(name)s is no longer marked present.")
+        messages.success(request, text % {"name": registration.name})
+    url = reverse("activities:door", args=[activity.pk])
+    query = (request.POST.get("q") or "").strip()
+    return redirect(
+        f"{url}?q={query}#inscription-{registration.pk}" if query else f"{url}#inscription-{registration.pk}"
+    )
+
+
+@staff_required
+def walk_in(request, pk):
+    """Staff: add a person who came without registering (present at once)."""
+    activity = _staff_activity(pk)
+    form = WalkInForm(request.POST or None, prefix="walkin")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                person = registrations.add_walk_in(
+                    activity=activity,
+                    name=form.instance.name,
+                    email=data["email"],
+                    member=data["member"],
+                    organisation=data["organisation"],
+                    phone=form.instance.phone,
+                )
+            except registrations.RegistrationError as error:
+                form.add_error(error.field, str(error))
+                status = 400
+            else:
+                messages.success(request, _("%(name)s was added as present.") % {"name": person.name})
+                return redirect("activities:door", pk=activity.pk)
+        else:
+            status = 400
+    return render(request, "activities/walk_in_form.html", {"activity": activity, "walk_in_form": form}, status=status)
+
+
+@staff_required
+def attendance_sheet(request, pk):
+    """Staff: the printable attendance sheet (PDF), a line per confirmed registrant for signatures."""
+    import weasyprint
+
+    activity = _staff_activity(pk)
+    people = list(
+        Registration.objects.filter(activity=activity, status=Registration.Status.CONFIRMED)
+        .select_related("member")
+        .order_by("name", "pk")
+    )
+    html = render_to_string(
+        "activities/attendance_sheet.html",
+        {"activity": activity, "people": people, "blank_lines": range(max(5, 25 - len(people)) if people else 25)},
+        request=request,
+    )
+    pdf = weasyprint.HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="presences-{activity.start_date.isoformat()}.pdf"'
+    return response
+
+
+@staff_required
+def export_registrants(request, pk, file_format):
+    """Staff: the activity's registrants as CSV or XLSX (django-import-export)."""
+    activity = _staff_activity(pk)
+    resource = RegistrationResource()
+    dataset = resource.export(
+        Registration.objects.filter(activity=activity)
+        .select_related("activity", "member")
+        .order_by("status", "name", "pk")
+    )
+    if file_format == "xlsx":
+        content = dataset.export("xlsx")
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = "\ufeff" + dataset.export("csv")  # the BOM makes Excel read UTF-8
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="inscriptions-{activity.start_date.isoformat()}.{file_format}"'
+    )
+    return response
+
+
+@staff_required
+def email_registrants(request, pk):
+    """Staff: one e-mail to every confirmed registrant of the activity (the waiting list if asked)."""
+    activity = _staff_activity(pk)
+    seats = _seats(activity)
+    note = ngettext("%(count)d confirmed registrant.", "%(count)d confirmed registrants.", seats["confirmed"]) % {
+        "count": seats["confirmed"]
+    }
+    from django.utils.html import escape
+
+    form = RegistrantEmailForm(request.POST or None, recipients_note=f'<p class="small">{escape(note)}</p>')
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            sent = registrations.email_registrants(
+                activity=activity,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                include_waiting=form.cleaned_data["include_waiting"],
+            )
+            if sent:
+                messages.success(
+                    request, ngettext("%(count)d e-mail sent.", "%(count)d e-mails sent.", sent) % {"count": sent}
+                )
+            else:
+                messages.warning(request, _("No registrant to write to: nothing was sent."))
+            return redirect("activities:door", pk=activity.pk)
+        status = 400
+    return render(request, "activities/email_form.html", {"activity": activity, "form": form}, status=status)
+
+
+# --- Member portal -----------------------------------------------------------------------------
+
+
+class PortalRegistrationsView(RepresentativeRequiredMixin, TemplateView):
+    """A representative: their organisation's registrations (upcoming and past) and attendance this year."""
+
+    template_name = "activities/portal_registrations.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        rows = list(
+            Registration.objects.filter(member=self.member)
+            .select_related("activity")
+            .order_by("-activity__start_date", "name")
+        )
+        fiscal_year = FiscalYear.current()
+        context.update(
+            upcoming=[r for r in rows if (r.activity.end_date or r.activity.start_date) >= today][::-1],
+            past=[r for r in rows if (r.activity.end_date or r.activity.start_date) < today],
+            fiscal_year=fiscal_year,
+            attendance=member_attendance(self.member, fiscal_year),
+        )
+        return context

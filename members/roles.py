@@ -32,6 +32,7 @@ PERSONNEL_PERMISSIONS = {
         "projectyear": ALL,
         "campaign": ALL,
         "campaignmetric": ALL,
+        "registration": ALL,
     },
     "partners": {
         "organisation": ALL,

@@ -309,6 +309,8 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # One upload, in the admin or to ``manage.py import``: at most this many rows and bytes, so that
 # an import ends well within the web server's timeout.
+# Online registrations to events one client address may make in an hour (a spam guard).
+POLE_REGISTRATION_LIMIT_PER_HOUR = env_int("POLE_REGISTRATION_LIMIT_PER_HOUR", 10, minimum=1)
 POLE_IMPORT_MAX_ROWS = env_int("POLE_IMPORT_MAX_ROWS", 20_000, minimum=1)
 POLE_IMPORT_MAX_BYTES = env_bytes("POLE_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 

@@ -15,6 +15,7 @@ handler500 = "pole.views.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("rapports/", include("reports.urls")),
+    path("", include("activities.urls")),
     path("", include("members.account_urls")),
     path("", include("members.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

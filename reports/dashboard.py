@@ -1,6 +1,6 @@
 """The staff dashboard on the admin index: the year so far, and what is missing.
 
-Five aggregate queries, whatever the number of rows; the admin index template
+Six aggregate queries, whatever the number of rows; the admin index template
 only prints what ``staff_dashboard`` returns.
 """
 
@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity
+from activities.models import Activity, counted_participants_expression
 from members.models import Member, Membership
 from partners.models import Partnership
 from pole.fiscal_years import FiscalYear
 from pole.missing_data import activity_checks, member_checks, partnership_checks
 from reports.formatting import format_date, format_number, format_percent, not_available, with_minus
-from reports.statistics import percentage
+from reports.statistics import percentage, upcoming_events
 
 
 def same_day_last_year(day):
@@ -112,7 +112,8 @@ def year_so_far(today):
     - activities: activities whose role is réalisation or co-réalisation (as in
       the report) starting between the first day of the fiscal year and the
       cut-off day (``today``, or the same day a year earlier) included;
-    - participants: the sum of those activities' participants, unknown as 0;
+    - participants: the sum of those activities' participants, unknown as 0 (an activity
+      with registrations counts its attendance, as in the report);
     - members: the fiscal year's memberships paid on or before the cut-off day;
       a membership without a payment date counts whatever the day, since
       nothing tells when it was taken;
@@ -137,7 +138,7 @@ def year_so_far(today):
     activities = Activity.objects.aggregate(
         **{f"count_{key}": Count("pk", filter=condition) for key, condition in activity_filters.items()},
         **{
-            f"participants_{key}": Coalesce(Sum("participants", filter=condition), 0)
+            f"participants_{key}": Coalesce(Sum(counted_participants_expression(), filter=condition), 0)
             for key, condition in activity_filters.items()
         },
         recorded_previous=Count("pk", filter=Q(start_date__range=(previous.start_date, previous.end_date))),
@@ -260,7 +261,7 @@ def staff_dashboard(*, user=None, today=None, fiscal_year=None, years_with_data=
     has (``years_with_data``), and the dashboard says so. For an earlier year, the
     whole year against the whole year before. Missing data is counted for that year
     and the previous one, whose report is prepared during the first months of the
-    next. Five queries.
+    next. Lists the upcoming events with their registrations against capacity. Six queries.
     """
     today = today or timezone.localdate()
     current = FiscalYear.containing(today)
@@ -284,4 +285,5 @@ def staff_dashboard(*, user=None, today=None, fiscal_year=None, years_with_data=
         "comparisons": year_so_far(cutoff),
         "missing_years": fiscal_years,
         "missing": missing_data(fiscal_years, user=user),
+        "upcoming_events": upcoming_events(today),
     }

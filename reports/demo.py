@@ -15,7 +15,16 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageColor, ImageDraw
 
-from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project, ProjectYear
+from activities.models import (
+    Activity,
+    Campaign,
+    CampaignMetric,
+    Measure,
+    Objective,
+    Project,
+    ProjectYear,
+    Registration,
+)
 from members.models import BoardMandate, Contact, Member, Membership, Sector, StaffMember, Territory
 from partners.models import Affiliation, CommitteeSeat, Organisation, Partnership
 from pole.fiscal_years import FiscalYear
@@ -106,6 +115,7 @@ def load_demo(*, password="pole-demo", images=True, archive=False):
     _load_report(objectives, images=images)
     _load_identity()
     _load_accounts(members, password)
+    _load_events(territories, objectives, members)
     if archive:
         _archive_report()
     return {
@@ -178,6 +188,59 @@ def _load_activities(territories, objectives, organisations, *, images):
             Measure.objects.update_or_create(activity=activity, label=label, defaults={"value": value, "order": order})
             labels.append(label)
         activity.measures.exclude(label__in=labels).delete()
+
+
+def _load_events(territories, objectives, members, *, today=None):
+    """The two upcoming events of the current fiscal year (``data.DEMO_EVENTS``) and their registrations.
+
+    Dated from ``today`` and kept within its fiscal year; found again by title, so loading
+    twice moves them to the new dates instead of adding more. The seats go in order of
+    registration, the last ones to the waiting list, as the registration service does.
+    """
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    days_left = (FiscalYear.containing(today).end_date - today).days
+    for row in data.DEMO_EVENTS:
+        fields = {
+            "start_date": today + datetime.timedelta(days=min(row["days"], days_left)),
+            "end_date": None,
+            "start_time": datetime.time.fromisoformat(row["start"]),
+            "end_time": datetime.time.fromisoformat(row["end"]),
+            "territory": territories[row["territory"]],
+            "place": row["place"],
+            "role": Activity.Role.REALISATION,
+            "participants": None,
+            "registration_open": True,
+            "capacity": row["capacity"],
+            "registration_deadline": None,
+            "member_price": Decimal(row["member_price"]),
+            "non_member_price": Decimal(row["non_member_price"]),
+            "non_members_allowed": True,
+            "public_description": row["description"],
+        }
+        activity = Activity.objects.filter(title=row["title"]).first()
+        if activity is None:
+            activity = Activity.objects.create(title=row["title"], **fields)
+        else:
+            for name, value in fields.items():
+                setattr(activity, name, value)
+            activity.save()
+        activity.objectives.set([objectives[row["objective"]]])
+        for index, (name, email, member, needs) in enumerate(row["registrations"]):
+            confirmed = index < row["capacity"]
+            Registration.objects.update_or_create(
+                activity=activity,
+                email=email,
+                defaults={
+                    "name": name,
+                    "member": members[member] if member else None,
+                    "organisation": member,
+                    "needs": needs,
+                    "status": Registration.Status.CONFIRMED if confirmed else Registration.Status.WAITING,
+                    "present": False,
+                },
+            )
 
 
 def _load_projects_and_campaign(objectives, organisations):

@@ -613,3 +613,50 @@ DEMO_ACCOUNTS = [
     ("personnel@exemple.org", "Yannick", "Fortier", "Personnel"),
     ("membre@exemple.org", "Julie", "Tremblay", None),
 ]
+
+# Two upcoming events of the current fiscal year, so that the public calendar is never empty.
+# Their dates are counted from the day the demo is loaded (``days``, kept within the fiscal
+# year); they are looked up by title, so loading again moves them instead of adding more.
+DEMO_EVENTS = [
+    {
+        "title": "Atelier : vendre aux acheteurs institutionnels",
+        "days": 14,
+        "start": "09:00",
+        "end": "12:00",
+        "objective": "Augmenter les ventes des entreprises",
+        "territory": "Québec",
+        "place": "Maison de la coopération, Québec",
+        "capacity": 25,
+        "member_price": "0",
+        "non_member_price": "40",
+        "description": (
+            "Un atelier pratique pour comprendre les appels d'offres des établissements publics et "
+            "rencontrer des acheteurs.\n\nCafé et viennoiseries servis dès 8 h 30."
+        ),
+        "registrations": [
+            ("Julie Tremblay", "membre@exemple.org", "Coopérative funéraire des Deux Rives", ""),
+            ("Marc-André Gagnon", "marc-andre.gagnon@exemple.org", "", "Végétarien"),
+            ("Sophie Lavoie", "sophie.lavoie@exemple.org", "", ""),
+        ],
+    },
+    {
+        "title": "Déjeuner d'affaires de l'économie sociale",
+        "days": 35,
+        "start": "07:30",
+        "end": "09:00",
+        "objective": "Concertation et collaboration",
+        "territory": "Portneuf",
+        "place": "Saint-Raymond",
+        "capacity": 4,
+        "member_price": "15",
+        "non_member_price": "25",
+        "description": "Un déjeuner pour tisser des liens entre entreprises d'économie sociale de Portneuf.",
+        "registrations": [
+            ("Isabelle Roy", "isabelle.roy@exemple.org", "", ""),
+            ("Patrick Côté", "patrick.cote@exemple.org", "", "Sans gluten"),
+            ("Nathalie Bouchard", "nathalie.bouchard@exemple.org", "", ""),
+            ("Louis Pelletier", "louis.pelletier@exemple.org", "", ""),
+            ("Chantal Morin", "chantal.morin@exemple.org", "", ""),
+        ],
+    },
+]

@@ -113,10 +113,12 @@ def activity_outcome(activity, measures=None):
     """
     measures = activity.measures.all() if measures is None else measures
     measures = [f"{format_number(m.value)} {m.label}" for m in measures]
-    if activity.participants is None:
+    # Annotated by ``with_counted_participants``: the attendance of an activity with registrations.
+    participants = getattr(activity, "counted_participants", activity.participants)
+    if participants is None:
         return ", ".join(measures)
-    label = activity.participants_label or ngettext("participant", "participants", activity.participants)
-    text = f"{format_number(activity.participants)} {label}"
+    label = activity.participants_label or ngettext("participant", "participants", participants)
+    text = f"{format_number(participants)} {label}"
     if measures:
         text = _("%(participants)s, including %(measures)s") % {
             "participants": text,
@@ -291,6 +293,7 @@ def _sections(fiscal_year, report, objectives):
     }
     activities = (
         Activity.objects.in_fiscal_year(fiscal_year)
+        .with_counted_participants()
         .select_related("territory")
         .prefetch_related(
             # Into plain lists: a related manager's .all() per activity costs more than the query.

@@ -12,7 +12,7 @@ from math import floor
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
-from activities.models import Activity, Objective
+from activities.models import Activity, Objective, Registration, counted_participants_expression
 from members.models import Member, Membership
 from pole.fiscal_years import FiscalYear
 from reports.models import Figure
@@ -174,14 +174,15 @@ def activity_totals(fiscal_year, *, objectives=None):
     """Return the year's reported activities and their participants, in total and by objective.
 
     Reported: starting in the fiscal year, role réalisation or co-réalisation.
-    Unknown participants count as 0. Also tells whether the year records any activity at
+    An activity with registrations counts its attendance (registrants marked present and
+    walk-ins); one without counts the number staff typed, unknown as 0. Also tells whether the year records any activity at
     all (representations, listed in the report but not counted, included). An activity serving two objectives counts in
     both objectives' rows and once in the totals. Three queries (two given the ``objectives``).
     """
     reported = Q(role__in=Activity.REPORTED_ROLES)
     totals = Activity.objects.in_fiscal_year(fiscal_year).aggregate(
         count=Count("id", filter=reported),
-        participants=Coalesce(Sum("participants", filter=reported), 0),
+        participants=Coalesce(Sum(counted_participants_expression(), filter=reported), 0),
         recorded=Count("id"),
     )
     activities = Activity.objects.in_fiscal_year(fiscal_year).reported()
@@ -189,7 +190,7 @@ def activity_totals(fiscal_year, *, objectives=None):
         row["objectives"]: row
         for row in activities.filter(objectives__isnull=False)
         .values("objectives")
-        .annotate(count=Count("id", distinct=True), participants=Coalesce(Sum("participants"), 0))
+        .annotate(count=Count("id", distinct=True), participants=Coalesce(Sum(counted_participants_expression()), 0))
         .order_by()
     }
     by_objective = [
@@ -217,4 +218,69 @@ def year_figures(fiscal_year, *, objectives=None):
         **member_portrait(fiscal_year, counts=counts),
         **activity_totals(fiscal_year, objectives=objectives),
         by_legal_form=members_by_legal_form(fiscal_year, counts=counts),
+    )
+
+
+@dataclass
+class Attendance:
+    """Who came to one activity, from its registrations."""
+
+    confirmed: int
+    waiting: int
+    present: int
+    walk_ins: int
+    member_organisations: int
+
+    @property
+    def registered_present(self):
+        return self.present - self.walk_ins
+
+
+def activity_attendance(activity):
+    """Count an activity's registrations: confirmed, waiting, present (walk-ins included), walk-ins,
+    and the distinct member organisations present (« entreprises participantes »). One query."""
+    confirmed = Q(status=Registration.Status.CONFIRMED)
+    # Aliases other than the field names: an aggregate named « present » would hide the field.
+    row = Registration.objects.filter(activity=activity).aggregate(
+        n_confirmed=Count("pk", filter=confirmed),
+        n_waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
+        n_present=Count("pk", filter=confirmed & Q(present=True)),
+        n_walk_ins=Count("pk", filter=confirmed & Q(present=True, walk_in=True)),
+        n_members=Count("member", filter=confirmed & Q(present=True), distinct=True),
+    )
+    return Attendance(
+        confirmed=row["n_confirmed"],
+        waiting=row["n_waiting"],
+        present=row["n_present"],
+        walk_ins=row["n_walk_ins"],
+        member_organisations=row["n_members"],
+    )
+
+
+def member_attendance(member, fiscal_year):
+    """Count a member organisation's attendance in ``fiscal_year``: its persons present and the
+    distinct activities they attended (activities starting in the year). One query."""
+    fiscal_year = FiscalYear.parse(fiscal_year)
+    present = Registration.objects.filter(
+        member=member,
+        status=Registration.Status.CONFIRMED,
+        present=True,
+        activity__start_date__range=(fiscal_year.start_date, fiscal_year.end_date),
+    )
+    return present.aggregate(persons=Count("pk"), activities=Count("activity", distinct=True))
+
+
+def upcoming_events(today, *, limit=10):
+    """The next events (registration open, not over) with their registrations against capacity.
+
+    For the staff dashboard: each activity annotated ``confirmed`` and ``waiting``. One query.
+    """
+    return list(
+        Activity.objects.filter(registration_open=True)
+        .filter(Q(start_date__gte=today) | Q(end_date__gte=today))
+        .annotate(
+            confirmed=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+            waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITING)),
+        )
+        .order_by("start_date", "start_time", "title")[:limit]
     )

@@ -3,7 +3,16 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project, ProjectYear
+from activities.models import (
+    Activity,
+    Campaign,
+    CampaignMetric,
+    Measure,
+    Objective,
+    Project,
+    ProjectYear,
+    Registration,
+)
 from members.tests.factories import TerritoryFactory
 from pole.fiscal_years import FiscalYear
 
@@ -86,3 +95,32 @@ class CampaignMetricFactory(DjangoModelFactory):
     campaign = factory.SubFactory(CampaignFactory)
     label = factory.Sequence(lambda n: f"publications Facebook {n}")
     value = 17
+
+
+def in_days(days):
+    from django.utils import timezone
+
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+class EventFactory(ActivityFactory):
+    """An upcoming activity open for registration, in three weeks (the current date's)."""
+
+    start_date = factory.LazyFunction(lambda: in_days(21))
+    start_time = datetime.time(9, 0)
+    end_time = datetime.time(12, 0)
+    participants = None
+    registration_open = True
+    capacity = 20
+    title = factory.Sequence(lambda n: f"Atelier {n}")
+
+
+class RegistrationFactory(DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    activity = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Personne {n}")
+    email = factory.Sequence(lambda n: f"inscrit{n}@exemple.org")
+    organisation = "Coop Test"
+    status = Registration.Status.CONFIRMED

@@ -79,6 +79,21 @@ PAGES = {
     "reports:create": (302, 403, 403, 403, 405),  # POST only, from the readiness check
     "reports:publish": (302, 403, 403, 403, 405),  # POST only, from the readiness check
     "reports:version-file": (302, 403, 403, 200, 200),  # earlier versions: staff only
+    # Events: the calendar and the registration are public, the door and its tools staff's
+    "activities:calendar": EVERYONE_200,
+    "activities:feed": EVERYONE_200,
+    "activities:detail": EVERYONE_200,
+    "activities:registered": (302, 302, 302, 302, 302),  # back to the event without a registration of this session
+    "activities:ics": EVERYONE_200,
+    "activities:cancel": EVERYONE_200,  # the token is the credential
+    "activities:door": (302, 403, 403, 200, 200),
+    "activities:mark-present": (302, 403, 403, 405, 405),  # POST only
+    "activities:walk-in": (302, 403, 403, 200, 200),
+    "activities:attendance-sheet": (302, 403, 403, 200, 200),
+    "activities:export-csv": (302, 403, 403, 200, 200),
+    "activities:export-xlsx": (302, 403, 403, 200, 200),
+    "activities:email": (302, 403, 403, 200, 200),
+    "activities:portal-registrations": REPRESENTATIVES_ONLY,
     # Unnamed patterns, by route
     "": (302, 302, 302, 302, 302),  # the home page sends to the reports
     "^media/(?P<path>.*)$": EVERYONE_200,  # uploaded logos and photos are public
@@ -118,6 +133,7 @@ MODEL_PERMISSIONS = {
     "activities.measure": (ALL, ALL),
     "activities.project": (ALL, ALL),
     "activities.campaign": (ALL, ALL),
+    "activities.registration": (ALL, ALL),
     "partners.organisation": (ALL, ALL),
     "partners.partnership": (ALL, ALL),
     "partners.affiliation": (ALL, ALL),
@@ -276,6 +292,25 @@ def url_of(pattern, world):
         "reports:publish": {"label": world["draft"].fiscal_year.label},
         "reports:version-file": {"label": world["draft"].fiscal_year.label, "number": 1, "kind": "pdf"},
         "admin:app_list": {"app_label": "members"},
+        **{
+            f"activities:{name}": {"pk": world["rows"]["activities.registration"].activity_id}
+            for name in (
+                "detail",
+                "registered",
+                "ics",
+                "door",
+                "walk-in",
+                "attendance-sheet",
+                "export-csv",
+                "export-xlsx",
+                "email",
+            )
+        },
+        "activities:mark-present": {
+            "pk": world["rows"]["activities.registration"].activity_id,
+            "registration_pk": world["rows"]["activities.registration"].pk,
+        },
+        "activities:cancel": {"token": world["rows"]["activities.registration"].cancel_token},
         "admin:auth_user_password_change": {"id": world["users"]["representative_a"].pk},
     }
     routes = {

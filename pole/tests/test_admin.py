@@ -18,6 +18,7 @@ from activities.tests.factories import (
     MeasureFactory,
     ObjectiveFactory,
     ProjectFactory,
+    RegistrationFactory,
 )
 from members.models import Membership
 from members.tests.factories import (
@@ -182,6 +183,7 @@ BUILDERS = {
     "activities.measure": lambda i: MeasureFactory(),
     "activities.objective": _objective,
     "activities.project": _project,
+    "activities.registration": lambda i: RegistrationFactory(member=MemberFactory()),
     "auth.group": _group,
     "members.boardmandate": lambda i: BoardMandateFactory(),
     "members.contact": lambda i: ContactFactory(user=UserFactory()),
@@ -362,6 +364,9 @@ def test_personnel_adds_an_activity_with_its_measures(personnel_client):
             "role": Activity.Role.REALISATION,
             "objectives": [objective.pk],
             "participants": "35",
+            # As the browser sends them: the prices' defaults (the activity opens no registration).
+            "member_price": "0",
+            "non_member_price": "0",
             "measures-TOTAL_FORMS": "1",
             "measures-INITIAL_FORMS": "0",
             "measures-0-label": "acheteurs institutionnels",

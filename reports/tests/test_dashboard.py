@@ -202,10 +202,10 @@ def test_dashboard_queries_do_not_grow_with_the_rows(django_assert_num_queries):
             PartnershipFactory(fiscal_year=FiscalYear(2016))
 
     build(2)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         staff_dashboard(today=TODAY)
     build(18)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         dashboard = staff_dashboard(today=TODAY)
     assert figures(dashboard["comparisons"])["activités"][0] == 20
     assert Member.objects.count() == 20

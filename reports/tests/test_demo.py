@@ -12,7 +12,9 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from activities.models import Activity, Measure
+from activities.tests.factories import ObjectiveFactory
 from members.models import BoardMandate, Contact, Member, StaffMember
+from members.tests.factories import MemberFactory, TerritoryFactory
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
 from reports import demo_data
@@ -71,7 +73,8 @@ def test_ckia_interviews_span_eleven_days(demo):
 
 def test_loading_twice_changes_nothing(demo):
     before = _model_counts()
-    assert before["activities.Activity"] == 25
+    # The report's 25 activities and the two upcoming events of the calendar.
+    assert before["activities.Activity"] == 25 + len(demo_data.DEMO_EVENTS)
     load_demo(images=False)
     assert _model_counts() == before
     assert Member.objects.filter(name="Coopérative funéraire des Deux Rives").count() == 1
@@ -95,7 +98,7 @@ def test_command_refuses_without_debug_unless_forced(db, settings):
     assert Activity.objects.count() == 0
 
     call_command("load_demo", "--no-images", "--no-archive", "--force", stdout=io.StringIO())
-    assert Activity.objects.count() == 25
+    assert Activity.objects.count() == 25 + len(demo_data.DEMO_EVENTS)
 
 
 def test_board_and_staff(demo):
@@ -161,3 +164,31 @@ def test_custom_password(db, settings, client):
     call_command("load_demo", "--no-images", "--no-archive", "--password", "autre-secret", stdout=io.StringIO())
     assert client.login(request=login_request(), username="direction@exemple.org", password="autre-secret")
     assert not client.login(request=login_request(), username="direction@exemple.org", password="pole-demo")
+
+
+def test_demo_events_fill_the_calendar_in_the_current_fiscal_year(demo):
+    """Two upcoming events of the current fiscal year, one full with a waiting list; 2016-2017 untouched."""
+    from django.utils import timezone
+
+    from activities.models import Registration
+
+    today = timezone.localdate()
+    events = list(Activity.objects.filter(registration_open=True).order_by("start_date"))
+    assert [event.title for event in events] == [row["title"] for row in demo_data.DEMO_EVENTS]
+    for event in events:
+        assert today <= event.start_date and event.fiscal_year == FiscalYear.current()
+    statuses = sorted(Registration.objects.filter(activity=events[1]).values_list("status", flat=True))
+    assert statuses == ["confirmed"] * 4 + ["waiting"]
+    assert year_figures(Y2016).participants == 1540  # the events are not in the demo year
+
+
+def test_demo_events_stay_within_the_fiscal_year_on_its_last_day(db):
+    from reports import demo
+
+    last_day = FiscalYear(2026).end_date
+    territories = {name: TerritoryFactory(name=name) for name in demo_data.TERRITORIES}
+    objectives = {name: ObjectiveFactory(name=name) for name, _block in demo_data.OBJECTIVES}
+    member = MemberFactory(name=demo_data.DEMO_MEMBER)
+    demo._load_events(territories, objectives, {member.name: member}, today=last_day - datetime.timedelta(days=3))
+    dates = sorted(Activity.objects.values_list("start_date", flat=True))
+    assert dates == [last_day, last_day]

@@ -1,0 +1,242 @@
+"""The oversell test: many people register at once for an event's last seats, on gunicorn.
+
+``manage.py oversell`` (activities/management/commands/oversell.py) drives it, with the
+load test's machinery (pole/loadtest.py):
+
+1. a fresh database (``<name>_oversell``), migrated;
+2. ``prepare`` (child process): one event of ``capacity`` seats, all but ``free`` of them
+   already taken by confirmed registrations;
+3. gunicorn (several workers, several threads each) serves it with debug off; ``people``
+   threads each open the event's page (their own cookies and CSRF token), wait at a
+   barrier so that they all post together, then post the registration form;
+4. ``read-back`` (child process): the registrations as stored.
+
+The run passes when every POST was answered 302, exactly ``free`` of them got a seat, the
+others are on the waiting list with positions 1 … n, and no seat is oversold.
+"""
+
+import json
+import signal
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from pole import loadtest
+
+EVENT_TITLE = "Essai de survente : les dernières places"
+
+
+def prepare(*, capacity, free):
+    """Create the event with ``capacity - free`` seats taken; return its id."""
+    import datetime
+
+    from django.utils import timezone
+
+    from activities.models import Activity, Registration
+
+    event = Activity.objects.create(
+        title=EVENT_TITLE,
+        start_date=timezone.localdate() + datetime.timedelta(days=30),
+        registration_open=True,
+        capacity=capacity,
+    )
+    Registration.objects.bulk_create(
+        Registration(activity=event, name=f"Déjà inscrite {i}", email=f"deja-{i}@essai.exemple.org")
+        for i in range(capacity - free)
+    )
+    return {"event": event.pk}
+
+
+def read_back(event):
+    """Return the stored registrations of ``event``: counts by status and the waiting order."""
+    from activities.models import Registration
+
+    rows = list(Registration.objects.filter(activity_id=event).order_by("created_at", "pk").values("email", "status"))
+    return {
+        "confirmed": sum(r["status"] == "confirmed" for r in rows),
+        "waiting": sum(r["status"] == "waiting" for r in rows),
+        "cancelled": sum(r["status"] == "cancelled" for r in rows),
+        "emails": [r["email"] for r in rows if r["email"].endswith("@foule.exemple.org")],
+        "distinct_emails": len({r["email"] for r in rows}),
+        "total": len(rows),
+    }
+
+
+def _person(index, base_url, event, barrier, results, lock):
+    import httpx
+
+    url = f"/activites/{event}/"
+    email = f"personne-{index}@foule.exemple.org"
+    outcome = {"index": index, "email": email}
+    # A new connection for each request: gunicorn closes a connection idle for 2 s (its keep-alive),
+    # and the wait at the barrier would leave the page's connection idle that long.
+    headers = {"Connection": "close"}
+    with httpx.Client(base_url=base_url, timeout=120, follow_redirects=False, headers=headers) as client:
+        try:
+            page = client.get(url)
+            fields = loadtest.form_fields(page.text, "name")
+        except Exception as error:  # any failure of the exchange counts
+            fields, outcome["error"] = {}, f"GET: {type(error).__name__}: {error}"
+        try:
+            barrier.wait(timeout=300)
+        except threading.BrokenBarrierError:
+            outcome.setdefault("error", "the others never came to the barrier")
+        if "error" not in outcome:
+            fields.update(name=f"Personne {index}", email=email, organisation="Foule inc.", phone="418 555-0134")
+            started = time.perf_counter()
+            try:
+                response = client.post(url, data=fields)
+                outcome.update(status=response.status_code, location=response.headers.get("location", ""))
+            except Exception as error:
+                outcome["error"] = f"POST: {type(error).__name__}: {error}"
+            outcome["seconds"] = time.perf_counter() - started
+    with lock:
+        results.append(outcome)
+
+
+def storm(base_url, *, event, people):
+    """Send ``people`` registrations at once (after a barrier); return each one's outcome and the time taken."""
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request says nothing here
+    barrier = threading.Barrier(people)
+    results, lock = [], threading.Lock()
+    threads = [
+        threading.Thread(target=_person, args=(i, base_url, event, barrier, results, lock)) for i in range(people)
+    ]
+    for thread in threads:
+        thread.start()
+    started = time.monotonic()
+    for thread in threads:
+        thread.join()
+    return results, time.monotonic() - started
+
+
+def check(*, capacity, free, people, results, stored):
+    """Return the run's figures and its problems (an empty list when nothing was oversold or lost)."""
+    problems = []
+    errors = [r for r in results if "error" in r or r.get("status") != 302]
+    if errors:
+        problems.append(f"{len(errors)} requests failed or were refused, e.g. {errors[:3]}")
+    if stored["confirmed"] != capacity:
+        problems.append(f"{stored['confirmed']} confirmed for {capacity} seats")
+    if stored["confirmed"] > capacity:
+        problems.append("OVERSOLD")
+    if stored["waiting"] != people - free:
+        problems.append(f"{stored['waiting']} waiting, {people - free} expected")
+    if len(stored["emails"]) != people or stored["distinct_emails"] != stored["total"]:
+        problems.append("a registration is missing or doubled")
+    timings = sorted(r["seconds"] for r in results if "seconds" in r)
+    figures = {
+        "people": people,
+        "capacity": capacity,
+        "free_seats": free,
+        "posts_answered_302": sum(r.get("status") == 302 for r in results),
+        "confirmed": stored["confirmed"],
+        "waiting": stored["waiting"],
+        "post_p50_ms": round(loadtest.percentile(timings, 0.5) * 1000, 1) if timings else None,
+        "post_p95_ms": round(loadtest.percentile(timings, 0.95) * 1000, 1) if timings else None,
+        "post_max_ms": round(timings[-1] * 1000, 1) if timings else None,
+    }
+    return figures, problems
+
+
+def run(*, database_url, workdir, people=200, capacity=50, free=20, workers=4, threads=8, out=print):
+    """Prepare, serve, storm and read back; return ``(figures, problems)``."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    # Debug on spares collectstatic (the page's assets are not fetched); the seats are what is measured.
+    environment = loadtest.server_environment(database_url=database_url, workdir=workdir, debug=True)
+    # Every person posts from 127.0.0.1: the per-address spam limit must let them all through.
+    environment["POLE_REGISTRATION_LIMIT_PER_HOUR"] = str(people * 2)
+    log_path = workdir / "oversell.log"
+    with open(log_path, "w") as log:
+        loadtest.create_database(database_url, replace=True)
+        try:
+            loadtest.manage("migrate", "--noinput", environment=environment, log=log)
+            state_file = workdir / "state.json"
+            loadtest.manage(
+                "oversell",
+                "--phase=prepare",
+                f"--capacity={capacity}",
+                f"--free={free}",
+                f"--state={state_file}",
+                environment=environment,
+                log=log,
+            )
+            event = json.loads(state_file.read_text())["event"]
+            port = loadtest.free_port()
+            base_url = f"http://127.0.0.1:{port}"
+            server = start_gunicorn(port=port, workers=workers, threads=threads, environment=environment, log=log)
+            try:
+                loadtest.wait_until_serving(base_url, server)
+                out(
+                    f"gunicorn ({workers} workers × {threads} threads): {people} registrations at once "
+                    f"for the last {free} of {capacity} seats…"
+                )
+                results, elapsed = storm(base_url, event=event, people=people)
+            finally:
+                loadtest.stop(server)
+            if server.returncode not in (0, -signal.SIGTERM):
+                out(f"gunicorn ended with status {server.returncode}")
+            back_file = workdir / "read_back.json"
+            loadtest.manage(
+                "oversell",
+                "--phase=read-back",
+                f"--event={event}",
+                f"--state={back_file}",
+                environment=environment,
+                log=log,
+            )
+            stored = json.loads(back_file.read_text())
+        finally:
+            loadtest.drop_database(database_url)
+    figures, problems = check(capacity=capacity, free=free, people=people, results=results, stored=stored)
+    figures.update(seconds=round(elapsed, 2), workers=workers, threads=threads, log=str(log_path))
+    return figures, problems
+
+
+def start_gunicorn(*, port, workers, threads, environment, log):
+    """gunicorn with threaded workers, so that many requests are in the database at once."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(Path(settings.BASE_DIR) / "pole" / "gunicorn.py"),
+            "pole.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "120",
+            "--access-logfile",
+            "-",
+            "--backlog",
+            "2048",
+        ],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def oversell_database_url(url):
+    """``url`` with ``_oversell`` added to its database's name (never the configured database)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "pole"
+    return urlunsplit(parts._replace(path=f"/{name}_oversell_{uuid.uuid4().hex[:6]}"))

@@ -1,0 +1,262 @@
+"""Registration to events (activities that open it): seats, waiting list, cancellation, the door.
+
+Seats are allocated race-free: every write that changes who holds a seat locks the
+activity's row first (``select_for_update`` inside ``transaction.atomic``), so two
+registrations for the last seat are decided one after the other. On PostgreSQL the lock
+is a row lock; SQLite locks the whole database for the write anyway. The database's unique
+constraint refuses a second active registration of one e-mail address for one activity,
+whatever the race. E-mails are sent after the transaction commits.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from pole.text import normalize_email_identifier
+
+from .calendar import activity_calendar
+from .models import Activity, Registration
+
+
+class RegistrationError(Exception):
+    """A registration refused, with a message for the person (French when active)."""
+
+    def __init__(self, message, *, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class Seat:
+    registration: Registration
+    waiting_position: int | None = None  # 1 for the first person waiting
+
+
+def duplicate_message():
+    return _("This e-mail address is already registered to this activity.")
+
+
+def _locked_activity(activity_id):
+    return Activity.objects.select_for_update().get(pk=activity_id)
+
+
+def _seats_taken(activity):
+    return Registration.objects.filter(activity=activity, status=Registration.Status.CONFIRMED).count()
+
+
+def _has_free_seat(activity):
+    return activity.capacity is None or _seats_taken(activity) < activity.capacity
+
+
+def register(
+    *,
+    activity,
+    name,
+    email,
+    member=None,
+    organisation="",
+    phone="",
+    needs="",
+    user=None,
+    client_address=None,
+    site_url="",
+    now=None,
+):
+    """Register a person: a seat if one is free, else the waiting list. Return a ``Seat``.
+
+    Raise ``RegistrationError`` when registration is closed, the address is registered
+    already, or a non-member registers where only members may. The confirmation e-mail (with
+    the event's .ics and a link to cancel) is sent once the registration is saved.
+    """
+    email = normalize_email_identifier(email)
+    try:
+        with transaction.atomic():
+            locked = _locked_activity(activity.pk)
+            reason = locked.registration_closed_reason(now=now)
+            if reason:
+                raise RegistrationError(reason)
+            if member is None and not locked.non_members_allowed:
+                raise RegistrationError(_("Only member organisations may register to this activity."), field="member")
+            if Registration.objects.active().filter(activity=locked, email=email).exists():
+                raise RegistrationError(duplicate_message(), field="email")
+            status = Registration.Status.CONFIRMED if _has_free_seat(locked) else Registration.Status.WAITING
+            registration = Registration.objects.create(
+                activity=locked,
+                name=name,
+                email=email,
+                member=member,
+                organisation=member.name if member is not None else organisation,
+                phone=phone,
+                needs=needs,
+                status=status,
+                user=user if user is not None and user.is_authenticated else None,
+                client_address=client_address,
+            )
+            position = None
+            if status == Registration.Status.WAITING:
+                position = Registration.objects.waiting().filter(activity=locked, pk__lte=registration.pk).count()
+    except IntegrityError:
+        # The unique constraint, should a race slip past the check above (it cannot while the row is locked).
+        raise RegistrationError(duplicate_message(), field="email") from None
+    send_confirmation(registration, site_url=site_url, waiting_position=position)
+    return Seat(registration, position)
+
+
+def cancel(*, registration, site_url=""):
+    """Cancel a registration; a freed seat goes to the first person waiting, who is e-mailed.
+
+    Return the promoted registration, or None. Cancelling twice changes nothing.
+    """
+    with transaction.atomic():
+        activity = _locked_activity(registration.activity_id)
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status == Registration.Status.CANCELLED:
+            return None
+        held_seat = current.status == Registration.Status.CONFIRMED
+        current.status = Registration.Status.CANCELLED
+        current.present = False
+        current.cancelled_at = timezone.now()
+        current.save(update_fields=["status", "present", "cancelled_at"])
+        promoted = _promote(activity) if held_seat else []
+    registration.refresh_from_db()
+    for person in promoted:
+        send_promotion(person, site_url=site_url)
+    return promoted[0] if promoted else None
+
+
+def fill_free_seats(*, activity, site_url=""):
+    """Give free seats (after the capacity was raised, say) to the people waiting; return them."""
+    with transaction.atomic():
+        promoted = _promote(_locked_activity(activity.pk))
+    for person in promoted:
+        send_promotion(person, site_url=site_url)
+    return promoted
+
+
+def _promote(activity):
+    """Confirm the first people waiting while seats are free. The activity's row is locked."""
+    if activity.capacity is None:
+        free = None
+    else:
+        free = activity.capacity - _seats_taken(activity)
+        if free <= 0:
+            return []
+    waiting = Registration.objects.waiting().filter(activity=activity).select_for_update()
+    chosen = list(waiting if free is None else waiting[:free])
+    for registration in chosen:
+        registration.status = Registration.Status.CONFIRMED
+    Registration.objects.bulk_update(chosen, ["status"])
+    return chosen
+
+
+def set_present(*, registration, present):
+    """Mark a confirmed registration present (or not) at the door."""
+    if registration.status != Registration.Status.CONFIRMED:
+        raise RegistrationError(_("Only a confirmed registration can be marked present."))
+    Registration.objects.filter(pk=registration.pk).update(present=present)
+    registration.present = present
+    return registration
+
+
+def add_walk_in(*, activity, name, email="", member=None, organisation="", phone=""):
+    """Record a person who came without registering: confirmed and present, beyond the capacity."""
+    email = normalize_email_identifier(email)
+    try:
+        with transaction.atomic():
+            locked = _locked_activity(activity.pk)
+            existing = Registration.objects.active().filter(activity=locked, email=email).first() if email else None
+            if existing is not None:
+                raise RegistrationError(
+                    _("%(name)s is registered already with this e-mail address: mark them present in the list.")
+                    % {"name": existing.name},
+                    field="email",
+                )
+            return Registration.objects.create(
+                activity=locked,
+                name=name,
+                email=email,
+                member=member,
+                organisation=member.name if member is not None else organisation,
+                phone=phone,
+                status=Registration.Status.CONFIRMED,
+                present=True,
+                walk_in=True,
+            )
+    except IntegrityError:
+        raise RegistrationError(duplicate_message(), field="email") from None
+
+
+# --- E-mails ---------------------------------------------------------------------------------
+
+
+def cancel_url(registration, site_url=""):
+    return f"{site_url}{reverse('activities:cancel', args=[registration.cancel_token])}"
+
+
+def event_url(activity, site_url=""):
+    return f"{site_url}{reverse('activities:detail', args=[activity.pk])}"
+
+
+def _send(registration, template, *, site_url, attach_calendar, **extra):
+    activity = registration.activity
+    context = {
+        "registration": registration,
+        "activity": activity,
+        "cancel_url": cancel_url(registration, site_url),
+        "event_url": event_url(activity, site_url),
+        "network_name": settings.POLE_NETWORK_NAME,
+        **extra,
+    }
+    # The people registering read French first, whatever the language of the staff's session.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"activities/email/{template}_subject.txt", context).split())
+        body = render_to_string(f"activities/email/{template}.txt", context)
+        message = EmailMessage(subject, body, to=[registration.email])
+        if attach_calendar:
+            message.attach("evenement.ics", activity_calendar([activity], site_url=site_url), "text/calendar")
+    message.send()
+
+
+def send_confirmation(registration, *, site_url="", waiting_position=None):
+    if not registration.email:
+        return
+    _send(
+        registration,
+        "registration_waiting" if registration.status == Registration.Status.WAITING else "registration_confirmed",
+        site_url=site_url,
+        attach_calendar=registration.status == Registration.Status.CONFIRMED,
+        waiting_position=waiting_position,
+    )
+
+
+def send_promotion(registration, *, site_url=""):
+    if not registration.email:
+        return
+    _send(registration, "registration_promoted", site_url=site_url, attach_calendar=True)
+
+
+def email_registrants(*, activity, subject, body, include_waiting=False):
+    """Send one e-mail to each registrant of ``activity`` (confirmed; the waiting list too if asked).
+
+    One message per person (nobody sees the others' addresses). Return the number sent.
+    """
+    statuses = [Registration.Status.CONFIRMED] + ([Registration.Status.WAITING] if include_waiting else [])
+    addresses = sorted(
+        set(
+            Registration.objects.filter(activity=activity, status__in=statuses)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    from django.core.mail import get_connection
+
+    messages = [EmailMessage(subject, body, to=[address]) for address in addresses]
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)
