@@ -1,0 +1,228 @@
+"""An accessibility audit of the site's pages with axe-core, in a real headless Chromium.
+
+axe-core's script comes from the PyPI package ``axe-playwright-python`` (pinned in
+requirements-dev.txt, which bundles it); it is injected into the page by Playwright, never
+fetched from a CDN. Each page is checked against WCAG 2.1 level A and AA (axe's tags
+``wcag2a``, ``wcag2aa``, ``wcag21a``, ``wcag21aa``); a page passes with no violation of
+impact « serious » or « critical ». Each page prints its violations counted by impact (run
+with ``-s`` to read them), and the failure message lists each violation with its elements.
+
+The verification page of a published report and the report page itself must also fit a
+phone's width (390 px) without scrolling sideways.
+
+The live server sees only committed data, so these tests use a transactional database,
+emptied after each test (conftest.py's ``e2e_demo``).
+"""
+
+import re
+from collections import Counter
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from activities.models import Activity
+from conftest import DESKTOP, E2E_PASSWORD, PHONE, admin_log_in
+from members import invitations
+from members.models import Contact, Member
+from members.tests.factories import ContactFactory
+from pole.fiscal_years import FiscalYear
+from reports.demo_data import DEMO_MEMBER
+from reports.models import AnnualReport
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+IMPACTS = ["critical", "serious", "moderate", "minor"]
+BLOCKING = {"critical", "serious"}
+REPORT_YEAR = "2016-2017"
+REPRESENTATIVE = "membre@exemple.org"
+
+
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def audit(page):
+    """Run axe-core's WCAG 2.1 A and AA rules on the page; return axe's results."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
+    return axe().run(page, options=options).response
+
+
+def describe(violations):
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            summary = " ".join(line.strip() for line in node["failureSummary"].splitlines()[1:])
+            lines.append(f"    {' '.join(map(str, node['target']))}: {summary}")
+    return "\n".join(lines)
+
+
+def site_log_in(page, email, password=E2E_PASSWORD):
+    page.goto("/connexion/")
+    page.get_by_label("Adresse courriel").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url(re.compile(r"/membre/$"))
+
+
+# --- The pages, each with who looks at it ---------------------------------------------------
+# A page is (who, path): who is None (a visitor), "member" (the demo's member representative),
+# "personnel" or "direction" (logged in through the admin); path is a string or a function
+# of the test's data returning one.
+
+
+def representative_contact():
+    return Contact.objects.get(email=REPRESENTATIVE)
+
+
+def colleague():
+    """A colleague of the representative, without an account: the contact they edit or delete."""
+    return ContactFactory(
+        member=listed_member(), first_name="Marc", last_name="Lévesque", email="marc.levesque@exemple.org"
+    )
+
+
+def listed_member():
+    return Member.objects.get(name=DEMO_MEMBER)
+
+
+def annual_report():
+    return AnnualReport.objects.get(fiscal_year=FiscalYear.parse(REPORT_YEAR))
+
+
+def invitation_link():
+    """A fresh invitation of a contact without an account, as staff send it; return its path."""
+    invitations.invite(colleague(), sent_by=None, base_url="http://testserver/")
+    return re.search(r"http://testserver(/invitation/\S+/)", mail.outbox[-1].body)[1]
+
+
+def password_reset_link():
+    user = representative_contact().user
+    return f"/mot-de-passe/nouveau/{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}/"
+
+
+PAGES = {
+    # Public pages
+    "home": (None, "/"),
+    "report-list": (None, "/rapports/"),
+    "annual-report": (None, f"/rapports/{REPORT_YEAR}/"),  # the frozen version 1, as adopted
+    "directory": (None, "/membres/"),
+    "directory-member": (None, lambda: f"/membres/{listed_member().pk}/"),
+    "login": (None, "/connexion/"),
+    "password-reset": (None, "/mot-de-passe/oublie/"),
+    "password-reset-done": (None, "/mot-de-passe/oublie/envoye/"),
+    "password-reset-confirm": (None, password_reset_link),
+    "password-reset-complete": (None, "/mot-de-passe/nouveau/termine/"),
+    "invitation-accept": (None, invitation_link),
+    "invitation-invalid": (None, "/invitation/ce-lien-ne-vaut-rien/"),  # a 404 page of its own
+    # The member portal
+    "portal": ("member", "/membre/"),
+    "profile-form": ("member", "/membre/profil/"),
+    "contact-list": ("member", "/membre/contacts/"),
+    "contact-add": ("member", "/membre/contacts/ajouter/"),
+    "contact-edit": ("member", lambda: f"/membre/contacts/{colleague().pk}/"),
+    "contact-delete": ("member", lambda: f"/membre/contacts/{colleague().pk}/supprimer/"),
+    "password-change": ("member", "/mot-de-passe/"),
+    "password-change-done": ("member", "/mot-de-passe/modifie/"),
+    # The report's verification (readiness) page and a sample of the admin
+    "verification": ("direction", f"/rapports/{REPORT_YEAR}/verification/"),
+    "annual-report-live": ("direction", f"/rapports/{REPORT_YEAR}/?direct=1"),  # with the staff's toolbar
+    "admin-index": ("personnel", "/admin/"),
+    "admin-dashboard": ("direction", f"/admin/?exercice={REPORT_YEAR}"),
+    "admin-changelist": ("personnel", "/admin/members/member/"),
+    "admin-change-form": ("personnel", lambda: f"/admin/members/member/{listed_member().pk}/change/"),
+    "admin-activity-changelist": ("personnel", "/admin/activities/activity/"),
+    "admin-report-change-form": ("direction", lambda: f"/admin/reports/annualreport/{annual_report().pk}/change/"),
+}
+
+
+@pytest.fixture
+def published_demo(e2e_demo):
+    """The demo with its 2016-2017 report frozen as adopted (version 1): what visitors are served."""
+    from reports.demo import _archive_report
+
+    _archive_report()
+
+
+def open_as(new_page, who, path, viewport=DESKTOP):
+    page = new_page(viewport)
+    if who == "member":
+        site_log_in(page, REPRESENTATIVE)
+    elif who is not None:
+        admin_log_in(page, f"{who}@exemple.org")
+    response = page.goto(path if isinstance(path, str) else path())
+    assert response.status < 400 or "/invitation/" in page.url, f"{page.url}: HTTP {response.status}"
+    return page
+
+
+# The pages whose published state (the report's frozen version 1) the audit needs to see.
+PUBLISHED = {"annual-report", "annual-report-live", "verification"}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_serious_or_critical_violation(request, e2e_demo, new_page, name):
+    if name in PUBLISHED:
+        request.getfixturevalue("published_demo")
+    who, path = PAGES[name]
+    page = open_as(new_page, who, path)
+    results = audit(page)
+    violations = results["violations"]
+    rules = len({rule["id"] for kind in ("violations", "passes", "incomplete", "inapplicable") for rule in results[kind]})
+    counts = Counter(violation["impact"] for violation in violations)
+    print(
+        f"\naxe {results['testEngine']['version']}, {rules} rules, {name} ({page.url}): "
+        + ", ".join(f"{impact} {counts[impact]}" for impact in IMPACTS)
+    )
+    if violations:
+        print(describe(violations))
+    blocking = [violation for violation in violations if violation["impact"] in BLOCKING]
+    assert not blocking, describe(blocking)
+
+
+def test_the_audit_finds_a_violation(e2e_demo, new_page):
+    """The audit can fail: an image without a text alternative and grey-on-white text are caught."""
+    page = new_page(DESKTOP)
+    page.goto("/connexion/")
+    page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            main.insertAdjacentHTML('beforeend', '<img src="/favicon.ico"><p id="pale">Pâle</p>');
+            // Set through the CSSOM: the site's Content-Security-Policy refuses style attributes.
+            const pale = document.getElementById('pale');
+            pale.style.color = '#bbb';
+            pale.style.background = '#fff';
+        }"""
+    )
+    found = {violation["id"]: violation["impact"] for violation in audit(page)["violations"]}
+    assert found["image-alt"] == "critical"
+    assert found["color-contrast"] == "serious"
+
+
+# --- Narrow screens ---------------------------------------------------------------------------
+
+
+def sideways_overflow(page):
+    """How many pixels the page scrolls sideways (0 when it fits its viewport)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("name", ["annual-report", "annual-report-live", "verification"])
+def test_fits_a_phone_without_sideways_scroll(published_demo, new_page, name):
+    who, path = PAGES[name]
+    page = open_as(new_page, who, path, viewport=PHONE)
+    assert page.evaluate("document.documentElement.clientWidth") == PHONE["width"]
+    assert sideways_overflow(page) == 0
+    if name == "verification":
+        # With the data changed since the version: the drift's list and the « publish » button.
+        activity = Activity.objects.order_by("pk").first()
+        activity.title += " (Portneuf), une formation de deux jours avec l’Ordre des comptables"
+        activity.save()
+        page.reload()
+        assert "autrement que la version 1" in page.locator(".drift").inner_text()
+        assert sideways_overflow(page) == 0
