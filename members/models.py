@@ -662,7 +662,7 @@ class Invoice(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display().capitalize()} {self.display_number}"
+        return f"{self.get_kind_display().capitalize()} {self.display_number} — {self.member_name}"
 
     @property
     def display_number(self):

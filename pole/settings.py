@@ -346,3 +346,6 @@ POLE_INVOICE_DUE_DAYS = env_int("POLE_INVOICE_DUE_DAYS", 30, minimum=0)
 POLE_DUES_REMINDER_DAYS = [int(days) for days in env_list("POLE_DUES_REMINDER_DAYS", ["14", "14", "30"])]
 # The quorum of the annual general meeting, in per cent of the members in good standing.
 POLE_AGM_QUORUM_PERCENT = env_int("POLE_AGM_QUORUM_PERCENT", 10, minimum=1, maximum=100)
+# The site's address (scheme and host) for links in e-mails sent outside a request, such as
+# the dues reminders of the daily scheduler.
+POLE_SITE_URL = env_str("POLE_SITE_URL", "http://localhost:8000")
