@@ -185,8 +185,9 @@ class DirectoryScope:
     A member is in good standing with a membership in the current fiscal year or the
     previous one: renewals come in during the year, so last year's members stay listed
     through this one. When neither year holds any membership (a database
-    whose records stopped, such as the demo of 2016-2017), the directory shows the
-    latest year that has memberships and says so (``latest_recorded``).
+    whose records stopped, such as the demo, in the middle of its 2017-2018 renewals), the
+    same rule applies from the latest year that has memberships — that year and the one
+    before — and the directory says so (``latest_recorded``).
     """
 
     fiscal_years: tuple
@@ -203,7 +204,7 @@ def directory_scope():
     if latest["latest"] is None:
         return DirectoryScope(())
     latest = FiscalYear.parse(latest["latest"])
-    return DirectoryScope((latest,), latest_recorded=latest)
+    return DirectoryScope((latest, latest.previous), latest_recorded=latest)
 
 
 def directory_members(scope):

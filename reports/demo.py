@@ -133,6 +133,7 @@ def load_demo(*, password="pole-demo", images=True, archive=False):
     _load_people(images=images)
     _load_report(objectives, images=images)
     _load_accounts(members, password)
+    _load_dues(members)
     if archive:
         _archive_report()
     return {
@@ -280,6 +281,69 @@ def _load_people(*, images):
         )
         if images:
             _attach_image(staff_member, "photo", name, size=(300, 300), round_=True)
+
+
+def _load_dues(members):
+    """The dues schedule, the paid invoices of 2016-2017 and the 2017-2018 campaign (see demo_data).
+
+    Keyed on the member and year: a member that has an invoice for the year is left as it is.
+    The 2016-2017 memberships keep their dues (so the report's figures do not move); the
+    2017-2018 renewals create that year's memberships, as a renewal does.
+    """
+    from members.invoices import issue_invoice, record_payment
+    from members.models import DuesNotice, DuesRate, Invoice, RenewalCampaign
+
+    for label, rates in data.DUES_RATES.items():
+        for code, amount in rates.items():
+            DuesRate.objects.update_or_create(
+                fiscal_year=FiscalYear.parse(label), category=CATEGORIES[code], defaults={"amount": Decimal(amount)}
+            )
+    invoiced = set(Invoice.objects.live().values_list("member_id", "fiscal_year"))
+    first = _date(data.DUES_2016_FIRST_INVOICE)
+    for index, membership in enumerate(
+        Membership.objects.filter(fiscal_year=REPORT_YEAR).select_related("member").order_by("member__name")
+    ):
+        if (membership.member_id, REPORT_YEAR) in invoiced:
+            continue
+        issued_on = first + datetime.timedelta(days=index % 40)
+        invoice = issue_invoice(member=membership.member, fiscal_year=REPORT_YEAR, today=issued_on)
+        record_payment(
+            invoice=invoice,
+            paid_on=issued_on + datetime.timedelta(days=12 + index % 15),
+            amount=invoice.total,
+            method="cheque" if index % 3 else "transfer",
+            reference=str(1000 + index),
+        )
+    RenewalCampaign.objects.update_or_create(
+        fiscal_year=REPORT_YEAR, defaults={"opened_on": first, "closed": True}
+    )
+    next_year = REPORT_YEAR.next
+    opened_on = _date(data.CAMPAIGN_2017_OPENED)
+    RenewalCampaign.objects.update_or_create(fiscal_year=next_year, defaults={"opened_on": opened_on, "closed": False})
+    addresses = dict(
+        Contact.objects.filter(user__isnull=False, member__memberships__fiscal_year=REPORT_YEAR).values_list(
+            "member_id", "user__email"
+        )
+    )
+    for member in Member.objects.filter(memberships__fiscal_year=REPORT_YEAR).order_by("name"):
+        DuesNotice.objects.get_or_create(
+            member=member,
+            sent_on=opened_on,
+            defaults={
+                "fiscal_year": next_year,
+                "kind": DuesNotice.Kind.INVITATION,
+                "recipients": addresses.get(member.pk, member.email or "—"),
+            },
+        )
+    for name, issued, payments in data.RENEWALS_2017:
+        member = members[name]
+        if (member.pk, next_year) in invoiced:
+            continue
+        invoice = issue_invoice(member=member, fiscal_year=next_year, today=_date(issued))
+        for paid_on, amount, method, reference in payments:
+            record_payment(
+                invoice=invoice, paid_on=_date(paid_on), amount=Decimal(amount), method=method, reference=reference
+            )
 
 
 def _archive_report():
