@@ -108,8 +108,8 @@ def _send_notice(*, member, fiscal_year, kind, recipients, today, base_url, invo
         "portal_link": base_url.rstrip("/") + reverse("members:invoices"),
         "network_name": settings.POLE_NETWORK_NAME,
     }
-    subject = render_to_string(f"members/email/{kind}_subject.txt", context).strip()
-    body = render_to_string(f"members/email/{kind}.txt", context)
+    subject = render_to_string(f"members/email/dues_{kind}_subject.txt", context).strip()
+    body = render_to_string(f"members/email/dues_{kind}.txt", context)
     with transaction.atomic():
         DuesNotice.objects.create(
             member=member, fiscal_year=fiscal_year, kind=kind, sent_on=today, recipients=", ".join(recipients)

@@ -26,6 +26,7 @@ from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DeleteView, DetailView, FormView, TemplateView, UpdateView, View
@@ -402,7 +403,9 @@ class InvoiceListView(RepresentativeRequiredMixin, TemplateView):
 
 def _pdf_response(invoice, *, receipt):
     response = HttpResponse(invoices.render_document_pdf(invoice, receipt=receipt), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoices.document_filename(invoice, receipt=receipt)}"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, invoices.document_filename(invoice, receipt=receipt)
+    )
     return response
 
 

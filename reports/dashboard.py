@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from activities.models import Activity
 from members.models import Member, Membership
@@ -319,11 +320,11 @@ def campaign_dashboard(*, user=None, today=None):
     memberships = reverse("admin:members_membership_changelist")
     invoices = reverse("admin:members_invoice_changelist")
     links = {
-        "invited": (_("invited"), f"{members}?{urlencode({'campagne': year.label})}"),
-        "renewed": (_("renewed"), f"{memberships}?{_year_params(year)}"),
-        "invoiced": (_("invoiced"), f"{invoices}?{_year_params(year, kind='invoice', etat='emise')}"),
-        "paid": (_("paid"), f"{invoices}?{_year_params(year, kind='invoice', etat='payee')}"),
-        "late": (_("late"), f"{invoices}?{_year_params(year, kind='invoice', etat='retard')}"),
+        "invited": (pgettext_lazy("renewal campaign", "invited"), f"{members}?{urlencode({'campagne': year.label})}"),
+        "renewed": (pgettext_lazy("renewal campaign", "renewed"), f"{memberships}?{_year_params(year)}"),
+        "invoiced": (pgettext_lazy("renewal campaign", "invoiced"), f"{invoices}?{_year_params(year, kind='invoice', etat='emise')}"),
+        "paid": (pgettext_lazy("renewal campaign", "paid"), f"{invoices}?{_year_params(year, kind='invoice', etat='payee')}"),
+        "late": (pgettext_lazy("renewal campaign", "late"), f"{invoices}?{_year_params(year, kind='invoice', etat='retard')}"),
     }
     rows = [
         CampaignRow(
