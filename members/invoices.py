@@ -47,13 +47,13 @@ def next_number(kind, fiscal_year):
     return counter.last_number
 
 
-def _document(*, kind, member, fiscal_year, subtotal, description, issued_on, issued_by, taxes):
+def _document(*, kind, member, fiscal_year, subtotal, description, issued_on, issued_by, taxes, number=None):
     tps, tvq, total = taxes.amounts(subtotal)
     issuer = issuer_details()
     return Invoice(
         kind=kind,
         fiscal_year=fiscal_year,
-        number=next_number(kind, fiscal_year),
+        number=number if number is not None else next_number(kind, fiscal_year),
         member=member,
         issued_on=issued_on,
         description=description,
@@ -120,6 +120,50 @@ def issue_invoice(*, member, fiscal_year, issued_by=None, today=None):
         membership.dues = invoice.subtotal
         membership.save(update_fields=["dues"])
     return invoice
+
+
+@transaction.atomic
+def issue_paid_invoices(memberships, *, issued_on, paid_on):
+    """Issue, all at once, a paid invoice for each of ``memberships`` (recorded before invoicing began).
+
+    For a year whose memberships staff recorded by hand with their dues: each gets the invoice
+    of its dues, numbered on from the year's counter, and a payment of its total. ``issued_on``
+    and ``paid_on`` map a membership to its dates. A fixed number of queries, whatever the
+    number of memberships (the demo uses it for 2016-2017).
+    """
+    memberships = list(memberships)
+    if not memberships:
+        return []
+    fiscal_year = memberships[0].fiscal_year
+    counter, _created = DocumentCounter.objects.get_or_create(kind=Invoice.Kind.INVOICE, fiscal_year=fiscal_year)
+    counter = DocumentCounter.objects.select_for_update().get(pk=counter.pk)
+    taxes = Taxes.from_settings()
+    documents = []
+    for membership in memberships:
+        counter.last_number += 1
+        invoice = _document(
+            kind=Invoice.Kind.INVOICE,
+            member=membership.member,
+            fiscal_year=fiscal_year,
+            subtotal=membership.dues,
+            description=dues_description(membership.member, fiscal_year),
+            issued_on=issued_on(membership),
+            issued_by=None,
+            taxes=taxes,
+            number=counter.last_number,
+        )
+        invoice.due_on = invoice.issued_on + timedelta(days=settings.POLE_INVOICE_DUE_DAYS)
+        documents.append(invoice)
+    counter.save(update_fields=["last_number"])
+    documents = Invoice.objects.bulk_create(documents)
+    Payment.objects.bulk_create(
+        Payment(invoice=invoice, paid_on=paid_on(membership), amount=invoice.total, method=Payment.Method.CHEQUE)
+        for invoice, membership in zip(documents, memberships, strict=True)
+    )
+    for membership in memberships:
+        membership.paid_on = paid_on(membership)
+    Membership.objects.bulk_update(memberships, ["paid_on"])
+    return documents
 
 
 def paid_amount(invoice):

@@ -290,7 +290,7 @@ def _load_dues(members):
     The 2016-2017 memberships keep their dues (so the report's figures do not move); the
     2017-2018 renewals create that year's memberships, as a renewal does.
     """
-    from members.invoices import issue_invoice, record_payment
+    from members.invoices import issue_invoice, issue_paid_invoices, record_payment
     from members.models import DuesNotice, DuesRate, Invoice, RenewalCampaign
 
     for label, rates in data.DUES_RATES.items():
@@ -300,20 +300,20 @@ def _load_dues(members):
             )
     invoiced = set(Invoice.objects.live().values_list("member_id", "fiscal_year"))
     first = _date(data.DUES_2016_FIRST_INVOICE)
-    for index, membership in enumerate(
-        Membership.objects.filter(fiscal_year=REPORT_YEAR).select_related("member").order_by("member__name")
-    ):
-        if (membership.member_id, REPORT_YEAR) in invoiced:
-            continue
-        issued_on = first + datetime.timedelta(days=index % 40)
-        invoice = issue_invoice(member=membership.member, fiscal_year=REPORT_YEAR, today=issued_on)
-        record_payment(
-            invoice=invoice,
-            paid_on=issued_on + datetime.timedelta(days=12 + index % 15),
-            amount=invoice.total,
-            method="cheque" if index % 3 else "transfer",
-            reference=str(1000 + index),
-        )
+    memberships = [
+        membership
+        for membership in Membership.objects.filter(fiscal_year=REPORT_YEAR)
+        .select_related("member")
+        .order_by("member__name")
+        if (membership.member_id, REPORT_YEAR) not in invoiced
+    ]
+    # Spread over April and May 2016, each paid within a month.
+    order = {membership.pk: index for index, membership in enumerate(memberships)}
+    issue_paid_invoices(
+        memberships,
+        issued_on=lambda membership: first + datetime.timedelta(days=order[membership.pk] % 40),
+        paid_on=lambda membership: first + datetime.timedelta(days=order[membership.pk] % 40 + 12 + order[membership.pk] % 15),
+    )
     RenewalCampaign.objects.update_or_create(
         fiscal_year=REPORT_YEAR, defaults={"opened_on": first, "closed": True}
     )
@@ -325,16 +325,18 @@ def _load_dues(members):
             "member_id", "user__email"
         )
     )
-    for member in Member.objects.filter(memberships__fiscal_year=REPORT_YEAR).order_by("name"):
-        DuesNotice.objects.get_or_create(
+    noticed = set(DuesNotice.objects.filter(sent_on=opened_on).values_list("member_id", flat=True))
+    DuesNotice.objects.bulk_create(
+        DuesNotice(
             member=member,
+            fiscal_year=next_year,
+            kind=DuesNotice.Kind.INVITATION,
             sent_on=opened_on,
-            defaults={
-                "fiscal_year": next_year,
-                "kind": DuesNotice.Kind.INVITATION,
-                "recipients": addresses.get(member.pk, member.email or "—"),
-            },
+            recipients=addresses.get(member.pk, member.email or "—"),
         )
+        for member in Member.objects.filter(memberships__fiscal_year=REPORT_YEAR).order_by("name")
+        if member.pk not in noticed
+    )
     for name, issued, payments in data.RENEWALS_2017:
         member = members[name]
         if (member.pk, next_year) in invoiced:
