@@ -111,11 +111,13 @@ AGM_2017 = datetime.datetime(2017, 6, 15, 12, 0, tzinfo=datetime.UTC)
 
 
 @transaction.atomic
-def load_demo(*, password="pole-demo", images=True, archive=False):
+def load_demo(*, password="pole-demo", images=True, archive=False, campaign=True):
     """Write the whole 2016-2017 report's content; return counts of what is in the database.
 
     With ``archive``, the published report is also frozen as it was adopted at the June 2017
     AGM (its version 1: PDF and self-contained HTML), unless a version exists already.
+    Without ``campaign``, the 2017-2018 renewals are left out (its dues, campaign, invoices and
+    memberships): a test that enters that year from scratch, as staff would, starts clean.
     """
     territories = {
         name: Territory.objects.update_or_create(name=name, defaults={"order": index})[0]
@@ -133,7 +135,7 @@ def load_demo(*, password="pole-demo", images=True, archive=False):
     _load_people(images=images)
     _load_report(objectives, images=images)
     _load_accounts(members, password)
-    _load_dues(members)
+    _load_dues(members, campaign=campaign)
     if archive:
         _archive_report()
     return {
@@ -283,7 +285,7 @@ def _load_people(*, images):
             _attach_image(staff_member, "photo", name, size=(300, 300), round_=True)
 
 
-def _load_dues(members):
+def _load_dues(members, *, campaign=True):
     """The dues schedule, the paid invoices of 2016-2017 and the 2017-2018 campaign (see demo_data).
 
     Keyed on the member and year: a member that has an invoice for the year is left as it is.
@@ -294,6 +296,8 @@ def _load_dues(members):
     from members.models import DuesNotice, DuesRate, Invoice, RenewalCampaign
 
     for label, rates in data.DUES_RATES.items():
+        if not campaign and FiscalYear.parse(label) != REPORT_YEAR:
+            continue
         for code, amount in rates.items():
             DuesRate.objects.update_or_create(
                 fiscal_year=FiscalYear.parse(label), category=CATEGORIES[code], defaults={"amount": Decimal(amount)}
@@ -317,6 +321,8 @@ def _load_dues(members):
     RenewalCampaign.objects.update_or_create(
         fiscal_year=REPORT_YEAR, defaults={"opened_on": first, "closed": True}
     )
+    if not campaign:
+        return
     next_year = REPORT_YEAR.next
     opened_on = _date(data.CAMPAIGN_2017_OPENED)
     RenewalCampaign.objects.update_or_create(fiscal_year=next_year, defaults={"opened_on": opened_on, "closed": False})
