@@ -13,7 +13,6 @@ account's password and « Deactivate portal access » would close it.
 
 import secrets
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pole.identity import from_address, get_identity
 from pole.text import normalization_changes_only_case, normalize_email_identifier
 
 from .models import UNUSABLE_ADDRESS, Contact, Invitation, User
@@ -73,16 +73,18 @@ def invite(contact, *, sent_by, base_url):
         sent_by=sent_by,
         expires_at=now + Invitation.VALIDITY,
     )
+    identity = get_identity()
     context = {
         "contact": contact,
         "member": contact.member,
         "link": base_url.rstrip("/") + reverse("members:accept-invitation", args=[token]),
         "expires_at": invitation.expires_at,
-        "network_name": settings.POLE_NETWORK_NAME,
+        "network": identity,
+        "network_name": identity.name,
     }
     subject = render_to_string("members/email/invitation_subject.txt", context).strip()
     body = render_to_string("members/email/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    send_mail(subject, body, from_address(identity), [invitation.email])
     return invitation
 
 

@@ -53,6 +53,8 @@ PERSONNEL_PERMISSIONS = {
         "sectionintro": VIEW,
         "declaredfigure": VIEW,
     },
+    # The network's identity (name, mark, contact details, colours): the Direction edits it.
+    "pole": {"networkidentity": VIEW},
     # Login throttling: staff see who is locked out and unlock an account by deleting its
     # attempt (README, Production).
     "axes": {"accessattempt": ("view", "delete")},
@@ -66,6 +68,7 @@ DIRECTION_PERMISSIONS = {
     "reports": {model: ALL for model in PERSONNEL_PERMISSIONS["reports"]},
     "members": {**PERSONNEL_PERMISSIONS["members"], "user": ALL, "duesrate": ALL, "renewalcampaign": ALL},
     "auth": {"group": VIEW},
+    "pole": {"networkidentity": ("add", "change", "view")},
     # The logs of logins and failures (e-mail and client addresses) are Direction's only.
     "axes": {**PERSONNEL_PERMISSIONS["axes"], "accesslog": VIEW, "accessfailurelog": VIEW},
 }

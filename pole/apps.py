@@ -5,11 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PoleConfig(AppConfig):
-    """The project's own app: no models; its project-wide commands (backup, restore, import,
-    export, loadtest) live in ``pole/management/commands/``."""
+    """The project's own app: the network's identity (one record), and the project-wide
+    commands (backup, restore, import, export, loadtest) in ``pole/management/commands/``."""
 
     name = "pole"
     verbose_name = "Pôle"
+
+    def ready(self):
+        from pole import identity  # noqa: F401  (connects the cache's invalidation)
 
 
 class PoleAdminConfig(AdminConfig):

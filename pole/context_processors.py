@@ -1,9 +1,11 @@
-from django.conf import settings
+from pole.identity import get_identity
 
 
 def network(request):
-    """Expose the network's names to every template."""
+    """Expose the network's identity and names to every template."""
+    identity = get_identity()
     return {
-        "network_name": settings.POLE_NETWORK_NAME,
-        "network_short_name": settings.POLE_NETWORK_SHORT_NAME,
+        "network": identity,
+        "network_name": identity.name,
+        "network_short_name": identity.short_name,
     }

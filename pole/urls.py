@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from django.views.static import serve
 
 from pole import views
@@ -21,7 +20,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Browsers ask for /favicon.ico whatever the page says; the network's mark answers.
     path("favicon.ico", views.favicon, name="favicon"),
-    path("", RedirectView.as_view(pattern_name="reports:list", permanent=False)),
+    path("identite.css", views.identity_css, name="identity-css"),
+    path("", views.home, name="home"),
 ]
 
 

@@ -1,11 +1,19 @@
-"""Error pages that cannot rely on the usual request context, and the favicon."""
+"""Error pages that cannot rely on the usual request context, the favicon and the brand colours."""
 
 from django.conf import settings
-from django.http import HttpResponseForbidden, HttpResponseRedirect, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
+
+from members.views import directory_members, directory_scope
+from pole.identity import get_identity, palette, palette_css
+from reports.models import AnnualReport, Figure
+from reports.report import format_figure, printed_values, tile_label
+from reports.statistics import year_figures
 
 
 def server_error(request):
@@ -36,6 +44,70 @@ def csrf_failure(request, reason=""):
 def favicon(request):
     """Public: the network's mark, for browsers that ask for /favicon.ico.
 
-    A redirect to the static file, whose address carries a hash in production.
+    A redirect to the network's logo when the Direction recorded one, else to the static
+    mark, whose address carries a hash in production.
     """
+    identity = get_identity()
+    if identity.logo:
+        return HttpResponseRedirect(identity.logo.url)
     return HttpResponseRedirect(static("img/favicon.ico"))
+
+
+def _site_palette_css(identity):
+    """The site's stylesheet variables (Bootstrap's included) from the brand colours."""
+    colours = palette(identity)
+    primary, dark = colours["--primary"], colours["--primary-dark"]
+    red, green, blue = (int(primary[i : i + 2], 16) for i in (1, 3, 5))
+    return (
+        palette_css(identity)
+        + f":root{{--pole-teal:{primary};--bs-primary:{primary};--bs-primary-rgb:{red},{green},{blue};"
+        f"--bs-link-color:{primary};--bs-link-color-rgb:{red},{green},{blue};--bs-link-hover-color:{dark};}}\n"
+        f".btn-primary{{--bs-btn-bg:{primary};--bs-btn-border-color:{primary};--bs-btn-hover-bg:{dark};"
+        f"--bs-btn-hover-border-color:{dark};--bs-btn-active-bg:{dark};--bs-btn-active-border-color:{dark};"
+        f"--bs-btn-disabled-bg:{primary};--bs-btn-disabled-border-color:{primary};}}\n"
+        f".btn-outline-primary{{--bs-btn-color:{primary};--bs-btn-border-color:{primary};--bs-btn-hover-bg:{primary};"
+        f"--bs-btn-hover-border-color:{primary};--bs-btn-active-bg:{dark};--bs-btn-active-border-color:{dark};}}\n"
+        f".pagination{{--bs-pagination-color:{primary};--bs-pagination-active-bg:{primary};"
+        f"--bs-pagination-active-border-color:{primary};}}\n"
+    )
+
+
+@require_safe
+def identity_css(request):
+    """Public: the brand colours the Direction chose, as CSS variables for the site and the report.
+
+    A stylesheet rather than an inline style, which the Content-Security-Policy forbids.
+    """
+    response = HttpResponse(_site_palette_css(get_identity()), content_type="text/css; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=300)
+    return response
+
+
+@require_safe
+def home(request):
+    """Public: the network presented — who it is, its latest published report and its key
+    figures, the member directory, and the way in for staff and members.
+
+    A fixed number of queries: the latest report, the year's figures (reports.statistics),
+    the directory's scope and count.
+    """
+    latest = (
+        AnnualReport.objects.filter(is_published=True).prefetch_related("declared_figures").order_by("-fiscal_year").first()
+    )
+    figures = []
+    if latest is not None:
+        declared = {d.figure: d.value for d in latest.declared_figures.all()}
+        values = printed_values(year_figures(latest.fiscal_year), declared)
+        for figure in (Figure.MEMBERS, Figure.ACTIVITIES, Figure.PARTICIPANTS, Figure.NEW_MEMBERS):
+            if values.get(figure) is not None:
+                figures.append({"text": format_figure(figure, values[figure]), "label": tile_label(figure)})
+    scope = directory_scope()
+    return render(
+        request,
+        "home.html",
+        {
+            "latest_report": latest,
+            "figures": figures,
+            "directory_count": directory_members(scope).count() if scope.fiscal_years else 0,
+        },
+    )

@@ -62,7 +62,15 @@ class AnnualReportAdmin(admin.ModelAdmin):
     list_filter = ["is_published"]
     inlines = [ReportMessageInline, SectionIntroInline, DeclaredFigureInline, ReportVersionInline]
     actions = ["publish", "unpublish"]
-    fields = ["fiscal_year", "tagline", "is_published", "published_at"]
+    fields = [
+        "fiscal_year",
+        "tagline",
+        "cover_photo",
+        "cover_photo_credit",
+        "cover_photo_description",
+        "is_published",
+        "published_at",
+    ]
     readonly_fields = ["published_at"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -13,12 +13,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageColor, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw
 
 from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project, ProjectYear
 from members.models import BoardMandate, Contact, Member, Membership, Sector, StaffMember, Territory
 from partners.models import Affiliation, CommitteeSeat, Organisation, Partnership
 from pole.fiscal_years import FiscalYear
+from pole.models import NetworkIdentity
 from reports import demo_data as data
 from reports.models import AnnualReport, DeclaredFigure, ReportMessage, SectionIntro, Signatory
 
@@ -40,29 +41,8 @@ CATEGORIES = {
 SETTINGS = {"U": Member.Setting.URBAN, "R": Member.Setting.RURAL}
 PRESENCE = {"B": (PREVIOUS_YEAR, REPORT_YEAR), "N": (REPORT_YEAR,), "O": (PREVIOUS_YEAR,)}
 
-# Muted colours of the report's palette for generated logos and portraits.
-PALETTE = ["#1f5f8b", "#2a7f62", "#b5523b", "#6b4c9a", "#c28a1e", "#3d6b7a", "#8a3f5c", "#4f7a28"]
-
-
-def _initials(name):
-    words = [w for w in name.replace("'", " ").replace("-", " ").split() if w[:1].isupper()]
-    return "".join(w[0] for w in words[:3]) or name[:2].upper()
-
-
-def placeholder_image(name, *, size=(480, 320), round_=False):
-    """Return PNG bytes of a plain placeholder: the name's initials on a colour of the palette."""
-    colour = PALETTE[int(hashlib.sha1(name.encode()).hexdigest(), 16) % len(PALETTE)]
-    image = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(image)
-    if round_:
-        draw.ellipse([0, 0, size[0] - 1, size[1] - 1], fill=colour)
-    else:
-        draw.rounded_rectangle([0, 0, size[0] - 1, size[1] - 1], radius=size[1] // 8, fill=colour)
-    font = ImageFont.load_default(size=size[1] // 3)
-    draw.text((size[0] / 2, size[1] / 2), _initials(name), fill="white", font=font, anchor="mm")
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+# The report's palette (teal and its shades, the orange accent) for the generated placeholder photos.
+PALETTE = ["#0f5c73", "#1d6f86", "#3d6b7a", "#0a4050", "#b35e2d"]
 
 
 def placeholder_photo(name, *, size=(900, 600)):
@@ -95,14 +75,6 @@ def _attach_photo(instance, field, name):
     getattr(instance, field).save(f"{slug}.jpg", ContentFile(placeholder_photo(name)), save=True)
 
 
-def _attach_image(instance, field, name, **options):
-    """Give ``instance.<field>`` a generated placeholder unless it already has an image."""
-    if getattr(instance, field):
-        return
-    slug = hashlib.sha1(name.encode()).hexdigest()[:12]
-    getattr(instance, field).save(f"{slug}.png", ContentFile(placeholder_image(name, **options)), save=True)
-
-
 def _date(text):
     return datetime.date.fromisoformat(text) if text else None
 
@@ -127,13 +99,14 @@ def load_demo(*, password="pole-demo", images=True, archive=False, campaign=True
         name: Objective.objects.update_or_create(name=name, defaults={"order": index, "report_block": block})[0]
         for index, (name, block) in enumerate(data.OBJECTIVES, start=1)
     }
-    members = _load_members(territories, images=images)
-    organisations = _load_organisations(members, images=images)
+    members = _load_members(territories)
+    organisations = _load_organisations(members)
     _load_activities(territories, objectives, organisations, images=images)
     _load_projects_and_campaign(objectives, organisations)
     _load_partners(organisations)
-    _load_people(images=images)
+    _load_people()
     _load_report(objectives, images=images)
+    _load_identity()
     _load_accounts(members, password)
     _load_dues(members, campaign=campaign)
     if archive:
@@ -146,7 +119,7 @@ def load_demo(*, password="pole-demo", images=True, archive=False, campaign=True
     }
 
 
-def _load_members(territories, *, images):
+def _load_members(territories):
     members, sectors = {}, {}
     for line in data.MEMBERS.strip().splitlines():
         name, legal, category, founded, territory, setting, sector_name, presence = (c.strip() for c in line.split("|"))
@@ -170,20 +143,16 @@ def _load_members(territories, *, images):
             Membership.objects.update_or_create(
                 member=member, fiscal_year=fiscal_year, defaults={"dues": Decimal("150.00")}
             )
-        if images:
-            _attach_image(member, "logo", name)
         members[name] = member
     return members
 
 
-def _load_organisations(members, *, images):
+def _load_organisations(members):
     organisations = {}
     for name, website, member_name in data.ORGANISATIONS:
         organisation, _ = Organisation.objects.update_or_create(
             name=name, defaults={"website": website, "member": members.get(member_name)}
         )
-        if images and not organisation.member:
-            _attach_image(organisation, "logo", name)
         organisations[name] = organisation
     return organisations
 
@@ -267,7 +236,7 @@ def _load_partners(organisations):
         )
 
 
-def _load_people(*, images):
+def _load_people():
     # Mandates start at the June 2016 AGM and end at the June 2017 one.
     for order, (name, role) in enumerate(data.BOARD):
         mandate, _ = BoardMandate.objects.update_or_create(
@@ -275,14 +244,10 @@ def _load_people(*, images):
             start_date=datetime.date(2016, 6, 15),
             defaults={"role": role, "order": order, "end_date": datetime.date(2017, 6, 14)},
         )
-        if images:
-            _attach_image(mandate, "photo", name, size=(300, 300), round_=True)
     for order, (name, title) in enumerate(data.STAFF):
         staff_member, _ = StaffMember.objects.update_or_create(
             name=name, defaults={"title": title, "order": order, "start_date": datetime.date(2015, 4, 1)}
         )
-        if images:
-            _attach_image(staff_member, "photo", name, size=(300, 300), round_=True)
 
 
 def _load_dues(members, *, campaign=True):
@@ -389,6 +354,22 @@ def _load_report(objectives, *, images):
         DeclaredFigure.objects.update_or_create(
             report=report, figure=figure, defaults={"value": Decimal(value), "note": note}
         )
+
+
+def _load_identity():
+    """The network's identity: names and tagline from the seed's cover; contact details invented for the demo (the seed has none)."""
+    NetworkIdentity.objects.update_or_create(
+        pk=NetworkIdentity.objects.values_list("pk", flat=True).first(),
+        defaults={
+            "name": data.NETWORK_NAME,
+            "short_name": "Pôle",
+            "tagline": data.TAGLINE,
+            "address": data.DEMO_ADDRESS,
+            "phone": "418 555-0100",
+            "email": "info@exemple.org",
+            "website": "https://exemple.org",
+        },
+    )
 
 
 def _load_accounts(members, password):

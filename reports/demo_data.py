@@ -8,6 +8,12 @@ so that DESIGN.md's definitions give exactly the printed portrait for
 35 % membership growth.
 """
 
+# The seed's cover. Its contact details are not printed in the seed: the demo's are made up
+# (a 555 number, the exemple.org domain).
+NETWORK_NAME = "Pôle des entreprises d'économie sociale de la région de la Capitale-Nationale"
+TAGLINE = "Votre regroupement d'affaires des coopératives, des mutuelles et des entreprises associatives"
+DEMO_ADDRESS = "Québec (Québec)"
+
 TERRITORIES = [
     "Québec",
     "Portneuf",

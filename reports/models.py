@@ -37,6 +37,19 @@ class AnnualReport(models.Model):
 
     fiscal_year = FiscalYearField(_("fiscal year"), unique=True)
     tagline = models.CharField(_("tagline"), max_length=255, default=DEFAULT_TAGLINE, blank=True)
+    cover_photo = SafeImageField(
+        _("cover photo"),
+        upload_to="reports/covers/",
+        blank=True,
+        help_text=_("Optional. A landscape photo fills the cover's middle; without one, shapes in the network's colours do."),
+    )
+    cover_photo_credit = models.CharField(_("cover photo credit"), max_length=200, blank=True)
+    cover_photo_description = models.CharField(
+        _("cover photo description"),
+        max_length=255,
+        blank=True,
+        help_text=_("What the photo shows, for readers who cannot see it."),
+    )
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("A published report can be read by anyone.")
     )

@@ -16,6 +16,7 @@ from activities.models import Activity, Campaign, Objective, ProjectYear
 from members.models import BoardMandate, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
+from pole.identity import get_identity, palette, palette_css
 from reports.formatting import format_number, format_percent, format_period, format_signed, not_available, with_minus
 from reports.models import AnnualReport, DeclaredFigure, Figure, ReportMessage
 from reports.statistics import percentage, year_figures
@@ -217,11 +218,33 @@ def build_report_context(fiscal_year, report=None):
                 }
             )
 
+    identity = get_identity()
+    board = [
+        {
+            "name": m.name,
+            "role": m.get_role_display(),
+            "organisation": m.organisation,
+            "photo": media_url(m.photo),
+            "alt": m.name,
+            "initials": initials(m.name),
+        }
+        for m in BoardMandate.objects.in_fiscal_year(fiscal_year)
+    ]
+    staff = [
+        {"name": s.name, "title": s.title, "role": s.title, "photo": media_url(s.photo), "alt": s.name, "initials": initials(s.name)}
+        for s in StaffMember.objects.in_fiscal_year(fiscal_year)
+    ]
     return {
         "fiscal_year": fiscal_year,
         "title": _("Annual report %(year)s") % {"year": fiscal_year},
         "lang": language_tag(),
-        "network_name": settings.POLE_NETWORK_NAME,
+        "network": identity,
+        "network_name": identity.name,
+        "network_logo": media_url(identity.logo),
+        "palette": {name.strip("-").replace("-", "_"): value for name, value in palette(identity).items()},
+        "palette_css": palette_css(identity),
+        "cover_dots": range(40, 260, 24),
+        "cover_photo": _cover_photo(report),
         "tagline": report.tagline if report else "",
         "report": report,
         "is_published": bool(report and report.is_published),
@@ -240,20 +263,10 @@ def build_report_context(fiscal_year, report=None):
             a.organisation.name for a in Affiliation.objects.in_fiscal_year(fiscal_year).select_related("organisation")
         ],
         "committees": [c.name for c in CommitteeSeat.objects.in_fiscal_year(fiscal_year)],
-        "board": [
-            {
-                "name": m.name,
-                "role": m.get_role_display(),
-                "organisation": m.organisation,
-                "photo": media_url(m.photo),
-                "alt": m.name,
-            }
-            for m in BoardMandate.objects.in_fiscal_year(fiscal_year)
-        ],
-        "staff": [
-            {"name": s.name, "title": s.title, "photo": media_url(s.photo), "alt": s.name}
-            for s in StaffMember.objects.in_fiscal_year(fiscal_year)
-        ],
+        "board": board,
+        "staff": staff,
+        # Portraits when someone has one (a quiet monogram for the others); else names only.
+        "people_have_photos": any(person["photo"] for person in board + staff),
         "partner_groups": _partner_groups(fiscal_year),
         "figures": figures,
     }
@@ -343,6 +356,22 @@ def _sections(fiscal_year, report, objectives):
             }
         )
     return list(sections.values())
+
+
+def initials(name):
+    """Up to two initials of a person's or an organisation's name, for a quiet monogram."""
+    words = [word for word in name.replace("’", " ").replace("'", " ").replace("-", " ").split() if word[:1].isupper()]
+    return "".join(word[0] for word in words[:2]) or name[:1].upper()
+
+
+def _cover_photo(report):
+    if report is None or not report.cover_photo:
+        return None
+    return {
+        "url": report.cover_photo.url,
+        "alt": report.cover_photo_description or _("Cover photo of the annual report"),
+        "credit": report.cover_photo_credit,
+    }
 
 
 def _intro(intro, objective):
@@ -480,7 +509,9 @@ def _partner_groups(fiscal_year):
     for partnership in partnerships:
         logo = partnership.organisation.display_logo
         name = partnership.organisation.name
-        groups[partnership.category].append({"name": name, "logo": logo.url if logo else "", "alt": name})
+        groups[partnership.category].append(
+            {"name": name, "logo": logo.url if logo else "", "alt": name, "initials": initials(name)}
+        )
     labels = dict(Partnership.Category.choices)
     plural = {
         Partnership.Category.AMBASSADOR: _("Ambassador members"),
@@ -489,7 +520,13 @@ def _partner_groups(fiscal_year):
         Partnership.Category.SUPPLIER: _("Supplier members"),
     }
     return [
-        {"category": category, "label": plural.get(category, labels[category]), "partners": partners}
+        {
+            "category": category,
+            "label": plural.get(category, labels[category]),
+            "partners": partners,
+            # A group without any logo lists its names; one logo or more, a grid of logos.
+            "has_logos": any(partner["logo"] for partner in partners),
+        }
         for category, partners in groups.items()
         if partners
     ]

@@ -8,7 +8,8 @@ Staff type straight apostrophes and plain spaces; the report prints, in French:
   (« objectif: » → « objectif : »), not before « ; ! ? », which Québec usage also writes
   with no space;
 - a no-break space between a number and « % », added if missing (« 35% » → « 35 % »);
-- a no-break space inside « guillemets », added where missing.
+- a no-break space inside « guillemets », added where missing;
+- in HTML, an ordinal's letters in superscript (« 45<sup>e</sup> anniversaire »).
 
 The no-break space is U+00A0 throughout, as reports.formatting writes « 35 % »: the narrow
 one (U+202F) is missing from Source Serif Pro, the report's serif face, so a browser or
@@ -39,6 +40,9 @@ HTML_TOKEN = re.compile(
     r"<!--.*?-->|<(style|script|pre|code|textarea)\b[^>]*>.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE
 )
 SPACES = f"[ {NBSP}{NARROW_NBSP}]"
+TITLE_ELEMENT = re.compile(r"<title\b[^>]*>.*?</title\s*>", re.DOTALL | re.IGNORECASE)
+# A French ordinal: 1er, 1re, 2e, 45e, 3es (not 1e6 nor h2e: a whole word).
+ORDINAL = re.compile(r"(?<![\w.,])(\d+)(er|re|ers|res|e|es)(?![\w])")
 LETTER = r"[^\W\d_]"
 
 RULES = [
@@ -90,7 +94,8 @@ def _typeset_html(markup):
         pieces.append(tag)
         position = token.end()
     pieces.append(_typeset_html_text(markup[position:]))
-    return "".join(pieces)
+    # A title element (the page's, an SVG's) holds text only: no superscript there.
+    return TITLE_ELEMENT.sub(lambda m: m.group(0).replace("<sup>", "").replace("</sup>", ""), "".join(pieces))
 
 
 def _typeset_attribute(match):
@@ -102,8 +107,21 @@ def _typeset_attribute(match):
 def _typeset_html_text(text):
     if not text.strip():
         return text
-    typeset = _typeset_text(html.unescape(text))
-    return html.escape(typeset, quote=False) if typeset != html.unescape(text) else text
+    plain = html.unescape(text)
+    typeset = _typeset_text(plain)
+    escaped = html.escape(typeset, quote=False) if typeset != plain else text
+    return _superscript_ordinals(escaped)
+
+
+def _superscript_ordinals(escaped):
+    """« 45e » → « 45<sup>e</sup> » in escaped HTML text, addresses left alone."""
+    pieces, position = [], 0
+    for address in ADDRESS.finditer(escaped):
+        pieces.append(ORDINAL.sub(r"\1<sup>\2</sup>", escaped[position : address.start()]))
+        pieces.append(address.group(0))
+        position = address.end()
+    pieces.append(ORDINAL.sub(r"\1<sup>\2</sup>", escaped[position:]))
+    return "".join(pieces)
 
 
 def french_typography(text):
