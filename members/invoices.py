@@ -34,8 +34,16 @@ class BillingError(Exception):
 
 
 def issuer_details():
-    """The network's name and address as invoices print them."""
-    return {"name": settings.POLE_NETWORK_NAME, "address": settings.POLE_NETWORK_ADDRESS}
+    """The network's name, and its address and contact details, as invoices print them (pole.identity).
+
+    The address is the identity's, or ``POLE_NETWORK_ADDRESS`` before the Direction records one.
+    """
+    from pole.identity import get_identity
+
+    identity = get_identity()
+    contact = " · ".join(str(value) for value in (identity.phone, identity.email, identity.website) if value)
+    lines = [*(identity.address_lines or settings.POLE_NETWORK_ADDRESS.splitlines()), contact]
+    return {"name": identity.name, "address": "\n".join(line for line in lines if line)}
 
 
 def next_number(kind, fiscal_year):
@@ -295,8 +303,15 @@ def document_context(invoice, *, receipt=False):
         title = _("Credit note")
     else:
         title = _("Invoice")
+    from pole.identity import get_identity, palette_css
+
+    identity = get_identity()
     return {
         "invoice": invoice,
+        "network": identity,
+        "network_logo": identity.logo.url if identity.logo else "",
+        # The brand's colours today; the names and numbers are the invoice's own, of its day.
+        "palette_css": palette_css(identity),
         "title": title,
         "receipt": receipt,
         "subtotal": format_money(sign * invoice.subtotal),

@@ -38,13 +38,15 @@ def standing_csv(standing):
 
 def standing_pdf(standing):
     """The list as a PDF with the count and the quorum, in the report's fonts."""
-    from django.conf import settings
     from django.contrib.staticfiles import finders
     from pathlib import Path
 
     from weasyprint import HTML
 
+    from pole.identity import get_identity, palette_css
     from reports.pdf import BASE_URL, ReportFetcher
+
+    identity = get_identity()
 
     html = render_to_string(
         "members/invoices/good_standing.html",
@@ -53,7 +55,8 @@ def standing_pdf(standing):
             "rows": list(_rows(standing)),
             "count": format_number(standing.count),
             "quorum": format_number(standing.quorum),
-            "network_name": settings.POLE_NETWORK_NAME,
+            "network_name": identity.name,
+            "palette_css": palette_css(identity),
             "stylesheet": Path(finders.find("members/invoice.css")).read_text(encoding="utf-8"),
         },
     )

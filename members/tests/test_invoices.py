@@ -220,3 +220,19 @@ def test_receipt_and_credit_note_pdfs(rates, tmp_path):
     text = pdf_text(invoices.render_document_pdf(note), tmp_path).replace("\u00a0", " ")
     assert "NOTE DE CRÉDIT" in text and "NC2017-0001" in text and "−160,00 $" in text
     assert "FACTURE F2017-0002 ANNULÉE" in text
+
+
+def test_the_invoice_header_is_the_networks_identity_of_the_day(rates, tmp_path):
+    from pole.models import NetworkIdentity
+
+    identity = NetworkIdentity.objects.create(
+        name="Réseau d'essai", short_name="RE", address="1, rue du Port\nQuébec (Québec)", phone="418 555-0100",
+        email="info@reseau.exemple.org",
+    )
+    invoice = issue_invoice(member=MemberFactory(name="Coop Identité"), fiscal_year=Y2017, today=DAY)
+    assert invoice.issuer_name == "Réseau d'essai"
+    assert invoice.issuer_address == "1, rue du Port\nQuébec (Québec)\n418 555-0100 · info@reseau.exemple.org"
+    identity.name = "Nouveau nom du réseau"
+    identity.save()
+    text = pdf_text(invoices.render_document_pdf(Invoice.objects.get(pk=invoice.pk)), tmp_path)
+    assert "Réseau d'essai" in text and "1, rue du Port" in text and "Nouveau nom" not in text
