@@ -87,3 +87,17 @@ class DirectorySearchForm(ControlCharacterFormMixin, forms.Form):
         self.fields["sector"].choices = [("", _("All sectors")), *((str(s.pk), s.name) for s in sectors)]
         self.fields["territory"].choices = [("", _("All territories")), *((str(t.pk), t.name) for t in territories)]
         self.fields["q"].widget.attrs["placeholder"] = _("Name, sector or keyword")
+
+
+class RenewalForm(forms.Form):
+    """The representative confirms the profile is current; the invoice is then issued."""
+
+    confirm = forms.BooleanField(
+        label=_("I have reviewed our organisation's profile above and it is current."),
+        error_messages={"required": _("Confirm that the profile is current, or update it first.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -23,6 +23,13 @@ PERSONNEL_PERMISSIONS = {
         "invitation": VIEW,
         "boardmandate": ALL,
         "staffmember": ALL,
+        # Dues: staff issue and cancel invoices (a credit note is a new document) and record
+        # payments; documents are never changed or deleted (members/invoices.py).
+        "duesrate": VIEW,
+        "renewalcampaign": VIEW,
+        "invoice": ("add", "view"),
+        "payment": ("add", "view"),
+        "duesnotice": VIEW,
     },
     "activities": {
         "objective": VIEW,
@@ -60,13 +67,17 @@ DIRECTION_PERMISSIONS = {
     **PERSONNEL_PERMISSIONS,
     "activities": {**PERSONNEL_PERMISSIONS["activities"], "objective": ALL},
     "reports": {model: ALL for model in PERSONNEL_PERMISSIONS["reports"]},
-    "members": {**PERSONNEL_PERMISSIONS["members"], "user": ALL},
+    "members": {**PERSONNEL_PERMISSIONS["members"], "user": ALL, "duesrate": ALL, "renewalcampaign": ALL},
     "auth": {"group": VIEW},
     "pole": {"networkidentity": ("add", "change", "view")},
     # The logs of logins and failures (e-mail and client addresses) are Direction's only.
     "axes": {**PERSONNEL_PERMISSIONS["axes"], "accesslog": VIEW, "accessfailurelog": VIEW},
 }
-DIRECTION_EXTRA = [("reports", "publish_annualreport")]
+DIRECTION_EXTRA = [
+    ("reports", "publish_annualreport"),
+    ("members", "open_renewalcampaign"),
+    ("members", "print_good_standing"),
+]
 
 
 def _codenames(spec, apps):
@@ -106,4 +117,11 @@ def sync_role_groups(apps):
     personnel, _ = Group.objects.get_or_create(name=PERSONNEL)
     personnel.permissions.set(permissions(_codenames(PERSONNEL_PERMISSIONS, apps)))
     direction, _ = Group.objects.get_or_create(name=DIRECTION)
-    direction.permissions.set(permissions([*_codenames(DIRECTION_PERMISSIONS, apps), *DIRECTION_EXTRA]))
+    # An extra permission exists once its model's migration declaring it has run; an earlier
+    # migration's state lacks it, and the later one that calls this again grants it.
+    extra = [
+        (app_label, codename)
+        for app_label, codename in DIRECTION_EXTRA
+        if Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists()
+    ]
+    direction.permissions.set(permissions([*_codenames(DIRECTION_PERMISSIONS, apps), *extra]))

@@ -7,6 +7,9 @@ Who may see what:
 - the directory (``/membres/…``): public, and shows only members of the directory's
   fiscal year who consented.
 - the invitation link: public; the one-time token is the credential.
+- renewals and invoices (``/membre/renouveler/…``, ``/membre/factures/…``): a representative,
+  for their own organisation only (another organisation's invoice is a 404). Staff download
+  invoices from the admin (members/admin.py).
 """
 
 from dataclasses import dataclass
@@ -20,19 +23,22 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch
 from django.forms import Form
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import DeleteView, DetailView, TemplateView, UpdateView
+from django.views.generic import DeleteView, DetailView, FormView, TemplateView, UpdateView, View
 from django.views.generic.edit import CreateView
 
 from pole.fiscal_years import FiscalYear
 from pole.text import fold
 
-from . import invitations
-from .forms import ContactForm, DirectorySearchForm, EmailAuthenticationForm, MemberProfileForm
-from .models import Contact, Member, Membership
+from . import invitations, invoices
+from .dues import Taxes, dues_for, format_money
+from .forms import ContactForm, DirectorySearchForm, EmailAuthenticationForm, MemberProfileForm, RenewalForm
+from .models import Contact, Invoice, Member, Membership, RenewalCampaign
 
 PORTAL_CHANGE_REASON = "Portail membre"
 
@@ -89,6 +95,7 @@ class PortalView(RepresentativeRequiredMixin, TemplateView):
             contacts=self.member.contacts.select_related("user"),
             current_fiscal_year=FiscalYear.current(),
             listed=self.member.directory_consent and any(m.fiscal_year in scope.fiscal_years for m in memberships),
+            campaign=open_campaign_for(self.member),
         )
         return context
 
@@ -179,8 +186,9 @@ class DirectoryScope:
     A member is in good standing with a membership in the current fiscal year or the
     previous one: renewals come in during the year, so last year's members stay listed
     through this one. When neither year holds any membership (a database
-    whose records stopped, such as the demo of 2016-2017), the directory shows the
-    latest year that has memberships and says so (``latest_recorded``).
+    whose records stopped, such as the demo, in the middle of its 2017-2018 renewals), the
+    same rule applies from the latest year that has memberships — that year and the one
+    before — and the directory says so (``latest_recorded``).
     """
 
     fiscal_years: tuple
@@ -197,7 +205,7 @@ def directory_scope():
     if latest["latest"] is None:
         return DirectoryScope(())
     latest = FiscalYear.parse(latest["latest"])
-    return DirectoryScope((latest,), latest_recorded=latest)
+    return DirectoryScope((latest, latest.previous), latest_recorded=latest)
 
 
 def directory_members(scope):
@@ -283,3 +291,136 @@ def accept_invitation(request, token):
         messages.success(request, _("Welcome! Your account is ready; you can update your organisation's profile."))
         return redirect("members:portal")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+# --- Renewals and invoices in the portal -----------------------------------------------------
+
+
+def open_campaign_for(member):
+    """The open campaign whose year ``member`` has no invoice for yet, or None (the earliest). One query."""
+    return (
+        RenewalCampaign.objects.filter(opened_on__isnull=False, closed=False)
+        .exclude(fiscal_year__in=Invoice.objects.live().filter(member=member).values("fiscal_year"))
+        .order_by("fiscal_year")
+        .first()
+    )
+
+
+class RenewView(RepresentativeRequiredMixin, FormView):
+    """A representative renews their organisation for an open campaign's year: the invoice is issued."""
+
+    template_name = "members/renew.html"
+    form_class = RenewalForm
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.fiscal_year = FiscalYear.parse(kwargs["year"])
+        except ValueError:
+            raise Http404 from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if self.existing_invoice():
+            return redirect("members:invoices")
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.campaign()
+        return super().post(request, *args, **kwargs)
+
+    def campaign(self):
+        return get_object_or_404(RenewalCampaign, fiscal_year=self.fiscal_year, opened_on__isnull=False, closed=False)
+
+    def existing_invoice(self):
+        self.campaign()
+        invoice = Invoice.objects.live().filter(member=self.member, fiscal_year=self.fiscal_year).first()
+        if invoice:
+            messages.info(
+                self.request,
+                _("Your organisation has renewed for %(year)s already: invoice %(number)s.")
+                % {"year": self.fiscal_year.label, "number": invoice.display_number},
+            )
+        return invoice
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        amount = dues_for(self.member, self.fiscal_year)
+        taxes = Taxes.from_settings()
+        context.update(fiscal_year=self.fiscal_year, subtotal=None, total=None)
+        if amount is not None:
+            tps, tvq, total = taxes.amounts(amount)
+            context.update(
+                subtotal=format_money(amount),
+                taxes=[
+                    (label, format_money(value))
+                    for label, rate, value in ((_("GST"), taxes.tps_rate, tps), (_("QST"), taxes.tvq_rate, tvq))
+                    if rate
+                ],
+                total=format_money(total),
+            )
+        return context
+
+    def form_valid(self, form):
+        try:
+            invoice = invoices.issue_invoice(member=self.member, fiscal_year=self.fiscal_year, issued_by=self.request.user)
+        except invoices.BillingError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Thank you! Your organisation has renewed for %(year)s. Invoice %(number)s is ready to download.")
+            % {"year": self.fiscal_year.label, "number": invoice.display_number},
+        )
+        return redirect("members:invoices")
+
+
+class InvoiceListView(RepresentativeRequiredMixin, TemplateView):
+    """The representative's organisation's invoices, credit notes and receipts."""
+
+    template_name = "members/invoice_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = list(
+            Invoice.objects.filter(member=self.member)
+            .with_paid()
+            .select_related("cancels", "credit_note")
+            .order_by("-fiscal_year", "-issued_on", "-pk")
+        )
+        context["invoices"] = [
+            {
+                "invoice": invoice,
+                "total": format_money(invoice.total),
+                "balance": format_money(invoice.total - invoice.paid_amount),
+                "paid": not invoice.is_credit_note and invoice.paid_amount == invoice.total,
+                "cancelled": invoice.is_cancelled,
+            }
+            for invoice in rows
+        ]
+        context["campaign"] = open_campaign_for(self.member)
+        return context
+
+
+def _pdf_response(invoice, *, receipt):
+    response = HttpResponse(invoices.render_document_pdf(invoice, receipt=receipt), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, invoices.document_filename(invoice, receipt=receipt)
+    )
+    return response
+
+
+def document_for(queryset, pk, *, receipt):
+    """The invoice ``pk`` of ``queryset``, 404 when absent — or, for a receipt, when not paid in full."""
+    invoice = get_object_or_404(queryset.with_paid().select_related("cancels", "credit_note"), pk=pk)
+    if receipt and (invoice.is_credit_note or invoice.paid_amount != invoice.total):
+        raise Http404
+    return invoice
+
+
+class InvoicePdfView(RepresentativeRequiredMixin, View):
+    """A representative downloads one of their organisation's documents (404 for any other)."""
+
+    receipt = False
+
+    def get(self, request, pk):
+        return _pdf_response(document_for(Invoice.objects.filter(member=self.member), pk, receipt=self.receipt), receipt=self.receipt)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_noop
 
 from pole.fiscal_years import FiscalYear
 from pole.forms import with_control_character_checks
-from reports.dashboard import staff_dashboard
+from reports.dashboard import campaign_dashboard, staff_dashboard
 from reports.services import fiscal_years_with_data
 
 # Words of Django's admin that the project's catalogue translates its own way. Django's French
@@ -79,5 +79,6 @@ class PoleAdminSite(admin.AdminSite):
             years_with_data=with_data,
         )
         dashboard["year_choices"] = years
+        dashboard["renewals"] = campaign_dashboard(user=request.user)
         extra_context = {"dashboard": dashboard, **(extra_context or {})}
         return super().index(request, extra_context)

@@ -7,6 +7,7 @@ silently falling back to a default.
 
 import os
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -78,4 +79,18 @@ def env_bytes(name, default, *, minimum=1):
     number = int(match[1]) * _SIZE_UNITS[match[2]]
     if number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum} bytes, not {number}")
+    return number
+
+
+def env_decimal(name, default=None, *, minimum=None, maximum=None):
+    """Return the variable as a Decimal (``5`` or ``9.975``; a comma is read as the decimal point)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a number such as 9.975, not {value!r}") from None
+    if not number.is_finite() or (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}, not {value!r}")
     return number

@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from pole.env import env_bool, env_bytes, env_int, env_list, env_str
+from pole.env import env_bool, env_bytes, env_decimal, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -330,3 +330,24 @@ POLE_NETWORK_NAME = env_str(
     "Pôle des entreprises d'économie sociale de la région de la Capitale-Nationale",
 )
 POLE_NETWORK_SHORT_NAME = env_str("POLE_NETWORK_SHORT_NAME", "Pôle")
+
+# Dues, invoices and reminders (members/dues.py, members/invoices.py). Taxes are not
+# collected by default; a network registered for them sets the rates (per cent) and its
+# registration numbers, which every invoice then prints.
+POLE_TPS_RATE = env_decimal("POLE_TPS_RATE", None, minimum=0, maximum=100)
+POLE_TPS_NUMBER = env_str("POLE_TPS_NUMBER", "")
+POLE_TVQ_RATE = env_decimal("POLE_TVQ_RATE", None, minimum=0, maximum=100)
+POLE_TVQ_NUMBER = env_str("POLE_TVQ_NUMBER", "")
+# The network's postal address and bank-transfer details, printed on invoices with the
+# payment instructions (cheque to the network's name, or transfer).
+POLE_NETWORK_ADDRESS = env_str("POLE_NETWORK_ADDRESS", "")
+POLE_BANK_TRANSFER_DETAILS = env_str("POLE_BANK_TRANSFER_DETAILS", "")
+# Days between an invoice and its due date; days between reminders (the n-th reminder waits
+# the n-th number of days after the previous e-mail, the last number repeating).
+POLE_INVOICE_DUE_DAYS = env_int("POLE_INVOICE_DUE_DAYS", 30, minimum=0)
+POLE_DUES_REMINDER_DAYS = [int(days) for days in env_list("POLE_DUES_REMINDER_DAYS", ["14", "14", "30"])]
+# The quorum of the annual general meeting, in per cent of the members in good standing.
+POLE_AGM_QUORUM_PERCENT = env_int("POLE_AGM_QUORUM_PERCENT", 10, minimum=1, maximum=100)
+# The site's address (scheme and host) for links in e-mails sent outside a request, such as
+# the dues reminders of the daily scheduler.
+POLE_SITE_URL = env_str("POLE_SITE_URL", "http://localhost:8000")

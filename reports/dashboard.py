@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from activities.models import Activity, counted_participants_expression
 from members.models import Member, Membership
@@ -287,3 +288,53 @@ def staff_dashboard(*, user=None, today=None, fiscal_year=None, years_with_data=
         "missing": missing_data(fiscal_years, user=user),
         "upcoming_events": upcoming_events(today),
     }
+
+
+@dataclass
+class CampaignRow:
+    label: str
+    count: int
+    amount: str
+    url: str
+
+    @property
+    def count_display(self):
+        return format_number(self.count)
+
+
+def campaign_dashboard(*, user=None, today=None):
+    """The latest renewal campaign opened, step by step (``statistics.campaign_figures``), or None.
+
+    Each count links to the admin list it counts. Shown to staff who may view invoices. Four queries.
+    """
+    from members.dues import format_money
+    from members.models import RenewalCampaign
+    from reports.statistics import campaign_figures
+
+    if user is not None and not user.has_perm("members.view_invoice"):
+        return None
+    today = today or timezone.localdate()
+    campaign = RenewalCampaign.objects.filter(opened_on__isnull=False).order_by("-fiscal_year").first()
+    if campaign is None:
+        return None
+    year = campaign.fiscal_year
+    members = reverse("admin:members_member_changelist")
+    memberships = reverse("admin:members_membership_changelist")
+    invoices = reverse("admin:members_invoice_changelist")
+    links = {
+        "invited": (pgettext_lazy("renewal campaign", "invited"), f"{members}?{urlencode({'campagne': year.label})}"),
+        "renewed": (pgettext_lazy("renewal campaign", "renewed"), f"{memberships}?{_year_params(year)}"),
+        "invoiced": (pgettext_lazy("renewal campaign", "invoiced"), f"{invoices}?{_year_params(year, kind='invoice', etat='emise')}"),
+        "paid": (pgettext_lazy("renewal campaign", "paid"), f"{invoices}?{_year_params(year, kind='invoice', etat='payee')}"),
+        "late": (pgettext_lazy("renewal campaign", "late"), f"{invoices}?{_year_params(year, kind='invoice', etat='retard')}"),
+    }
+    rows = [
+        CampaignRow(
+            links[figure.key][0],
+            figure.count,
+            format_money(figure.amount) if figure.amount is not None else "",
+            links[figure.key][1],
+        )
+        for figure in campaign_figures(year, today=today)
+    ]
+    return {"campaign": campaign, "rows": rows}

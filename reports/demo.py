@@ -92,11 +92,13 @@ AGM_2017 = datetime.datetime(2017, 6, 15, 12, 0, tzinfo=datetime.UTC)
 
 
 @transaction.atomic
-def load_demo(*, password="pole-demo", images=True, archive=False):
+def load_demo(*, password="pole-demo", images=True, archive=False, campaign=True):
     """Write the whole 2016-2017 report's content; return counts of what is in the database.
 
     With ``archive``, the published report is also frozen as it was adopted at the June 2017
     AGM (its version 1: PDF and self-contained HTML), unless a version exists already.
+    Without ``campaign``, the 2017-2018 renewals are left out (its dues, campaign, invoices and
+    memberships): a test that enters that year from scratch, as staff would, starts clean.
     """
     territories = {
         name: Territory.objects.update_or_create(name=name, defaults={"order": index})[0]
@@ -116,6 +118,7 @@ def load_demo(*, password="pole-demo", images=True, archive=False):
     _load_identity()
     _load_accounts(members, password)
     _load_events(territories, objectives, members)
+    _load_dues(members, campaign=campaign)
     if archive:
         _archive_report()
     return {
@@ -308,6 +311,75 @@ def _load_people():
         staff_member, _ = StaffMember.objects.update_or_create(
             name=name, defaults={"title": title, "order": order, "start_date": datetime.date(2015, 4, 1)}
         )
+
+
+def _load_dues(members, *, campaign=True):
+    """The dues schedule, the paid invoices of 2016-2017 and the 2017-2018 campaign (see demo_data).
+
+    Keyed on the member and year: a member that has an invoice for the year is left as it is.
+    The 2016-2017 memberships keep their dues (so the report's figures do not move); the
+    2017-2018 renewals create that year's memberships, as a renewal does.
+    """
+    from members.invoices import issue_invoice, issue_paid_invoices, record_payment
+    from members.models import DuesNotice, DuesRate, Invoice, RenewalCampaign
+
+    for label, rates in data.DUES_RATES.items():
+        if not campaign and FiscalYear.parse(label) != REPORT_YEAR:
+            continue
+        for code, amount in rates.items():
+            DuesRate.objects.update_or_create(
+                fiscal_year=FiscalYear.parse(label), category=CATEGORIES[code], defaults={"amount": Decimal(amount)}
+            )
+    invoiced = set(Invoice.objects.live().values_list("member_id", "fiscal_year"))
+    first = _date(data.DUES_2016_FIRST_INVOICE)
+    memberships = [
+        membership
+        for membership in Membership.objects.filter(fiscal_year=REPORT_YEAR)
+        .select_related("member")
+        .order_by("member__name")
+        if (membership.member_id, REPORT_YEAR) not in invoiced
+    ]
+    # Spread over April and May 2016, each paid within a month.
+    order = {membership.pk: index for index, membership in enumerate(memberships)}
+    issue_paid_invoices(
+        memberships,
+        issued_on=lambda membership: first + datetime.timedelta(days=order[membership.pk] % 40),
+        paid_on=lambda membership: first + datetime.timedelta(days=order[membership.pk] % 40 + 12 + order[membership.pk] % 15),
+    )
+    RenewalCampaign.objects.update_or_create(
+        fiscal_year=REPORT_YEAR, defaults={"opened_on": first, "closed": True}
+    )
+    if not campaign:
+        return
+    next_year = REPORT_YEAR.next
+    opened_on = _date(data.CAMPAIGN_2017_OPENED)
+    RenewalCampaign.objects.update_or_create(fiscal_year=next_year, defaults={"opened_on": opened_on, "closed": False})
+    addresses = dict(
+        Contact.objects.filter(user__isnull=False, member__memberships__fiscal_year=REPORT_YEAR).values_list(
+            "member_id", "user__email"
+        )
+    )
+    noticed = set(DuesNotice.objects.filter(sent_on=opened_on).values_list("member_id", flat=True))
+    DuesNotice.objects.bulk_create(
+        DuesNotice(
+            member=member,
+            fiscal_year=next_year,
+            kind=DuesNotice.Kind.INVITATION,
+            sent_on=opened_on,
+            recipients=addresses.get(member.pk, member.email or "—"),
+        )
+        for member in Member.objects.filter(memberships__fiscal_year=REPORT_YEAR).order_by("name")
+        if member.pk not in noticed
+    )
+    for name, issued, payments in data.RENEWALS_2017:
+        member = members[name]
+        if (member.pk, next_year) in invoiced:
+            continue
+        invoice = issue_invoice(member=member, fiscal_year=next_year, today=_date(issued))
+        for paid_on, amount, method, reference in payments:
+            record_payment(
+                invoice=invoice, paid_on=_date(paid_on), amount=Decimal(amount), method=method, reference=reference
+            )
 
 
 def _archive_report():

@@ -659,4 +659,24 @@ DEMO_EVENTS = [
             ("Chantal Morin", "chantal.morin@exemple.org", "", ""),
         ],
     },
+# Dues (members/dues.py). 2016-2017 as recorded: every membership 150 $; each of that year's
+# memberships gets an invoice issued in April-May 2016 and paid within the year.
+DUES_RATES = {
+    "2016-2017": {"R": "150.00", "G": "150.00", "AM": "150.00", "F": "150.00"},
+    "2017-2018": {"R": "160.00", "G": "300.00", "AM": "500.00", "F": "250.00"},
+}
+DUES_2016_FIRST_INVOICE = "2016-04-04"
+# The 2017-2018 campaign, opened on this day: every 2016-2017 member was invited. A few have
+# renewed: (member, invoice date, payments as (date, amount, method, reference)). No payment:
+# unpaid and, the due date past, late. The demo representative's member has not renewed, so
+# its portal shows « Renouveler pour 2017-2018 ».
+CAMPAIGN_2017_OPENED = "2017-04-03"
+RENEWALS_2017 = [
+    ("Caisse d'économie solidaire Desjardins", "2017-04-05", [("2017-04-20", "500.00", "transfer", "VIR-88213")]),
+    ("Réseau des CPE de la Capitale-Nationale", "2017-04-06", [("2017-04-28", "300.00", "cheque", "1042")]),
+    ("Imprimerie coopérative L'Encre verte", "2017-04-10", [("2017-05-02", "250.00", "cheque", "311")]),
+    ("Mutuelle de prévention Horizon", "2017-04-11", [("2017-05-05", "160.00", "transfer", "VIR-90117")]),
+    ("Ressourcerie La Récupe", "2017-04-12", [("2017-05-19", "80.00", "cheque", "77")]),
+    ("Coopérative de travailleurs Vélo-Cité", "2017-04-18", []),
+    ("Atelier de menuiserie Le Copeau", "2017-04-24", []),
 ]

@@ -86,14 +86,15 @@ def test_renewing_one_member_for_next_year_does_not_empty_the_directory(client):
     assert len(all_names(client.get(DIRECTORY))) == 6
 
 
-def test_when_records_stopped_the_latest_recorded_year_is_listed_and_said(client):
+def test_when_records_stopped_the_latest_recorded_year_and_the_one_before_are_listed_and_said(client):
     old = FiscalYear(CURRENT.start_year - 5)
-    MemberFactory(name="Plus ancienne", directory_consent=True, fiscal_years=[old.previous])
+    MemberFactory(name="Plus ancienne", directory_consent=True, fiscal_years=[old.previous.previous])
+    MemberFactory(name="De l'exercice d'avant", directory_consent=True, fiscal_years=[old.previous])
     MemberFactory(name="Du dernier exercice consigné", directory_consent=True, fiscal_years=[old])
     MemberFactory(name="Sans consentement", directory_consent=False, fiscal_years=[old])
-    assert directory_scope() == DirectoryScope((old,), latest_recorded=old)
+    assert directory_scope() == DirectoryScope((old, old.previous), latest_recorded=old)
     response = client.get(DIRECTORY)
-    assert all_names(response) == ["Du dernier exercice consigné"]
+    assert all_names(response) == ["De l'exercice d'avant", "Du dernier exercice consigné"]
     content = html.unescape(response.content.decode())
     assert f"les membres de {old.label}, le dernier exercice consigné" in content
 

@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from members.invoices import issue_invoice, record_payment
 from members.models import Member
 from members.roles import DIRECTION, PERSONNEL
 from members.tests.factories import (
@@ -68,6 +69,11 @@ PAGES = {
     "members:contact-add": REPRESENTATIVES_ONLY,
     "members:contact-edit": (302, 200, 404, 403, 403),
     "members:contact-delete": (302, 200, 404, 403, 403),
+    # Renewals and invoices: the open campaign's renewal, A's invoice and receipt (B's business: 404)
+    "members:renew": REPRESENTATIVES_ONLY,
+    "members:invoices": REPRESENTATIVES_ONLY,
+    "members:invoice-pdf": (302, 200, 404, 403, 403),
+    "members:receipt-pdf": (302, 200, 404, 403, 403),
     # Public directory
     "members:directory": EVERYONE_200,
     "members:directory-detail": EVERYONE_200,
@@ -111,6 +117,10 @@ ADMIN_SITE = {
     "admin:view_on_site": (302, 302, 302, 404, 404),  # members have no page of their own on the site
     "admin:auth_user_password_change": (302, 302, 302, 403, 200),  # users: Direction's
     "admin/(?P<url>.*)$": (302, 302, 302, 404, 404),  # an unknown admin address
+    # Dues: staff download any invoice or receipt; the Direction prints the AGM's list.
+    "admin:members_invoice_pdf": (302, 302, 302, 200, 200),
+    "admin:members_invoice_receipt": (302, 302, 302, 200, 200),
+    "admin:members_membership_good_standing": (302, 302, 302, 403, 200),
 }
 
 # --- The admin's model pages -----------------------------------------------------------------
@@ -126,6 +136,13 @@ MODEL_PERMISSIONS = {
     "members.boardmandate": (ALL, ALL),
     "members.staffmember": (ALL, ALL),
     "members.invitation": ("R", "R"),  # a log: sent from the contacts list
+    # Dues: the Direction's schedule and campaigns; documents issued by the portal or an action,
+    # never edited; payments recorded, never changed; the notices a log.
+    "members.duesrate": ("R", ALL),
+    "members.renewalcampaign": ("R", ALL),
+    "members.invoice": ("R", "R"),
+    "members.payment": ("RC", "RC"),
+    "members.duesnotice": ("R", "R"),
     "members.user": ("", ALL),
     "auth.group": ("", "R"),
     "activities.objective": ("R", ALL),
@@ -253,6 +270,13 @@ def world(media_root):
     InvitationFactory(contact=RepresentativeFactory(member=member_b, user=None), token="jeton-valide")
     draft = AnnualReportFactory(fiscal_year=year, is_published=False)
     ReportVersionFactory(report=draft)  # a version published earlier, then withdrawn
+    # An open campaign A and B may renew for (its year's dues come from the dues row), and
+    # A's invoice of another year, paid: its receipt exists.
+    campaign = rows["members.renewalcampaign"]
+    campaign.opened_on = campaign.fiscal_year.start_date
+    campaign.save()
+    invoice_a = issue_invoice(member=member_a, fiscal_year=FiscalYear(2017))
+    record_payment(invoice=invoice_a, paid_on=FiscalYear(2017).start_date, amount=invoice_a.total)
     member_a.name = "Coopérative A (renommée)"
     member_a.save()  # a second version in its history
     (media_root / "logos").mkdir(parents=True)
@@ -270,6 +294,8 @@ def world(media_root):
         "invitation_token": "jeton-valide",
         "draft": draft,
         "rows": rows,
+        "campaign": campaign,
+        "invoice_a": invoice_a,
     }
 
 
@@ -311,6 +337,11 @@ def url_of(pattern, world):
             "registration_pk": world["rows"]["activities.registration"].pk,
         },
         "activities:cancel": {"token": world["rows"]["activities.registration"].cancel_token},
+        "members:renew": {"year": world["campaign"].fiscal_year.label},
+        "members:invoice-pdf": {"pk": world["invoice_a"].pk},
+        "members:receipt-pdf": {"pk": world["invoice_a"].pk},
+        "admin:members_invoice_pdf": {"pk": world["invoice_a"].pk},
+        "admin:members_invoice_receipt": {"pk": world["invoice_a"].pk},
         "admin:auth_user_password_change": {"id": world["users"]["representative_a"].pk},
     }
     routes = {

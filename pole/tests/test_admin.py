@@ -1,6 +1,7 @@
 """The admin, as the staff roles of DESIGN.md see it."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -20,7 +21,8 @@ from activities.tests.factories import (
     ProjectFactory,
     RegistrationFactory,
 )
-from members.models import Membership
+from members.invoices import issue_invoice, record_payment
+from members.models import DuesNotice, DuesRate, Membership, RenewalCampaign
 from members.tests.factories import (
     BoardMandateFactory,
     ContactFactory,
@@ -56,6 +58,12 @@ REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 PERSONNEL_VIEW_ONLY = {
     "activities.objective",
     "members.invitation",
+    # Dues: the Direction sets the schedule and opens campaigns; invoices are issued by the
+    # portal or an action, never from a form; the notices are a log.
+    "members.duesrate",
+    "members.renewalcampaign",
+    "members.invoice",
+    "members.duesnotice",
     "axes.accessattempt",
     "reports.annualreport",
     "reports.declaredfigure",
@@ -66,7 +74,7 @@ LOGIN_LOCKOUTS = {"axes.accessattempt", "axes.accessfailurelog", "axes.accesslog
 PERSONNEL_NO_ACCESS = {"members.user", "auth.group", "axes.accessfailurelog", "axes.accesslog"}
 # Invitations are a log: they are sent from the contacts list, never added or edited; so are
 # the login attempts, which staff may only delete (to unlock an account).
-DIRECTION_VIEW_ONLY = {"auth.group", "members.invitation", *LOGIN_LOCKOUTS}
+DIRECTION_VIEW_ONLY = {"auth.group", "members.invitation", "members.invoice", "members.duesnotice", *LOGIN_LOCKOUTS}
 
 
 def admin_url(label, view, *args):
@@ -161,6 +169,13 @@ def _report_message(i):
     return message
 
 
+def _invoice(i):
+    DuesRate.objects.get_or_create(fiscal_year=FiscalYear(2017), category="regular", defaults={"amount": 160})
+    invoice = issue_invoice(member=MemberFactory(), fiscal_year=FiscalYear(2017))
+    record_payment(invoice=invoice, paid_on=datetime.date(2017, 5, 1), amount=Decimal("10.00"))
+    return invoice
+
+
 def _login_attempt(model, i, **fields):
     return model.objects.create(
         username=f"personne{i}@exemple.org",
@@ -186,6 +201,13 @@ BUILDERS = {
     "activities.registration": lambda i: RegistrationFactory(member=MemberFactory()),
     "auth.group": _group,
     "members.boardmandate": lambda i: BoardMandateFactory(),
+    "members.duesrate": lambda i: DuesRate.objects.create(fiscal_year=FiscalYear(2000 + i), amount=150),
+    "members.renewalcampaign": lambda i: RenewalCampaign.objects.create(fiscal_year=FiscalYear(2000 + i)),
+    "members.invoice": _invoice,
+    "members.payment": lambda i: _invoice(i).payments.get(),
+    "members.duesnotice": lambda i: DuesNotice.objects.create(
+        member=MemberFactory(), fiscal_year=FiscalYear(2017), kind="invitation", sent_on=datetime.date(2017, 4, 3)
+    ),
     "members.contact": lambda i: ContactFactory(user=UserFactory()),
     "members.invitation": lambda i: InvitationFactory(sent_by=UserFactory()),
     "members.member": _member,

@@ -60,7 +60,8 @@ ACTIVITIES_2017 = [
 @pytest.fixture
 def staff(db, settings):
     settings.DEBUG = True
-    load_demo(images=False)
+    # 2017-2018 is entered here from scratch, without the demo's renewal campaign of that year.
+    load_demo(images=False, campaign=False)
     personnel, direction = Client(), Client()
     personnel.force_login(UserFactory(email="agent@exemple.org", is_staff=True, groups=["Personnel"]))
     direction.force_login(UserFactory(email="dg@exemple.org", is_staff=True, groups=["Direction"]))

@@ -1,0 +1,67 @@
+"""The list of members in good standing for the annual general meeting, as CSV and PDF.
+
+The figures (who is in good standing, the quorum) come from reports/statistics.py
+(``good_standing``); this module only writes them out.
+"""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from reports.formatting import format_date, format_number
+
+
+def _rows(standing):
+    for membership in standing.memberships:
+        member = membership.member
+        if membership.waived:
+            status = _("waived: %(reason)s") % {"reason": membership.waiver_reason}
+        else:
+            status = _("paid on %(day)s") % {"day": format_date(membership.paid_on)}
+        yield member.name, member.get_category_display(), str(member.territory or ""), status
+
+
+def standing_csv(standing):
+    """The list as UTF-8 CSV (with a byte-order mark, so a spreadsheet reads the accents)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("name"), _("category"), _("territory"), _("standing")])
+    writer.writerows(_rows(standing))
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = _("members-in-good-standing-%(year)s.csv") % {"year": standing.fiscal_year.label}
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def standing_pdf(standing):
+    """The list as a PDF with the count and the quorum, in the report's fonts."""
+    from django.contrib.staticfiles import finders
+    from pathlib import Path
+
+    from weasyprint import HTML
+
+    from pole.identity import get_identity, palette_css
+    from reports.pdf import BASE_URL, ReportFetcher
+
+    identity = get_identity()
+
+    html = render_to_string(
+        "members/invoices/good_standing.html",
+        {
+            "standing": standing,
+            "rows": list(_rows(standing)),
+            "count": format_number(standing.count),
+            "quorum": format_number(standing.quorum),
+            "network_name": identity.name,
+            "palette_css": palette_css(identity),
+            "stylesheet": Path(finders.find("members/invoice.css")).read_text(encoding="utf-8"),
+        },
+    )
+    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=ReportFetcher()).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = _("members-in-good-standing-%(year)s.pdf") % {"year": standing.fiscal_year.label}
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,132 @@
+"""Opening a renewal campaign and the daily reminders (members/renewals.py, send_dues_reminders)."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+
+from members.invoices import issue_invoice, record_payment
+from members.models import DuesNotice, DuesRate, RenewalCampaign
+from members.renewals import CampaignError, due_reminders, open_campaign
+from members.tests.factories import ContactFactory, MemberFactory, RepresentativeFactory
+from pole.fiscal_years import FiscalYear
+
+pytestmark = pytest.mark.django_db
+
+Y2016, Y2017 = FiscalYear(2016), FiscalYear(2017)
+OPENED = datetime.date(2017, 4, 3)
+BASE_URL = "https://pole.exemple.org"
+
+
+@pytest.fixture
+def members(db, settings):
+    settings.POLE_DUES_REMINDER_DAYS = [7, 14]
+    DuesRate.objects.create(fiscal_year=Y2017, category="regular", amount=Decimal("160.00"))
+    represented = {}
+    for name in ("Coop A", "Coop B", "Coop C"):
+        member = MemberFactory(name=name, fiscal_years=[Y2016])
+        represented[name] = RepresentativeFactory(member=member, email=f"{name[-1].lower()}@exemple.org")
+    # A member of 2016-2017 whose only contact has no account, and a member of an older year only.
+    ContactFactory(member=MemberFactory(name="Coop sans compte", fiscal_years=[Y2016]), email="x@exemple.org")
+    MemberFactory(name="Ancienne coop", fiscal_years=[FiscalYear(2015)])
+    return represented
+
+
+def opened(members):
+    campaign = RenewalCampaign.objects.create(fiscal_year=Y2017)
+    result = open_campaign(campaign=campaign, opened_by=None, base_url=BASE_URL, today=OPENED)
+    return campaign, result
+
+
+def test_opening_the_campaign_e_mails_last_years_members_representatives(members):
+    campaign, result = opened(members)
+    assert result.invited == 3
+    assert [m.name for m in result.without_representative] == ["Coop sans compte"]
+    assert sorted(message.to[0] for message in mail.outbox) == ["a@exemple.org", "b@exemple.org", "c@exemple.org"]
+    message = mail.outbox[0]
+    assert message.subject == "Renouvelez l’adhésion de Coop A pour 2017-2018"
+    assert f"{BASE_URL}/membre/renouveler/2017-2018/" in message.body
+    assert DuesNotice.objects.filter(kind="invitation", sent_on=OPENED).count() == 3
+    campaign.refresh_from_db()
+    assert campaign.opened_on == OPENED and campaign.is_open
+    with pytest.raises(CampaignError, match="déjà ouverts"):
+        open_campaign(campaign=campaign, opened_by=None, base_url=BASE_URL, today=OPENED)
+    assert len(mail.outbox) == 3
+
+
+def test_a_campaign_without_dues_cannot_open(members):
+    campaign = RenewalCampaign.objects.create(fiscal_year=FiscalYear(2018))
+    with pytest.raises(CampaignError, match="Fixez les cotisations 2018-2019"):
+        open_campaign(campaign=campaign, opened_by=None, base_url=BASE_URL, today=OPENED)
+    campaign.refresh_from_db()
+    assert campaign.opened_on is None and not mail.outbox
+
+
+def kinds(reminders):
+    return sorted((r.member.name, r.kind) for r in reminders)
+
+
+def test_reminders_follow_the_intervals_and_stop_once_renewed_and_paid(members):
+    opened(members)
+    assert due_reminders(today=OPENED + datetime.timedelta(days=6)) == []
+    day = OPENED + datetime.timedelta(days=7)
+    assert kinds(due_reminders(today=day)) == [
+        ("Coop A", "renewal_reminder"),
+        ("Coop B", "renewal_reminder"),
+        ("Coop C", "renewal_reminder"),
+    ]
+    call_command("send_dues_reminders", "--today", day.isoformat(), "--base-url", BASE_URL, stdout=io.StringIO())
+    assert len(mail.outbox) == 6
+    # Coop A renews and pays; Coop B renews and does not pay; the next reminder waits 14 days.
+    paid = issue_invoice(member=members["Coop A"].member, fiscal_year=Y2017, today=day)
+    record_payment(invoice=paid, paid_on=day, amount=paid.total)
+    unpaid = issue_invoice(member=members["Coop B"].member, fiscal_year=Y2017, today=day)
+    assert unpaid.due_on == day + datetime.timedelta(days=30)
+    assert due_reminders(today=day + datetime.timedelta(days=13)) == []
+    assert kinds(due_reminders(today=day + datetime.timedelta(days=14))) == [("Coop C", "renewal_reminder")]
+    # After its due date, Coop B gets a payment reminder, then one every 7 days (the first interval).
+    after_due = unpaid.due_on + datetime.timedelta(days=1)
+    reminders = due_reminders(today=after_due)
+    assert kinds(reminders) == [("Coop B", "payment_reminder"), ("Coop C", "renewal_reminder")]
+    call_command("send_dues_reminders", "--today", after_due.isoformat(), stdout=io.StringIO())
+    message = next(m for m in mail.outbox if m.to == ["b@exemple.org"] and "échue" in m.subject)
+    assert message.subject == "Rappel : la facture F2017-0002 est échue"
+    assert "160,00\u00a0$" in message.body
+    assert due_reminders(today=after_due + datetime.timedelta(days=6)) == []
+    assert kinds(due_reminders(today=after_due + datetime.timedelta(days=7))) == [("Coop B", "payment_reminder")]
+
+
+def test_never_twice_the_same_day_and_dry_run_sends_nothing(members):
+    opened(members)
+    day = (OPENED + datetime.timedelta(days=7)).isoformat()
+    out = io.StringIO()
+    call_command("send_dues_reminders", "--dry-run", "--today", day, stdout=out)
+    assert "enverrait : 2017-2018 · renewal_reminder · Coop A · a@exemple.org" in out.getvalue().replace(
+        "enverrait:", "enverrait :"
+    )
+    assert "3 rappel(s) à envoyer; rien n’est envoyé (--dry-run)." in out.getvalue()
+    assert len(mail.outbox) == 3 and DuesNotice.objects.count() == 3
+    call_command("send_dues_reminders", "--today", day, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("send_dues_reminders", "--today", day, stdout=out)
+    assert "0 rappel(s) envoyé(s)." in out.getvalue()
+    assert len(mail.outbox) == 6 and DuesNotice.objects.filter(sent_on=day).count() == 3
+
+
+def test_a_bad_day_is_refused(db):
+    with pytest.raises(CommandError, match="--today"):
+        call_command("send_dues_reminders", "--today", "demain", stdout=io.StringIO())
+
+
+def test_reminders_use_a_fixed_number_of_queries(members, django_assert_max_num_queries):
+    opened(members)
+    for index in range(10):
+        member = MemberFactory(name=f"Coop {index:02d}", fiscal_years=[Y2016])
+        RepresentativeFactory(member=member)
+        DuesNotice.objects.create(member=member, fiscal_year=Y2017, kind="invitation", sent_on=OPENED,
+                                  recipients="x")
+    with django_assert_max_num_queries(6):
+        assert len(due_reminders(today=OPENED + datetime.timedelta(days=7))) == 13

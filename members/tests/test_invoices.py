@@ -1,0 +1,238 @@
+"""Dues, invoices, credit notes and payments (members/dues.py, members/invoices.py)."""
+
+import datetime
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from members import invoices
+from members.dues import Taxes, format_money
+from members.invoices import BillingError, cancel_invoice, issue_invoice, record_payment
+from members.models import DocumentCounter, DuesRate, Invoice, Member, Membership, Payment
+from members.tests.factories import MemberFactory, MembershipFactory
+from pole.fiscal_years import FiscalYear
+
+pytestmark = pytest.mark.django_db
+
+Y2017 = FiscalYear(2017)
+DAY = datetime.date(2017, 4, 10)
+
+
+@pytest.fixture(autouse=True)
+def french():
+    with translation.override("fr"):
+        yield
+
+
+@pytest.fixture
+def rates(db):
+    DuesRate.objects.create(fiscal_year=Y2017, category=Member.Category.REGULAR, amount=Decimal("160.00"))
+    DuesRate.objects.create(fiscal_year=Y2017, category=Member.Category.AMBASSADOR, amount=Decimal("1234.56"))
+
+
+def pdf_text(data, tmp_path):
+    path = tmp_path / "document.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_money_is_written_the_french_way():
+    assert format_money(Decimal("1234.56")) == "1\u00a0234,56\u00a0$"
+    assert format_money(Decimal("5")) == "5,00\u00a0$"
+    assert format_money(Decimal("-61.73")) == "\u221261,73\u00a0$"
+    assert format_money(Decimal("1234567.5")) == "1\u00a0234\u00a0567,50\u00a0$"
+    with translation.override("en"):
+        assert format_money(Decimal("1234.56")) == "$1,234.56"
+
+
+def test_taxes_are_rounded_to_the_cent_halves_up_on_the_amount_before_taxes():
+    taxes = Taxes(tps_rate=Decimal("5"), tvq_rate=Decimal("9.975"))
+    assert taxes.amounts(Decimal("1234.56")) == (Decimal("61.73"), Decimal("123.15"), Decimal("1419.44"))
+    # 150 × 9.975 % = 14.9625 → 14.96; 150 × 5 % = 7.50
+    assert taxes.amounts(Decimal("150.00")) == (Decimal("7.50"), Decimal("14.96"), Decimal("172.46"))
+    assert Taxes(None, None).amounts(Decimal("150.00")) == (Decimal("0.00"), Decimal("0.00"), Decimal("150.00"))
+
+
+def test_invoices_are_numbered_from_one_per_fiscal_year_and_create_the_membership(rates):
+    first = issue_invoice(member=MemberFactory(name="A"), fiscal_year=Y2017, today=DAY)
+    second = issue_invoice(member=MemberFactory(name="B"), fiscal_year=Y2017, today=DAY)
+    DuesRate.objects.create(fiscal_year=FiscalYear(2018), category="regular", amount=Decimal("170.00"))
+    next_year = issue_invoice(member=MemberFactory(name="C"), fiscal_year="2018-2019", today=DAY)
+    assert [first.number, second.number, next_year.number] == [1, 2, 1]
+    assert first.display_number == "F2017-0001"
+    assert first.due_on == DAY + datetime.timedelta(days=30)
+    assert (first.subtotal, first.tps, first.tvq, first.total) == (Decimal("160.00"), 0, 0, Decimal("160.00"))
+    membership = Membership.objects.get(member__name="A", fiscal_year=Y2017)
+    assert (membership.dues, membership.paid_on, membership.in_good_standing) == (Decimal("160.00"), None, False)
+
+
+def test_the_invoice_keeps_the_details_of_the_day_it_was_issued(rates, settings):
+    settings.POLE_TPS_RATE, settings.POLE_TPS_NUMBER = Decimal("5"), "123456789 RT0001"
+    settings.POLE_TVQ_RATE, settings.POLE_TVQ_NUMBER = Decimal("9.975"), "1234567890 TQ0001"
+    member = MemberFactory(name="Coop Ambassadrice", category="ambassador", address="1 rue A\nQuébec")
+    invoice = issue_invoice(member=member, fiscal_year=Y2017, today=DAY)
+    assert (invoice.tps, invoice.tvq, invoice.total) == (Decimal("61.73"), Decimal("123.15"), Decimal("1419.44"))
+    member.name, member.address = "Nouveau nom", "Ailleurs"
+    member.save()
+    invoice.refresh_from_db()
+    assert (invoice.member_name, invoice.member_address) == ("Coop Ambassadrice", "1 rue A\nQuébec")
+    assert (invoice.tps_number, invoice.tvq_number) == ("123456789 RT0001", "1234567890 TQ0001")
+
+
+def test_a_second_invoice_for_the_same_year_is_refused_and_takes_no_number(rates):
+    member = MemberFactory()
+    issue_invoice(member=member, fiscal_year=Y2017, today=DAY)
+    with pytest.raises(BillingError, match="a déjà une facture pour 2017-2018"):
+        issue_invoice(member=member, fiscal_year=Y2017, today=DAY)
+    assert DocumentCounter.objects.get(kind="invoice", fiscal_year=Y2017).last_number == 1
+
+
+def test_without_dues_for_the_category_no_invoice_is_issued(rates):
+    with pytest.raises(BillingError, match="fournisseur"):
+        issue_invoice(member=MemberFactory(category="supplier"), fiscal_year=Y2017, today=DAY)
+    assert not Invoice.objects.exists() and not Membership.objects.exists()
+    assert not DocumentCounter.objects.filter(last_number__gt=0).exists()
+
+
+def test_a_credit_note_cancels_an_unpaid_invoice_and_its_membership(rates):
+    member = MemberFactory()
+    invoice = issue_invoice(member=member, fiscal_year=Y2017, today=DAY)
+    note = cancel_invoice(invoice=invoice, today=DAY)
+    assert (note.kind, note.number, note.display_number, note.cancels) == ("credit_note", 1, "NC2017-0001", invoice)
+    assert note.total == invoice.total
+    assert not Membership.objects.filter(member=member, fiscal_year=Y2017).exists()
+    assert Invoice.objects.get(pk=invoice.pk).is_cancelled
+    with pytest.raises(BillingError, match="déjà annulée"):
+        cancel_invoice(invoice=invoice)
+    # Renewing again is possible: a new invoice, the next number.
+    assert issue_invoice(member=member, fiscal_year=Y2017, today=DAY).number == 2
+
+
+def test_an_invoice_with_payments_cannot_be_cancelled(rates):
+    invoice = issue_invoice(member=MemberFactory(), fiscal_year=Y2017, today=DAY)
+    record_payment(invoice=invoice, paid_on=DAY, amount=Decimal("10.00"))
+    with pytest.raises(BillingError, match="a des paiements"):
+        cancel_invoice(invoice=invoice)
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+
+
+def test_partial_payments_then_the_last_one_marks_the_membership_paid(rates):
+    member = MemberFactory()
+    invoice = issue_invoice(member=member, fiscal_year=Y2017, today=DAY)
+    record_payment(invoice=invoice, paid_on=datetime.date(2017, 5, 1), amount=Decimal("60.00"), reference=" 1042 ")
+    membership = Membership.objects.get(member=member, fiscal_year=Y2017)
+    assert membership.paid_on is None
+    record_payment(invoice=invoice, paid_on=datetime.date(2017, 6, 1), amount=Decimal("100.00"), method="transfer")
+    membership.refresh_from_db()
+    assert membership.paid_on == datetime.date(2017, 6, 1) and membership.in_good_standing
+    assert list(Payment.objects.values_list("reference", flat=True)) == ["1042", ""]
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        (Decimal("160.01"), "Le paiement (160,01\u00a0$) dépasse le solde de la facture (160,00\u00a0$)."),
+        (Decimal("0"), "Le montant doit être supérieur à zéro."),
+        (Decimal("-5.00"), "Le montant doit être supérieur à zéro."),
+        (Decimal("10.005"), "Le montant a au plus deux décimales."),
+    ],
+)
+def test_a_payment_that_does_not_fit_the_balance_is_refused_in_french(rates, amount, message):
+    invoice = issue_invoice(member=MemberFactory(), fiscal_year=Y2017, today=DAY)
+    with pytest.raises(BillingError) as refused:
+        record_payment(invoice=invoice, paid_on=DAY, amount=amount)
+    assert str(refused.value) == message
+    assert not Payment.objects.exists()
+
+
+def test_after_a_partial_payment_the_balance_is_the_limit(rates):
+    invoice = issue_invoice(member=MemberFactory(), fiscal_year=Y2017, today=DAY)
+    record_payment(invoice=invoice, paid_on=DAY, amount=Decimal("100.00"))
+    with pytest.raises(BillingError, match="solde de la facture \\(60,00"):
+        record_payment(invoice=invoice, paid_on=DAY, amount=Decimal("60.01"))
+
+
+def test_no_payment_against_a_cancelled_invoice_or_a_credit_note(rates):
+    invoice = issue_invoice(member=MemberFactory(), fiscal_year=Y2017, today=DAY)
+    note = cancel_invoice(invoice=invoice)
+    with pytest.raises(BillingError, match="annulée"):
+        record_payment(invoice=invoice, paid_on=DAY, amount=Decimal("1.00"))
+    with pytest.raises(BillingError, match="note de crédit"):
+        record_payment(invoice=note, paid_on=DAY, amount=Decimal("1.00"))
+
+
+def test_a_waiver_needs_a_reason(violates):
+    membership = MembershipFactory(paid_on=None, waived=True, waiver_reason="  ")
+    with pytest.raises(ValidationError) as refused:
+        membership.full_clean()
+    assert "waiver_reason" in refused.value.message_dict
+    with violates(Membership, "members_membership_waiver_has_reason"):
+        Membership.objects.filter(pk=membership.pk).update(waiver_reason="")
+    membership.waiver_reason = "Membre honoraire"
+    membership.full_clean()
+    membership.save()
+    assert Membership.objects.in_good_standing().get() == membership
+
+
+def test_invoice_pdf_prints_the_network_the_member_the_taxes_and_how_to_pay(rates, settings, tmp_path):
+    settings.POLE_TPS_RATE, settings.POLE_TPS_NUMBER = Decimal("5"), "123456789 RT0001"
+    settings.POLE_TVQ_RATE, settings.POLE_TVQ_NUMBER = Decimal("9.975"), "1234567890 TQ0001"
+    settings.POLE_NETWORK_ADDRESS = "155, boulevard Charest Est\nQuébec (Québec) G1K 3G6"
+    settings.POLE_BANK_TRANSFER_DETAILS = "Caisse d'économie solidaire, transit 12345, compte 678901"
+    member = MemberFactory(name="Coop Ambassadrice", category="ambassador", address="12, rue Saint-Jean\nQuébec")
+    invoice = issue_invoice(member=member, fiscal_year=Y2017, today=DAY)
+    text = pdf_text(invoices.render_document_pdf(invoice), tmp_path)
+    for expected in [
+        "FACTURE",
+        "F2017-0001",
+        settings.POLE_NETWORK_NAME.split(" de la région")[0],
+        "155, boulevard Charest Est",
+        "Coop Ambassadrice",
+        "12, rue Saint-Jean",
+        "Cotisation 2017-2018",
+        "10 avril 2017",
+        "10 mai 2017",
+        "1 234,56 $",
+        "TPS (5 %)",
+        "61,73 $",
+        "TVQ (9,975 %)",
+        "123,15 $",
+        "1 419,44 $",
+        "123456789 RT0001",
+        "1234567890 TQ0001",
+        "chèque",
+        "transit 12345",
+    ]:
+        assert expected in text.replace("\u00a0", " "), expected
+
+
+def test_receipt_and_credit_note_pdfs(rates, tmp_path):
+    invoice = issue_invoice(member=MemberFactory(name="Coop Reçue"), fiscal_year=Y2017, today=DAY)
+    record_payment(invoice=invoice, paid_on=datetime.date(2017, 5, 3), amount=Decimal("160.00"), reference="1042")
+    text = pdf_text(invoices.render_document_pdf(invoice, receipt=True), tmp_path).replace("\u00a0", " ")
+    assert "REÇU" in text and "F2017-0001" in text and "Paiement du 3 mai 2017 (chèque 1042)" in text
+    assert "PAYÉ EN TOTALITÉ" in text and "Nous accusons réception de 160,00 $" in text
+    other = issue_invoice(member=MemberFactory(name="Coop Annulée"), fiscal_year=Y2017, today=DAY)
+    note = cancel_invoice(invoice=other, today=DAY)
+    text = pdf_text(invoices.render_document_pdf(note), tmp_path).replace("\u00a0", " ")
+    assert "NOTE DE CRÉDIT" in text and "NC2017-0001" in text and "−160,00 $" in text
+    assert "FACTURE F2017-0002 ANNULÉE" in text
+
+
+def test_the_invoice_header_is_the_networks_identity_of_the_day(rates, tmp_path):
+    from pole.models import NetworkIdentity
+
+    identity = NetworkIdentity.objects.create(
+        name="Réseau d'essai", short_name="RE", address="1, rue du Port\nQuébec (Québec)", phone="418 555-0100",
+        email="info@reseau.exemple.org",
+    )
+    invoice = issue_invoice(member=MemberFactory(name="Coop Identité"), fiscal_year=Y2017, today=DAY)
+    assert invoice.issuer_name == "Réseau d'essai"
+    assert invoice.issuer_address == "1, rue du Port\nQuébec (Québec)\n418 555-0100 · info@reseau.exemple.org"
+    identity.name = "Nouveau nom du réseau"
+    identity.save()
+    text = pdf_text(invoices.render_document_pdf(Invoice.objects.get(pk=invoice.pk)), tmp_path)
+    assert "Réseau d'essai" in text and "1, rue du Port" in text and "Nouveau nom" not in text
