@@ -1,8 +1,6 @@
-"""The network's identity in the admin: one record, no list."""
+"""The network's identity in the admin: one record, added once, never deleted."""
 
 from django.contrib import admin
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from pole.models import NetworkIdentity
@@ -16,21 +14,14 @@ class NetworkIdentityAdmin(admin.ModelAdmin):
         (_("Colours and thanks"), {"fields": ("primary_colour", "accent_colour", "thanks")}),
     )
 
+    list_display = ["name", "short_name", "primary_colour", "accent_colour"]
+
     def has_add_permission(self, request):
-        # One record: once it exists, the list leads to it.
+        # One record: once it exists, it is changed, never added again.
         return super().has_add_permission(request) and not NetworkIdentity.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def changelist_view(self, request, extra_context=None):
-        """No list of one: open the record, or the form that creates it."""
-        identity = NetworkIdentity.objects.first()
-        if identity is not None:
-            return redirect(reverse("admin:pole_networkidentity_change", args=[identity.pk]))
-        if self.has_add_permission(request):
-            return redirect(reverse("admin:pole_networkidentity_add"))
-        return super().changelist_view(request, extra_context)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -659,6 +659,8 @@ DEMO_EVENTS = [
             ("Chantal Morin", "chantal.morin@exemple.org", "", ""),
         ],
     },
+]
+
 # Dues (members/dues.py). 2016-2017 as recorded: every membership 150 $; each of that year's
 # memberships gets an invoice issued in April-May 2016 and paid within the year.
 DUES_RATES = {

@@ -61,7 +61,9 @@ PAGES = {
     "password_reset_complete": EVERYONE_200,
     "members:accept-invitation": EVERYONE_200,  # the token is the credential (logs others out)
     "set_language": (302, 302, 302, 302, 302),  # changes nothing on GET, goes back
-    "favicon": (302, 302, 302, 302, 302),  # to the static file
+    "favicon": (302, 302, 302, 302, 302),  # to the network's logo or the static mark
+    "identity-css": EVERYONE_200,  # the brand colours
+    "home": EVERYONE_200,  # the network presented
     # Member portal: A's colleague is not B's business
     "members:portal": REPRESENTATIVES_ONLY,
     "members:profile": REPRESENTATIVES_ONLY,
@@ -101,7 +103,6 @@ PAGES = {
     "activities:email": (302, 403, 403, 200, 200),
     "activities:portal-registrations": REPRESENTATIVES_ONLY,
     # Unnamed patterns, by route
-    "": (302, 302, 302, 302, 302),  # the home page sends to the reports
     "^media/(?P<path>.*)$": EVERYONE_200,  # uploaded logos and photos are public
 }
 
@@ -159,6 +160,8 @@ MODEL_PERMISSIONS = {
     "reports.reportmessage": ("R", ALL),
     "reports.declaredfigure": ("R", ALL),
     "reports.sectionintro": ("R", ALL),
+    # The network's identity: one record, the Direction's; added once (a row exists here), never deleted.
+    "pole.networkidentity": ("R", "RU"),
     # Login lockouts: staff read them and unlock by deleting the attempt; the logs are Direction's.
     "axes.accessattempt": ("RD", "RD"),
     "axes.accesslog": ("", "R"),

@@ -40,6 +40,7 @@ from partners.tests.factories import (
     OrganisationFactory,
     PartnershipFactory,
 )
+from pole.models import NetworkIdentity
 from pole.fiscal_years import FiscalYear
 from reports.models import AnnualReport, Figure
 from reports.tests.factories import (
@@ -57,6 +58,7 @@ REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 # What each role may not do (DESIGN.md, Roles); everything else is allowed.
 PERSONNEL_VIEW_ONLY = {
     "activities.objective",
+    "pole.networkidentity",  # the Direction's
     "members.invitation",
     # Dues: the Direction sets the schedule and opens campaigns; invoices are issued by the
     # portal or an action, never from a form; the notices are a log.
@@ -224,6 +226,7 @@ BUILDERS = {
     "reports.declaredfigure": lambda i: DeclaredFigureFactory(figure=Figure.MEMBERS),
     "reports.reportmessage": _report_message,
     "reports.sectionintro": lambda i: SectionIntroFactory(),
+    "pole.networkidentity": lambda i: NetworkIdentity.objects.create(name=f"Réseau {i}", short_name=f"R{i}"),
 }
 
 

@@ -145,13 +145,13 @@ def test_the_home_page_runs_a_fixed_number_of_queries(client, settings, tmp_path
 # --- the admin ------------------------------------------------------------------------------
 
 
-def test_the_admin_list_leads_to_the_one_record_and_it_cannot_be_deleted(direction_client):
-    response = direction_client.get("/admin/pole/networkidentity/")
-    assert response.status_code == 302 and response.url.endswith("/add/")
+def test_the_record_is_added_once_and_never_deleted(direction_client):
+    assert direction_client.get("/admin/pole/networkidentity/add/").status_code == 200
     record = identity()
     record.save()
-    response = direction_client.get("/admin/pole/networkidentity/")
-    assert response.url.endswith(f"/{record.pk}/change/")
+    listing = direction_client.get("/admin/pole/networkidentity/").content.decode()
+    assert f"/admin/pole/networkidentity/{record.pk}/change/" in listing
+    assert "/admin/pole/networkidentity/add/" not in listing
     assert direction_client.get("/admin/pole/networkidentity/add/").status_code == 403
     assert direction_client.get(f"/admin/pole/networkidentity/{record.pk}/delete/").status_code == 403
 
