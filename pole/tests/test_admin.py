@@ -40,8 +40,9 @@ from partners.tests.factories import (
     OrganisationFactory,
     PartnershipFactory,
 )
-from pole.models import NetworkIdentity
 from pole.fiscal_years import FiscalYear
+from pole.identity import get_identity
+from pole.models import NetworkIdentity
 from reports.models import AnnualReport, Figure
 from reports.tests.factories import (
     AnnualReportFactory,
@@ -293,6 +294,7 @@ def test_changelist_queries_do_not_grow_with_the_rows(direction_client, django_a
         direction_client.get(url)
     for i in range(1, 20):
         build(i)
+    get_identity()  # saving the network's identity (its builder) clears its cache: read it again
     assert model_of(label)._default_manager.count() >= 20
     with django_assert_num_queries(len(one_row.captured_queries)):
         response = direction_client.get(url)

@@ -148,7 +148,8 @@ def add_report_publish_and_unpublish(page):
         page.goto(admin_path(AnnualReport, "changelist"))
         page.locator(f"input[name=_selected_action][value='{report.pk}']").check()
         page.locator("select[name=action]").select_option(label=action)
-        page.get_by_role("button", name="Envoyer").click()
+        # « Publier » renders the archival PDF and file before answering: a generous bound.
+        page.get_by_role("button", name="Envoyer").click(timeout=120_000)
         page.locator(".messagelist li").first.wait_for()
         return " ".join(page.locator(".messagelist li").first.inner_text().split())
 

@@ -29,6 +29,7 @@ def test_the_direction_edits_the_identity_and_the_site_and_report_follow(e2e_dem
     page = new_page(DESKTOP)
     admin_log_in(page, "direction@exemple.org")
     page.goto("/admin/pole/networkidentity/")
+    page.get_by_role("link", name="Pôle des entreprises").first.click()
     page.wait_for_url("**/change/")
 
     # A primary colour white text cannot read on: refused, in French, nothing saved.

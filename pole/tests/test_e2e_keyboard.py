@@ -9,9 +9,12 @@ The live server sees only committed data, so these tests use a transactional dat
 emptied after each test (conftest.py's ``e2e_demo``).
 """
 
+import io
 import re
 
 import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
 
 from conftest import DESKTOP, E2E_PASSWORD
 from members.models import Member
@@ -19,8 +22,8 @@ from reports.demo_data import DEMO_MEMBER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-# The profile form's controls in reading order: the demo member has a logo, hence the
-# « Remove the current image » box before the file input.
+# The profile form's controls in reading order: the member has a logo (``with_logo``), hence
+# the « Remove the current image » box before the file input.
 PROFILE_CONTROLS = [
     "id_description",
     "id_sector",
@@ -88,7 +91,17 @@ def control_name(page):
     )
 
 
-def test_the_profile_form_is_reachable_visible_and_sent_with_the_keyboard(e2e_demo, new_page):
+@pytest.fixture
+def with_logo(e2e_demo):
+    """The demo member with a logo (the demo generates none), as most members have."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (240, 160), "#3d6b7a").save(buffer, format="PNG")
+    member = Member.objects.get(name=DEMO_MEMBER)
+    member.logo.save("logo.png", ContentFile(buffer.getvalue()), save=True)
+    return member
+
+
+def test_the_profile_form_is_reachable_visible_and_sent_with_the_keyboard(with_logo, new_page):
     page = new_page(DESKTOP)
     page.goto("/connexion/")
     page.get_by_label("Adresse courriel").fill("membre@exemple.org")
@@ -147,7 +160,7 @@ def test_the_profile_form_is_reachable_visible_and_sent_with_the_keyboard(e2e_de
     assert Member.objects.get(name=DEMO_MEMBER).website == "https://deux-rives.exemple.org"
 
 
-def test_space_on_a_checkbox_and_on_the_button(e2e_demo, new_page):
+def test_space_on_a_checkbox_and_on_the_button(with_logo, new_page):
     """Space ticks the directory consent box and presses « Enregistrer » (a button, not a link)."""
     member = Member.objects.get(name=DEMO_MEMBER)
     consent = member.directory_consent

@@ -13,6 +13,7 @@ def test_every_page_names_the_favicon(client, url):
     assert 'href="/static/img/favicon.ico"' in content
 
 
+@pytest.mark.django_db
 def test_favicon_ico_redirects_to_the_mark_which_exists(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302

@@ -11,6 +11,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 log_in = admin_log_in
 
+# Publishing renders the archival PDF and the self-contained file before the page answers: a few
+# seconds alone, longer on a busy machine. The click waits for that answer up to this bound.
+PUBLISHING = 120_000
+
 
 def message(page):
     return " ".join(page.locator(".alert-success, .messagelist .success").first.inner_text().split())
@@ -21,7 +25,7 @@ def test_the_direction_freezes_the_report_sees_the_drift_and_publishes_again(e2e
     log_in(direction, "direction@exemple.org")
     direction.goto("/rapports/2016-2017/verification/")
     assert "n’a jamais été figé" in direction.locator(".publication").inner_text()
-    direction.get_by_role("button", name="Publier une version").click()
+    direction.get_by_role("button", name="Publier une version").click(timeout=PUBLISHING)
     assert message(direction).startswith("La version 1 du rapport 2016-2017 est publiée")
     first = ReportVersion.objects.get(number=1)
     assert "exactement comme la version 1" in direction.locator(".publication").inner_text()
@@ -49,7 +53,7 @@ def test_the_direction_freezes_the_report_sees_the_drift_and_publishes_again(e2e
         in drift
     )
 
-    direction.get_by_role("button", name="Publier une nouvelle version").click()
+    direction.get_by_role("button", name="Publier une nouvelle version").click(timeout=PUBLISHING)
     assert message(direction).startswith("La version 2 du rapport 2016-2017 est publiée")
     second = ReportVersion.objects.get(number=2)
     assert hashlib.sha256(visitor.request.get("/rapports/2016-2017.pdf").body()).hexdigest() == second.pdf_sha256

@@ -331,7 +331,6 @@ FACES_IN_USE = [
     ("Source Sans", "900", "normal"),
     ("Source Serif", "400", "normal"),
     ("Source Serif", "400", "italic"),
-    ("Source Serif", "600", "normal"),
 ]
 
 
@@ -344,6 +343,7 @@ def demo_year_file(transactional_db, tmp_path):
 
     sync_role_groups(apps)  # a transactional test empties the database, groups included
     load_demo(images=True)
+    give_portraits_and_logos()
     with translation.override("fr-ca"):
         html = render_standalone_html("2016-2017")
     path = tmp_path / "rapport-annuel-2016-2017.html"
