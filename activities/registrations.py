@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from pole.identity import from_address, get_identity
 from pole.text import normalize_email_identifier
 
 from .calendar import activity_calendar
@@ -210,14 +211,15 @@ def _send(registration, template, *, site_url, attach_calendar, **extra):
         "activity": activity,
         "cancel_url": cancel_url(registration, site_url),
         "event_url": event_url(activity, site_url),
-        "network_name": settings.POLE_NETWORK_NAME,
+        "network": get_identity(),
+        "network_name": get_identity().name,
         **extra,
     }
     # The people registering read French first, whatever the language of the staff's session.
     with translation.override(settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"activities/email/{template}_subject.txt", context).split())
         body = render_to_string(f"activities/email/{template}.txt", context)
-        message = EmailMessage(subject, body, to=[registration.email])
+        message = EmailMessage(subject, body, from_address(), to=[registration.email])
         if attach_calendar:
             message.attach("evenement.ics", activity_calendar([activity], site_url=site_url), "text/calendar")
     message.send()
@@ -256,7 +258,8 @@ def email_registrants(*, activity, subject, body, include_waiting=False):
     )
     from django.core.mail import get_connection
 
-    messages = [EmailMessage(subject, body, to=[address]) for address in addresses]
+    sender = from_address()
+    messages = [EmailMessage(subject, body, sender, to=[address]) for address in addresses]
     if messages:
         get_connection().send_messages(messages)
     return len(messages)

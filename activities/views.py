@@ -34,6 +34,7 @@ from django.views.generic import TemplateView
 from members.lockout import client_ip_address
 from members.views import RepresentativeRequiredMixin, representative_contact
 from pole.fiscal_years import FiscalYear
+from pole.identity import get_identity
 from pole.text import fold
 from reports.statistics import activity_attendance, member_attendance
 
@@ -103,7 +104,7 @@ def calendar_feed(request):
     """Public: the calendar as an iCalendar feed (upcoming events and this fiscal year's)."""
     upcoming, past, _fiscal_year = calendar_activities()
     events = [*upcoming, *past]
-    content = activity_calendar(events, site_url=site_url(request), name=settings.POLE_NETWORK_SHORT_NAME)
+    content = activity_calendar(events, site_url=site_url(request), name=get_identity().short_name)
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="calendrier.ics"'
     return response

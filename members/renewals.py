@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pole.fiscal_years import FiscalYear
+from pole.identity import from_address, get_identity
 from reports.formatting import format_date
 
 from .dues import format_money
@@ -106,7 +107,8 @@ def _send_notice(*, member, fiscal_year, kind, recipients, today, base_url, invo
         "due_on": format_date(invoice.due_on) if invoice and invoice.due_on else "",
         "link": base_url.rstrip("/") + reverse("members:renew", args=[fiscal_year.label]),
         "portal_link": base_url.rstrip("/") + reverse("members:invoices"),
-        "network_name": settings.POLE_NETWORK_NAME,
+        "network": get_identity(),
+        "network_name": get_identity().name,
     }
     subject = render_to_string(f"members/email/dues_{kind}_subject.txt", context).strip()
     body = render_to_string(f"members/email/dues_{kind}.txt", context)
@@ -114,7 +116,7 @@ def _send_notice(*, member, fiscal_year, kind, recipients, today, base_url, invo
         DuesNotice.objects.create(
             member=member, fiscal_year=fiscal_year, kind=kind, sent_on=today, recipients=", ".join(recipients)
         )
-        send_mail(subject, body, None, recipients)
+        send_mail(subject, body, from_address(), recipients)
 
 
 @dataclass

@@ -9,8 +9,10 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
+from activities.views import calendar_activities
 from members.views import directory_members, directory_scope
 from pole.identity import get_identity, palette, palette_css
+from reports.formatting import format_period
 from reports.models import AnnualReport, Figure
 from reports.report import format_figure, printed_values, tile_label
 from reports.statistics import year_figures
@@ -86,10 +88,10 @@ def identity_css(request):
 @require_safe
 def home(request):
     """Public: the network presented — who it is, its latest published report and its key
-    figures, the member directory, and the way in for staff and members.
+    figures, its next events, the member directory, and the way in for staff and members.
 
     A fixed number of queries: the latest report, the year's figures (reports.statistics),
-    the directory's scope and count.
+    the next three events, the directory's scope and count.
     """
     latest = (
         AnnualReport.objects.filter(is_published=True).prefetch_related("declared_figures").order_by("-fiscal_year").first()
@@ -102,10 +104,16 @@ def home(request):
             if values.get(figure) is not None:
                 figures.append({"text": format_figure(figure, values[figure]), "label": tile_label(figure)})
     scope = directory_scope()
+    upcoming, _past, _fiscal_year = calendar_activities()
+    events = [
+        {"pk": activity.pk, "when": format_period(activity.start_date, activity.end_date), "title": activity.title}
+        for activity in upcoming[:3]
+    ]
     return render(
         request,
         "home.html",
         {
+            "events": events,
             "latest_report": latest,
             "figures": figures,
             "directory_count": directory_members(scope).count() if scope.fiscal_years else 0,

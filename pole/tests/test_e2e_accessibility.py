@@ -92,6 +92,11 @@ def listed_member():
     return Member.objects.get(name=DEMO_MEMBER)
 
 
+def upcoming_event():
+    """The demo's first upcoming event (open registration, in the current fiscal year)."""
+    return Activity.objects.filter(registration_open=True).order_by("start_date").first()
+
+
 def annual_report():
     return AnnualReport.objects.get(fiscal_year=FiscalYear.parse(REPORT_YEAR))
 
@@ -108,6 +113,13 @@ def password_reset_link():
 
 
 PAGES = {
+    # Events (issue 16) and dues (issue 17)
+    "events-calendar": (None, "/activites/"),
+    "event-detail": (None, lambda: f"/activites/{upcoming_event().pk}/"),
+    "portal-registrations": ("member", "/membre/inscriptions/"),
+    "portal-invoices": ("member", "/membre/factures/"),
+    "portal-renew": ("member", "/membre/renouveler/2017-2018/"),
+    "event-door": ("personnel", lambda: f"/activites/{upcoming_event().pk}/accueil/"),
     # Public pages
     "home": (None, "/"),
     "report-list": (None, "/rapports/"),

@@ -125,6 +125,7 @@ def test_the_home_page_presents_the_network_its_latest_report_and_the_directory(
         assert f"<dd>{figure}</dd>" in page, figure
     assert 'href="/rapports/2016-2017/"' in page and 'href="/rapports/2016-2017.pdf"' in page
     assert "organisations membres figurent au répertoire" in page
+    assert "Prochaines activités" in page and "Atelier" in page  # the demo's upcoming events
     assert 'href="/connexion/"' in page or reverse("login") in page
     assert "info@exemple.org" in page
 
