@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from pole import views
+from reports import views as reports_views
 
 admin.site.site_header = "Pôle"
 admin.site.site_title = "Pôle"
@@ -22,7 +23,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says; the network's mark answers.
     path("favicon.ico", views.favicon, name="favicon"),
     path("identite.css", views.identity_css, name="identity-css"),
-    path("", views.home, name="home"),
+    path("", reports_views.home, name="home"),
 ]
 
 
