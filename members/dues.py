@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
-from reports.formatting import NBSP, is_french
+from pole.formatting import NBSP, is_french
 
 CENT = Decimal("0.01")
 

@@ -279,7 +279,7 @@ def document_context(invoice, *, receipt=False):
     """What the invoice, credit note or receipt template prints. Two queries."""
     from django.contrib.staticfiles import finders
 
-    from reports.formatting import format_date
+    from pole.formatting import format_date
 
     from .dues import format_rate
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from pole.fiscal_years import FiscalYear
 from pole.identity import from_address, get_identity
-from reports.formatting import format_date
+from pole.formatting import format_date
 
 from .dues import format_money
 from .models import Contact, DuesNotice, DuesRate, Invoice, Member, Membership, RenewalCampaign

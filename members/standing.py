@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from reports.formatting import format_date, format_number
+from pole.formatting import format_date, format_number
 
 
 def _rows(standing):

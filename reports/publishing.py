@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ProjectYear
-from reports.formatting import format_date
+from pole.formatting import format_date
 from reports.models import ReportVersion
 from reports.pdf import render_report_html, render_report_pdf
 from reports.report import build_report_context, get_report

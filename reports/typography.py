@@ -11,7 +11,7 @@ Staff type straight apostrophes and plain spaces; the report prints, in French:
 - a no-break space inside « guillemets », added where missing;
 - in HTML, an ordinal's letters in superscript (« 45<sup>e</sup> anniversaire »).
 
-The no-break space is U+00A0 throughout, as reports.formatting writes « 35 % »: the narrow
+The no-break space is U+00A0 throughout, as pole.formatting writes « 35 % »: the narrow
 one (U+202F) is missing from Source Serif Pro, the report's serif face, so a browser or
 WeasyPrint would draw it with another font. A narrow one in the text (word processors type
 it before « ; ! ? ») becomes U+00A0 for the same reason.
@@ -28,7 +28,7 @@ import re
 from django.utils.functional import Promise
 from django.utils.safestring import SafeData, mark_safe
 
-from reports.formatting import NBSP
+from pole.formatting import NBSP
 
 NARROW_NBSP = "\u202f"
 APOSTROPHE = "\u2019"

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 from activities.views import calendar_activities
 from members.views import directory_members, directory_scope
 from pole.fiscal_years import FiscalYear
-from reports.formatting import format_period
+from pole.formatting import format_period
 from reports.models import AnnualReport, Figure, ReportVersion
 from reports.pdf import render_report_html, render_report_pdf
 from reports.publishing import latest_version

@@ -8,7 +8,7 @@ is active.
 from django import template
 
 from reports import typography
-from reports.formatting import is_french
+from pole.formatting import is_french
 
 register = template.Library()
 

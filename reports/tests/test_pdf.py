@@ -126,7 +126,7 @@ def outline_titles(pdf):
 
 
 def french_period(start, end=None):
-    """The printed date of an activity, written independently of reports.formatting."""
+    """The printed date of an activity, written independently of pole.formatting."""
 
     def day(d):
         return "1er" if d.day == 1 else str(d.day)

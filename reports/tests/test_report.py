@@ -21,7 +21,7 @@ from partners.models import Affiliation, CommitteeSeat, Organisation, Partnershi
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
 from reports import demo_data
-from reports.formatting import format_date, format_number, format_percent, format_period
+from pole.formatting import format_date, format_number, format_percent, format_period
 from reports.models import AnnualReport, DeclaredFigure, Figure
 from reports.report import build_report_context
 
