@@ -1,6 +1,5 @@
 from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
-from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,12 +12,6 @@ class PoleConfig(AppConfig):
 
     def ready(self):
         from pole import identity  # noqa: F401  (connects the cache's invalidation)
-
-
-class PoleAdminConfig(AdminConfig):
-    """``django.contrib.admin`` with ``PoleAdminSite`` as the default ``admin.site``."""
-
-    default_site = "pole.admin_site.PoleAdminSite"
 
 
 class LoginThrottlingConfig(AxesConfig):

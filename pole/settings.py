@@ -27,7 +27,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "pole.apps.PoleAdminConfig",  # django.contrib.admin with the staff dashboard (pole/admin_site.py)
+    "backoffice.apps.PoleAdminConfig",  # django.contrib.admin with the staff dashboard (backoffice/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "activities",
     "partners",
     "reports",
+    "backoffice",
     "pole.apps.PoleConfig",  # project-wide commands; its import and export replace the package's
     "import_export",  # after pole, whose import/export commands replace the package's
 ]

@@ -6,7 +6,7 @@ from activities.tests.factories import ActivityFactory, ObjectiveFactory
 from members.tests.factories import MemberFactory
 from partners.tests.factories import OrganisationFactory, PartnershipFactory
 from pole.fiscal_years import FiscalYear
-from reports.dashboard import missing_data
+from backoffice.dashboard import missing_data
 from reports.readiness import readiness_check
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The admin's tabular inlines label their inputs for screen readers (pole/admin_site.py).
+"""The admin's tabular inlines label their inputs for screen readers (backoffice/admin_site.py).
 
 Django names a tabular inline's columns in the table's header only; each input gets its
 column's label as ``aria-label`` (axe's rules « label » and « select-name », WCAG 1.3.1, 4.1.2).

@@ -12,7 +12,7 @@ from members.models import Member
 from members.tests.factories import MemberFactory, MembershipFactory, UserFactory
 from partners.tests.factories import OrganisationFactory, PartnershipFactory
 from pole.fiscal_years import FiscalYear
-from reports.dashboard import missing_data, same_day_last_year, staff_dashboard, year_so_far
+from backoffice.dashboard import missing_data, same_day_last_year, staff_dashboard, year_so_far
 
 pytestmark = pytest.mark.django_db
 
