@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.utils.translation import gettext_noop
 
+from backoffice.dashboard import campaign_dashboard, staff_dashboard
 from pole.fiscal_years import FiscalYear
 from pole.forms import with_control_character_checks
-from backoffice.dashboard import campaign_dashboard, staff_dashboard
 from reports.services import fiscal_years_with_data
 
 # Words of Django's admin that the project's catalogue translates its own way. Django's French

@@ -18,8 +18,8 @@ from activities.models import Activity, counted_participants_expression
 from members.models import Member, Membership
 from partners.models import Partnership
 from pole.fiscal_years import FiscalYear
-from pole.missing_data import activity_checks, member_checks, partnership_checks
 from pole.formatting import format_date, format_number, format_percent, not_available, with_minus
+from pole.missing_data import activity_checks, member_checks, partnership_checks
 from reports.statistics import percentage, upcoming_events
 
 

@@ -1,16 +1,16 @@
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
-from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.html import format_html
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -19,12 +19,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from pole.admin_filters import FiscalYearFilter, MembershipYearFilter, MissingDataFilter
 from pole.fiscal_years import FiscalYear
 from pole.spreadsheets import SpreadsheetAdminMixin
-
 from reports.statistics import good_standing
 
 from . import invitations, invoices
 from .dues import format_money
-from .standing import standing_csv, standing_pdf
 from .models import (
     GOOD_STANDING,
     BoardMandate,
@@ -45,6 +43,7 @@ from .models import (
 from .renewals import CampaignError, open_campaign, renew_memberships
 from .resources import MemberResource
 from .services import merge_sectors
+from .standing import standing_csv, standing_pdf
 
 
 @admin.register(User)

@@ -13,8 +13,8 @@ wait for each other, and a failed one gives its number back by rolling back.
 """
 
 from datetime import timedelta
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction

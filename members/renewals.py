@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pole.fiscal_years import FiscalYear
-from pole.identity import from_address, get_identity
 from pole.formatting import format_date
+from pole.identity import from_address, get_identity
 
 from .dues import format_money
 from .models import Contact, DuesNotice, DuesRate, Invoice, Member, Membership, RenewalCampaign

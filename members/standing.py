@@ -38,9 +38,9 @@ def standing_csv(standing):
 
 def standing_pdf(standing):
     """The list as a PDF with the count and the quorum, in the report's fonts."""
-    from django.contrib.staticfiles import finders
     from pathlib import Path
 
+    from django.contrib.staticfiles import finders
     from weasyprint import HTML
 
     from pole.identity import get_identity, palette_css

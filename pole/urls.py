@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from backoffice import views as backoffice_views
 from pole import views
-from reports import views as reports_views
 
 admin.site.site_header = "Pôle"
 admin.site.site_title = "Pôle"
@@ -23,7 +23,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says; the network's mark answers.
     path("favicon.ico", views.favicon, name="favicon"),
     path("identite.css", views.identity_css, name="identity-css"),
-    path("", reports_views.home, name="home"),
+    path("", backoffice_views.home, name="home"),
 ]
 
 

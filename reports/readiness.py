@@ -15,8 +15,8 @@ from activities.models import Activity, Objective, Project, ProjectYear
 from members.models import BoardMandate, Member, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
-from pole.missing_data import activity_checks, member_checks, partnership_checks, records_missing
 from pole.formatting import format_signed
+from pole.missing_data import activity_checks, member_checks, partnership_checks, records_missing
 from reports.models import DECLARED_ONLY_FIGURES, Figure, ReportMessage
 from reports.publishing import drift
 from reports.report import format_figure, get_report

@@ -16,8 +16,8 @@ from activities.models import Activity, Campaign, Objective, ProjectYear
 from members.models import BoardMandate, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
-from pole.identity import get_identity, palette, palette_css
 from pole.formatting import format_number, format_percent, format_period, format_signed, not_available, with_minus
+from pole.identity import get_identity, palette, palette_css
 from reports.models import AnnualReport, DeclaredFigure, Figure, ReportMessage
 from reports.statistics import percentage, year_figures
 

@@ -4,22 +4,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 
-from activities.views import calendar_activities
-from members.views import directory_members, directory_scope
 from pole.fiscal_years import FiscalYear
-from pole.formatting import format_period
-from reports.models import AnnualReport, Figure, ReportVersion
+from reports.models import AnnualReport, ReportVersion
 from reports.pdf import render_report_html, render_report_pdf
 from reports.publishing import latest_version
 from reports.readiness import readiness_check
-from reports.report import build_report_context, format_figure, get_report, printed_values, tile_label
+from reports.report import build_report_context, get_report
 from reports.services import create_annual_report, fiscal_years_with_data, publish_report
-from reports.statistics import year_figures
 
 # Who may see what (DESIGN.md, Roles):
-# - the home page (the network, its latest published report, events, directory): anyone;
 # - a published report: anyone, including anonymous visitors;
 # - an unpublished one, or a year without a report: staff who may view annual
 #   reports (Personnel, Direction); everyone else gets a 404, so drafts are not
@@ -151,39 +146,3 @@ def create_report(request, label):
     if created:
         messages.success(request, _("The %(year)s annual report is created: write its messages.") % {"year": label})
     return redirect(reverse("admin:reports_annualreport_change", args=[report.pk]))
-
-
-@require_safe
-def home(request):
-    """Public: the network presented — who it is, its latest published report and its key
-    figures, its next events, the member directory, and the way in for staff and members.
-
-    A fixed number of queries: the latest report, the year's figures (reports.statistics),
-    the next three events, the directory's scope and count.
-    """
-    latest = (
-        AnnualReport.objects.filter(is_published=True).prefetch_related("declared_figures").order_by("-fiscal_year").first()
-    )
-    figures = []
-    if latest is not None:
-        declared = {d.figure: d.value for d in latest.declared_figures.all()}
-        values = printed_values(year_figures(latest.fiscal_year), declared)
-        for figure in (Figure.MEMBERS, Figure.ACTIVITIES, Figure.PARTICIPANTS, Figure.NEW_MEMBERS):
-            if values.get(figure) is not None:
-                figures.append({"text": format_figure(figure, values[figure]), "label": tile_label(figure)})
-    scope = directory_scope()
-    upcoming, _past, _fiscal_year = calendar_activities()
-    events = [
-        {"pk": activity.pk, "when": format_period(activity.start_date, activity.end_date), "title": activity.title}
-        for activity in upcoming[:3]
-    ]
-    return render(
-        request,
-        "reports/home.html",
-        {
-            "events": events,
-            "latest_report": latest,
-            "figures": figures,
-            "directory_count": directory_members(scope).count() if scope.fiscal_years else 0,
-        },
-    )

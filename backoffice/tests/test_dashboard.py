@@ -8,11 +8,11 @@ from django.urls import reverse
 
 from activities.models import Activity
 from activities.tests.factories import ActivityFactory, MeasureFactory, ObjectiveFactory
+from backoffice.dashboard import missing_data, same_day_last_year, staff_dashboard, year_so_far
 from members.models import Member
 from members.tests.factories import MemberFactory, MembershipFactory, UserFactory
 from partners.tests.factories import OrganisationFactory, PartnershipFactory
 from pole.fiscal_years import FiscalYear
-from backoffice.dashboard import missing_data, same_day_last_year, staff_dashboard, year_so_far
 
 pytestmark = pytest.mark.django_db
 

@@ -109,8 +109,8 @@ def test_staff_and_anonymous_visitors_do_not_use_the_portal_invoices(client, cam
 
 def test_the_invoice_list_runs_the_same_queries_for_many_invoices(client, campaign, representative,
                                                                  django_assert_num_queries):
-    from django.test.utils import CaptureQueriesContext
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     member = representative.member
     for start in (2010, 2011):

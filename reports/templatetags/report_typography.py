@@ -7,8 +7,8 @@ is active.
 
 from django import template
 
-from reports import typography
 from pole.formatting import is_french
+from reports import typography
 
 register = template.Library()
 

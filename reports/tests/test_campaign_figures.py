@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from backoffice.dashboard import campaign_dashboard
 from members.invoices import cancel_invoice, issue_invoice, record_payment
 from members.models import DuesNotice, DuesRate, Membership, RenewalCampaign
 from members.tests.factories import MemberFactory, MembershipFactory
 from pole.fiscal_years import FiscalYear
-from backoffice.dashboard import campaign_dashboard
 from reports.statistics import campaign_figures, good_standing
 
 pytestmark = pytest.mark.django_db

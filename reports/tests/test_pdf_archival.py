@@ -21,9 +21,9 @@ from activities.models import Activity
 from activities.tests.factories import ActivityFactory, ObjectiveFactory
 from reports import demo_data, pdf
 from reports.demo import load_demo
-from reports.tests.factories import give_portraits_and_logos
 from reports.pdf import render_report_html, render_report_pdf
 from reports.report import build_report_context
+from reports.tests.factories import give_portraits_and_logos
 from reports.typography import french_typography
 
 TITLE = "Rapport annuel 2016-2017 — Pôle des entreprises d’économie sociale de la région de la Capitale-Nationale"

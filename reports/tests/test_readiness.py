@@ -3,10 +3,10 @@ import datetime
 import pytest
 
 from activities.tests.factories import ActivityFactory, ObjectiveFactory
+from backoffice.dashboard import missing_data
 from members.tests.factories import MemberFactory
 from partners.tests.factories import OrganisationFactory, PartnershipFactory
 from pole.fiscal_years import FiscalYear
-from backoffice.dashboard import missing_data
 from reports.readiness import readiness_check
 
 pytestmark = pytest.mark.django_db

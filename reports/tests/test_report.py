@@ -19,9 +19,9 @@ from members.models import BoardMandate, Member, Membership, StaffMember
 from members.tests.factories import MemberFactory, TerritoryFactory
 from partners.models import Affiliation, CommitteeSeat, Organisation, Partnership
 from pole.fiscal_years import FiscalYear
+from pole.formatting import format_date, format_number, format_percent, format_period
 from pole.identity import get_identity
 from reports import demo_data
-from pole.formatting import format_date, format_number, format_percent, format_period
 from reports.models import AnnualReport, DeclaredFigure, Figure
 from reports.report import build_report_context
 

@@ -33,10 +33,10 @@ from partners.tests.factories import PartnershipFactory
 from pole.fiscal_years import FiscalYear
 from reports import demo_data
 from reports.demo import load_demo
-from reports.tests.factories import give_portraits_and_logos
 from reports.pdf import render_report_html
 from reports.report import build_report_context
 from reports.standalone import render_standalone_html, subset_font, woff2_available
+from reports.tests.factories import give_portraits_and_logos
 
 DATA_URL = re.compile(r"data:([\w/+.-]+);base64,([A-Za-z0-9+/=]+)")
 # Every attribute by which an HTML page makes the browser fetch, or lead to, another address.
