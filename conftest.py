@@ -145,8 +145,8 @@ def e2e_demo(transactional_db):
     """
     from django.apps import apps
 
+    from demo.loader import load_demo
     from members.roles import sync_role_groups
-    from reports.demo import load_demo
 
     sync_role_groups(apps)
     load_demo(password=E2E_PASSWORD, images=True)

@@ -639,9 +639,9 @@ def prepare(*, representatives, password):
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
+    from demo.loader import load_demo
     from members.models import Contact
     from members.views import directory_members, directory_scope
-    from reports.demo import load_demo
     from reports.models import AnnualReport
 
     load_demo(password=password, images=True)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "partners",
     "reports",
     "backoffice",
+    "demo",
     "pole.apps.PoleConfig",  # project-wide commands; its import and export replace the package's
     "import_export",  # after pole, whose import/export commands replace the package's
 ]

@@ -28,6 +28,7 @@ from PIL import Image, ImageDraw
 
 from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project, ProjectYear
 from activities.resources import ROLES, ActivityResource
+from demo import data as demo_data
 from members.models import BoardMandate, Member, Membership, Sector, StaffMember, Territory
 from members.resources import CATEGORIES as MEMBER_CATEGORIES
 from members.resources import LEGAL_FORMS as MEMBER_LEGAL_FORMS
@@ -35,7 +36,6 @@ from members.resources import SETTINGS as MEMBER_SETTINGS
 from members.resources import MemberResource
 from partners.models import Affiliation, CommitteeSeat, Organisation, Partnership
 from pole.fiscal_years import FiscalYear
-from reports import demo_data
 from reports.models import AnnualReport, DeclaredFigure, ReportMessage, SectionIntro, Signatory
 
 FIRST_YEAR = FiscalYear(2010)

@@ -8,12 +8,12 @@ from import_export.formats.base_formats import CSV, XLSX
 from activities.models import Activity, Measure
 from activities.resources import ActivityResource
 from activities.tests.factories import ActivityFactory, MeasureFactory, ObjectiveFactory
+from demo.data import DEMO_EVENTS
+from demo.loader import load_demo
 from members.tests.factories import TerritoryFactory
 from partners.models import Organisation
 from partners.tests.factories import OrganisationFactory
 from pole.tests.spreadsheet_helpers import csv_bytes, export_file, export_lines, import_file, xlsx_bytes
-from reports.demo import load_demo
-from reports.demo_data import DEMO_EVENTS
 
 HEADER = "date,date_fin,titre,objectifs,territoire,lieu,role,participants,mesures,partenaires"
 

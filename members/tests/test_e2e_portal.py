@@ -190,7 +190,7 @@ def test_representative_cannot_reach_another_organisations_contacts(new_page, re
 
 
 def test_demo_account_logs_in_and_edits(new_page):
-    from reports.demo import load_demo
+    from demo.loader import load_demo
 
     load_demo(password=PASSWORD, images=False)
     page = new_page()

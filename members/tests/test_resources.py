@@ -6,12 +6,12 @@ from unittest import mock
 import pytest
 from import_export.formats.base_formats import CSV, XLSX
 
+from demo.loader import load_demo
 from members.models import Member, Membership
 from members.resources import MemberResource
 from members.tests.factories import MemberFactory, MembershipFactory, TerritoryFactory
 from pole.fiscal_years import FiscalYear
 from pole.tests.spreadsheet_helpers import csv_bytes, export_file, export_lines, import_file, xlsx_bytes
-from reports.demo import load_demo
 
 HEADER = "nom,forme_juridique,categorie,annee_fondation,territoire,milieu,secteur,courriel,telephone,site_web,adresse,adhesions"
 

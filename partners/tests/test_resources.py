@@ -5,12 +5,12 @@ from decimal import Decimal
 import pytest
 from import_export.formats.base_formats import CSV, XLSX
 
+from demo.loader import load_demo
 from partners.models import Organisation, Partnership
 from partners.resources import PartnerResource
 from partners.tests.factories import OrganisationFactory, PartnershipFactory
 from pole.fiscal_years import FiscalYear
 from pole.tests.spreadsheet_helpers import csv_bytes, export_file, export_lines, import_file
-from reports.demo import load_demo
 
 HEADER = "nom,categorie,exercice,site_web,montant"
 

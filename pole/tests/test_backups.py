@@ -18,11 +18,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from demo.loader import load_demo
 from members.models import Member, User
 from members.roles import DIRECTION, PERSONNEL
 from pole.backups import BackupError, media_files, media_target, restore_backup, row_counts, write_backup
 from pole.fiscal_years import FiscalYear
-from reports.demo import load_demo
 from reports.pdf import render_report_html
 from reports.report import build_report_context
 from reports.tests.factories import give_portraits_and_logos

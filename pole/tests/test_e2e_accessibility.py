@@ -25,11 +25,11 @@ from django.utils.http import urlsafe_base64_encode
 
 from activities.models import Activity
 from conftest import DESKTOP, E2E_PASSWORD, PHONE, admin_log_in
+from demo.data import DEMO_MEMBER
 from members import invitations
 from members.models import Contact, Member
 from members.tests.factories import ContactFactory
 from pole.fiscal_years import FiscalYear
-from reports.demo_data import DEMO_MEMBER
 from reports.models import AnnualReport
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -157,7 +157,7 @@ PAGES = {
 @pytest.fixture
 def published_demo(e2e_demo):
     """The demo with its 2016-2017 report frozen as adopted (version 1): what visitors are served."""
-    from reports.demo import _archive_report
+    from demo.loader import _archive_report
 
     _archive_report()
 

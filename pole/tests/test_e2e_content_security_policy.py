@@ -35,7 +35,7 @@ def role_groups(transactional_db):
 
 @pytest.fixture
 def demo(transactional_db):
-    from reports.demo import load_demo
+    from demo.loader import load_demo
 
     load_demo(password=PASSWORD, images=True)
 

@@ -17,8 +17,8 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from conftest import DESKTOP, E2E_PASSWORD
+from demo.data import DEMO_MEMBER
 from members.models import Member
-from reports.demo_data import DEMO_MEMBER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -9,12 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from demo.loader import load_demo
 from members.invitations import invite
 from members.tests.factories import ContactFactory
 from pole.colours import contrast_ratio, readable_on_white
 from pole.identity import from_address, get_identity, palette
 from pole.models import NetworkIdentity
-from reports.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 

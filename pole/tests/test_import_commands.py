@@ -8,11 +8,11 @@ from django.core.management import CommandError, call_command, execute_from_comm
 
 from activities.models import Activity
 from activities.tests.factories import ActivityFactory, ObjectiveFactory
+from demo.loader import load_demo
 from members.models import Member
 from members.tests.factories import TerritoryFactory
 from partners.models import Partnership
 from pole.tests.spreadsheet_helpers import csv_bytes, xlsx_bytes
-from reports.demo import load_demo
 
 ACTIVITY = "activities.resources.ActivityResource"
 HEADER = "date,date_fin,titre,objectifs,territoire,lieu,role,participants,mesures,partenaires"

@@ -263,9 +263,9 @@ def test_pages_reference_only_collected_files(collected_static, settings, client
     """A {% static %} name missing from the manifest raises, so each page renders or fails."""
     from django.test import Client
 
+    from demo.loader import load_demo
     from members.roles import DIRECTION
     from members.tests.factories import UserFactory
-    from reports.demo import load_demo
 
     settings.DEBUG = False
     load_demo(images=False)

@@ -20,8 +20,8 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
 
-from reports import demo_data
-from reports.demo import load_demo
+from demo import data as demo_data
+from demo.loader import load_demo
 from reports.pdf import render_report_html, render_report_pdf
 from reports.report import build_report_context
 

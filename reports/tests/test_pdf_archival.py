@@ -19,8 +19,9 @@ from django.utils.html import escape
 
 from activities.models import Activity
 from activities.tests.factories import ActivityFactory, ObjectiveFactory
-from reports import demo_data, pdf
-from reports.demo import load_demo
+from demo import data as demo_data
+from demo.loader import load_demo
+from reports import pdf
 from reports.pdf import render_report_html, render_report_pdf
 from reports.report import build_report_context
 from reports.tests.factories import give_portraits_and_logos

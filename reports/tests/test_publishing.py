@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from activities.models import Activity
+from demo.loader import AGM_2017, load_demo
 from members.tests.factories import UserFactory
 from pole.fiscal_years import FiscalYear
 from pole.tests.admin_helpers import save_change_page
-from reports.demo import AGM_2017, load_demo
 from reports.models import AnnualReport, ReportVersion
 from reports.publishing import drift, publish
 from reports.services import unpublish_report

@@ -15,13 +15,13 @@ from django.utils import translation
 
 from activities.models import Activity, Campaign, CampaignMetric, Measure, Objective, Project, ProjectYear
 from activities.tests.factories import ActivityFactory, ObjectiveFactory
+from demo import data as demo_data
 from members.models import BoardMandate, Member, Membership, StaffMember
 from members.tests.factories import MemberFactory, TerritoryFactory
 from partners.models import Affiliation, CommitteeSeat, Organisation, Partnership
 from pole.fiscal_years import FiscalYear
 from pole.formatting import format_date, format_number, format_percent, format_period
 from pole.identity import get_identity
-from reports import demo_data
 from reports.models import AnnualReport, DeclaredFigure, Figure
 from reports.report import build_report_context
 

@@ -16,11 +16,11 @@ from django.test import override_settings
 from django.utils import translation
 from PIL import Image
 
+from demo import data as demo_data
+from demo.loader import load_demo
 from members.models import BoardMandate
 from partners.models import Partnership
 from pole.models import NetworkIdentity
-from reports import demo_data
-from reports.demo import load_demo
 from reports.models import AnnualReport
 from reports.page_fill import MIN_REACH, format_table, measure_pdf
 from reports.pdf import render_report_html, render_report_pdf

@@ -22,12 +22,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from activities.models import Activity, Project, ProjectYear
+from demo.loader import load_demo
 from members.models import Member
 from members.resources import MemberResource
 from members.tests.factories import UserFactory
 from pole.fiscal_years import FiscalYear
 from pole.tests.admin_helpers import save_change_page
-from reports.demo import load_demo
 from reports.models import AnnualReport
 from reports.pdf import render_report_pdf
 

@@ -28,11 +28,11 @@ from PIL import Image
 
 from activities.tests.factories import ActivityFactory, ObjectiveFactory
 from conftest import DESKTOP
+from demo import data as demo_data
+from demo.loader import load_demo
 from members.tests.factories import BoardMandateFactory
 from partners.tests.factories import PartnershipFactory
 from pole.fiscal_years import FiscalYear
-from reports import demo_data
-from reports.demo import load_demo
 from reports.pdf import render_report_html
 from reports.report import build_report_context
 from reports.standalone import render_standalone_html, subset_font, woff2_available

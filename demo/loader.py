@@ -25,11 +25,11 @@ from activities.models import (
     ProjectYear,
     Registration,
 )
+from demo import data
 from members.models import BoardMandate, Contact, Member, Membership, Sector, StaffMember, Territory
 from partners.models import Affiliation, CommitteeSeat, Organisation, Partnership
 from pole.fiscal_years import FiscalYear
 from pole.models import NetworkIdentity
-from reports import demo_data as data
 from reports.models import AnnualReport, DeclaredFigure, ReportMessage, SectionIntro, Signatory
 
 REPORT_YEAR = FiscalYear(2016)

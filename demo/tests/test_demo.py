@@ -13,12 +13,12 @@ from django.utils import translation
 
 from activities.models import Activity, Measure
 from activities.tests.factories import ObjectiveFactory
+from demo import data as demo_data
+from demo.loader import load_demo
 from members.models import BoardMandate, Contact, Member, StaffMember
 from members.tests.factories import MemberFactory, TerritoryFactory
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
-from reports import demo_data
-from reports.demo import load_demo
 from reports.models import AnnualReport, DeclaredFigure
 from reports.statistics import year_figures
 
@@ -183,7 +183,7 @@ def test_demo_events_fill_the_calendar_in_the_current_fiscal_year(demo):
 
 
 def test_demo_events_stay_within_the_fiscal_year_on_its_last_day(db):
-    from reports import demo
+    from demo import loader as demo
 
     last_day = FiscalYear(2026).end_date
     territories = {name: TerritoryFactory(name=name) for name in demo_data.TERRITORIES}

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.demo import load_demo
-from reports.demo_data import DEMO_ACCOUNTS
+from demo.data import DEMO_ACCOUNTS
+from demo.loader import load_demo
 
 
 class Command(BaseCommand):
