@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "reports",
     "backoffice",
     "demo",
+    "performance",
     "pole.apps.PoleConfig",  # project-wide commands; its import and export replace the package's
     "import_export",  # after pole, whose import/export commands replace the package's
 ]

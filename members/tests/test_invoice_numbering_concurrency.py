@@ -17,7 +17,7 @@ import httpx
 import pytest
 from django.db import connection
 
-from pole import loadtest
+from performance import loadtest
 
 pytestmark = [pytest.mark.django_db]
 

@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from gunicorn.config import Config
 
-from pole.loadtest import free_port
+from performance.loadtest import free_port
 
 ROOT = Path(settings.BASE_DIR)
 CONFIG = ROOT / "pole" / "gunicorn.py"

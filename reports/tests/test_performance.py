@@ -14,8 +14,9 @@ from activities.models import Activity
 from demo.loader import load_demo
 from members.models import Member
 from members.tests.factories import MemberFactory, UserFactory
+from performance import benchmark
 from pole.identity import get_identity
-from reports import benchmark, pdf
+from reports import pdf
 from reports.pdf import render_report_html, render_report_pdf
 from reports.report import build_report_context
 

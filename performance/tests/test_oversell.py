@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from activities import oversell
+from performance import oversell
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import benchmark
+from performance import benchmark
 
 
 class Command(BaseCommand):

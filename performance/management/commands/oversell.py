@@ -1,6 +1,6 @@
 """``manage.py oversell``: many people register at once for an event's last seats, on gunicorn.
 
-See activities/oversell.py. It exits with status 1 if a seat is oversold or a registration
+See performance/oversell.py. It exits with status 1 if a seat is oversold or a registration
 is lost or refused.
 
     manage.py oversell --people 200 --capacity 50 --free 20 \\
@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from activities import oversell
+from performance import oversell
 
 
 class Command(BaseCommand):

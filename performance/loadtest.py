@@ -1,6 +1,6 @@
 """A load test of the app as deployed: gunicorn on a fresh database holding the demo.
 
-``manage.py loadtest`` (pole/management/commands/loadtest.py) drives it:
+``manage.py loadtest`` (performance/management/commands/loadtest.py) drives it:
 
 1. ``create_database``: a new, empty database (PostgreSQL or a SQLite file);
 2. ``prepare`` (in a child process pointed at that database): migrate, the demo with its

@@ -1,6 +1,6 @@
 """``manage.py loadtest``: gunicorn on a fresh database with the demo, under simulated people.
 
-See pole/loadtest.py for what it does. It exits with status 1 on any error or lost edit.
+See performance/loadtest.py for what it does. It exits with status 1 on any error or lost edit.
 
     manage.py loadtest --seconds 30 --database-url postgres://postgres@127.0.0.1:5432/pole_load
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pole import loadtest
+from performance import loadtest
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from pole import loadtest
-from pole.loadtest import Recorder, check_edits, form_fields, percentile
+from performance import loadtest
+from performance.loadtest import Recorder, check_edits, form_fields, percentile
 
 
 def test_percentile_is_nearest_rank():

@@ -1,7 +1,7 @@
 """The oversell test: many people register at once for an event's last seats, on gunicorn.
 
-``manage.py oversell`` (activities/management/commands/oversell.py) drives it, with the
-load test's machinery (pole/loadtest.py):
+``manage.py oversell`` (performance/management/commands/oversell.py) drives it, with the
+load test's machinery (performance/loadtest.py):
 
 1. a fresh database (``<name>_oversell``), migrated;
 2. ``prepare`` (child process): one event of ``capacity`` seats, all but ``free`` of them
@@ -22,7 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
-from pole import loadtest
+from performance import loadtest
 
 EVENT_TITLE = "Essai de survente : les dernières places"
 
