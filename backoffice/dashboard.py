@@ -307,7 +307,7 @@ def campaign_dashboard(*, user=None, today=None):
 
     Each count links to the admin list it counts. Shown to staff who may view invoices. Four queries.
     """
-    from members.dues import format_money
+    from members.billing.dues import format_money
     from members.models import RenewalCampaign
     from reports.statistics import campaign_figures
 

@@ -661,7 +661,7 @@ DEMO_EVENTS = [
     },
 ]
 
-# Dues (members/dues.py). 2016-2017 as recorded: every membership 150 $; each of that year's
+# Dues (members/billing/dues.py). 2016-2017 as recorded: every membership 150 $; each of that year's
 # memberships gets an invoice issued in April-May 2016 and paid within the year.
 DUES_RATES = {
     "2016-2017": {"R": "150.00", "G": "150.00", "AM": "150.00", "F": "150.00"},

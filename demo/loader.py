@@ -320,7 +320,7 @@ def _load_dues(members, *, campaign=True):
     The 2016-2017 memberships keep their dues (so the report's figures do not move); the
     2017-2018 renewals create that year's memberships, as a renewal does.
     """
-    from members.invoices import issue_invoice, issue_paid_invoices, record_payment
+    from members.billing.invoices import issue_invoice, issue_paid_invoices, record_payment
     from members.models import DuesNotice, DuesRate, Invoice, RenewalCampaign
 
     for label, rates in data.DUES_RATES.items():

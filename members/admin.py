@@ -21,8 +21,11 @@ from pole.fiscal_years import FiscalYear
 from pole.spreadsheets import SpreadsheetAdminMixin
 from reports.statistics import good_standing
 
-from . import invitations, invoices
-from .dues import format_money
+from . import invitations
+from .billing import invoices
+from .billing.dues import format_money
+from .billing.renewals import CampaignError, open_campaign, renew_memberships
+from .billing.standing import standing_csv, standing_pdf
 from .models import (
     GOOD_STANDING,
     BoardMandate,
@@ -40,10 +43,8 @@ from .models import (
     Territory,
     User,
 )
-from .renewals import CampaignError, open_campaign, renew_memberships
 from .resources import MemberResource
 from .services import merge_sectors
-from .standing import standing_csv, standing_pdf
 
 
 @admin.register(User)

@@ -286,7 +286,7 @@ GOOD_STANDING = Q(paid_on__isnull=False) | Q(waived=True)
 class Membership(models.Model):
     """One member's membership for one fiscal year.
 
-    A renewal through the portal creates it when the invoice is issued (members/invoices.py);
+    A renewal through the portal creates it when the invoice is issued (members/billing/invoices.py);
     recording the payment that settles the invoice sets ``paid_on``.
     """
 
@@ -502,7 +502,7 @@ class StaffMember(PeriodModel):
         return f"{self.name} ({self.title})"
 
 
-# --- Dues, invoices, payments (members/dues.py, members/invoices.py) -------------------------
+# --- Dues, invoices, payments (members/billing/dues.py, members/billing/invoices.py) -------------------------
 
 MONEY = {"max_digits": 9, "decimal_places": 2}
 

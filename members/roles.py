@@ -24,7 +24,7 @@ PERSONNEL_PERMISSIONS = {
         "boardmandate": ALL,
         "staffmember": ALL,
         # Dues: staff issue and cancel invoices (a credit note is a new document) and record
-        # payments; documents are never changed or deleted (members/invoices.py).
+        # payments; documents are never changed or deleted (members/billing/invoices.py).
         "duesrate": VIEW,
         "renewalcampaign": VIEW,
         "invoice": ("add", "view"),

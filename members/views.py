@@ -35,8 +35,9 @@ from django.views.generic.edit import CreateView
 from pole.fiscal_years import FiscalYear
 from pole.text import fold
 
-from . import invitations, invoices
-from .dues import Taxes, dues_for, format_money
+from . import invitations
+from .billing import invoices
+from .billing.dues import Taxes, dues_for, format_money
 from .forms import ContactForm, DirectorySearchForm, EmailAuthenticationForm, MemberProfileForm, RenewalForm
 from .models import Contact, Invoice, Member, Membership, RenewalCampaign
 

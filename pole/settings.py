@@ -334,7 +334,7 @@ POLE_NETWORK_NAME = env_str(
 )
 POLE_NETWORK_SHORT_NAME = env_str("POLE_NETWORK_SHORT_NAME", "Pôle")
 
-# Dues, invoices and reminders (members/dues.py, members/invoices.py). Taxes are not
+# Dues, invoices and reminders (members/billing/dues.py, members/billing/invoices.py). Taxes are not
 # collected by default; a network registered for them sets the rates (per cent) and its
 # registration numbers, which every invoice then prints.
 POLE_TPS_RATE = env_decimal("POLE_TPS_RATE", None, minimum=0, maximum=100)

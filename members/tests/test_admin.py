@@ -7,8 +7,8 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from members.billing.renewals import renew_memberships
 from members.models import Member, Membership
-from members.renewals import renew_memberships
 from members.tests.factories import (
     BoardMandateFactory,
     ContactFactory,

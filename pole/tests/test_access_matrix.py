@@ -24,7 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from members.invoices import issue_invoice, record_payment
+from members.billing.invoices import issue_invoice, record_payment
 from members.models import Member
 from members.roles import DIRECTION, PERSONNEL
 from members.tests.factories import (

@@ -21,7 +21,7 @@ from activities.tests.factories import (
     ProjectFactory,
     RegistrationFactory,
 )
-from members.invoices import issue_invoice, record_payment
+from members.billing.invoices import issue_invoice, record_payment
 from members.models import DuesNotice, DuesRate, Membership, RenewalCampaign
 from members.tests.factories import (
     BoardMandateFactory,

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from backoffice.dashboard import campaign_dashboard
-from members.invoices import cancel_invoice, issue_invoice, record_payment
+from members.billing.invoices import cancel_invoice, issue_invoice, record_payment
 from members.models import DuesNotice, DuesRate, Membership, RenewalCampaign
 from members.tests.factories import MemberFactory, MembershipFactory
 from pole.fiscal_years import FiscalYear

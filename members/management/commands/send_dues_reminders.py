@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.renewals import due_reminders, send_reminders
+from members.billing.renewals import due_reminders, send_reminders
 
 
 class Command(BaseCommand):

@@ -17,12 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.models import Contact, DuesNotice, DuesRate, Invoice, Member, Membership, RenewalCampaign
 from pole.fiscal_years import FiscalYear
 from pole.formatting import format_date
 from pole.identity import from_address, get_identity
 
 from .dues import format_money
-from .models import Contact, DuesNotice, DuesRate, Invoice, Member, Membership, RenewalCampaign
 
 
 @dataclass

@@ -70,7 +70,7 @@ class Taxes:
 
 def dues_for(member, fiscal_year):
     """Return the dues (before taxes) of ``member`` for ``fiscal_year`` from the schedule, or None. One query."""
-    from .models import DuesRate
+    from members.models import DuesRate
 
     rate = DuesRate.objects.filter(fiscal_year=fiscal_year, category=member.category).first()
     return rate.amount if rate else None

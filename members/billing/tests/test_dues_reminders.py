@@ -1,4 +1,4 @@
-"""Opening a renewal campaign and the daily reminders (members/renewals.py, send_dues_reminders)."""
+"""Opening a renewal campaign and the daily reminders (members/billing/renewals.py, send_dues_reminders)."""
 
 import datetime
 import io
@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from members.invoices import issue_invoice, record_payment
+from members.billing.invoices import issue_invoice, record_payment
+from members.billing.renewals import CampaignError, due_reminders, open_campaign
 from members.models import DuesNotice, DuesRate, RenewalCampaign
-from members.renewals import CampaignError, due_reminders, open_campaign
 from members.tests.factories import ContactFactory, MemberFactory, RepresentativeFactory
 from pole.fiscal_years import FiscalYear
 

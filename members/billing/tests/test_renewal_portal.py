@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from members.invoices import issue_invoice, record_payment
+from members.billing.invoices import issue_invoice, record_payment
 from members.models import DuesRate, Invoice, Membership, RenewalCampaign
 from members.tests.factories import MemberFactory, RepresentativeFactory
 from pole.fiscal_years import FiscalYear

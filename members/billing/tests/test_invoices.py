@@ -1,4 +1,4 @@
-"""Dues, invoices, credit notes and payments (members/dues.py, members/invoices.py)."""
+"""Dues, invoices, credit notes and payments (members/billing/dues.py, members/billing/invoices.py)."""
 
 import datetime
 import subprocess
@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from members import invoices
-from members.dues import Taxes, format_money
-from members.invoices import BillingError, cancel_invoice, issue_invoice, record_payment
+from members.billing import invoices
+from members.billing.dues import Taxes, format_money
+from members.billing.invoices import BillingError, cancel_invoice, issue_invoice, record_payment
 from members.models import DocumentCounter, DuesRate, Invoice, Member, Membership, Payment
 from members.tests.factories import MemberFactory, MembershipFactory
 from pole.fiscal_years import FiscalYear

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from members.invoices import issue_invoice, record_payment
+from members.billing.invoices import issue_invoice, record_payment
 from members.models import DuesRate, Invoice, Membership, Payment, RenewalCampaign
 from members.tests.factories import MemberFactory, MembershipFactory, RepresentativeFactory
 from pole.fiscal_years import FiscalYear

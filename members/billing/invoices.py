@@ -23,10 +23,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.models import DocumentCounter, Invoice, Member, Membership, Payment
 from pole.fiscal_years import FiscalYear
 
 from .dues import Taxes, dues_for, format_money, to_cents
-from .models import DocumentCounter, Invoice, Member, Membership, Payment
 
 
 class BillingError(Exception):
