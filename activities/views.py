@@ -301,7 +301,7 @@ def walk_in(request, pk):
 @staff_required
 def attendance_sheet(request, pk):
     """Staff: the printable attendance sheet (PDF), a line per confirmed registrant for signatures."""
-    import weasyprint
+    from pole.pdf import render_pdf
 
     activity = _staff_activity(pk)
     people = list(
@@ -314,7 +314,7 @@ def attendance_sheet(request, pk):
         {"activity": activity, "people": people, "blank_lines": range(max(5, 25 - len(people)) if people else 25)},
         request=request,
     )
-    pdf = weasyprint.HTML(string=html).write_pdf()
+    pdf = render_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="presences-{activity.start_date.isoformat()}.pdf"'
     return response

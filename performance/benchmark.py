@@ -434,18 +434,18 @@ class PlainFetcher:
     def __init__(self, html):
         from weasyprint.urls import URLFetcherResponse
 
-        from reports.pdf import ReportFetcher
+        from pole.pdf import SafeFetcher
 
         self.response_class = URLFetcherResponse
         self.files = {}
-        fetcher = ReportFetcher()
+        fetcher = SafeFetcher()
         self.inner = fetcher
         self._prepare(fetcher, html)
 
     def _prepare(self, fetcher, html):
         import re
 
-        from reports.pdf import BASE_URL
+        from pole.pdf import BASE_URL
 
         urls = set(re.findall(r'(?:src|href)="(/[^"]+)"', html))
         for url in urls:
@@ -476,6 +476,7 @@ def measure_pdf(fiscal_year, runs):
     """
     from weasyprint import HTML
 
+    from pole.pdf import BASE_URL
     from reports import pdf as report_pdf
     from reports.report import build_report_context
 
@@ -495,7 +496,7 @@ def measure_pdf(fiscal_year, runs):
     fetcher = PlainFetcher(html)
 
     def bare():
-        return HTML(string=html, base_url=report_pdf.BASE_URL, url_fetcher=fetcher).write_pdf()
+        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
 
     bare()  # warm
     export_times, bare_times, archival_times = [], [], []

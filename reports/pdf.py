@@ -17,13 +17,10 @@ Drafts keep the plain render, which is faster.
 """
 
 import hashlib
-import io
-import mimetypes
 import re
 import threading
-from collections import OrderedDict
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin
 
 import pydyf
 import weasyprint
@@ -32,20 +29,12 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from pole.pdf import BASE_URL, SafeFetcher, file_stamp, url_prefix
 from reports.report import build_report_context
 from reports.templatetags.report_typography import french_typography
-
-# Any URL of the rendered page is resolved against this made-up origin, then
-# mapped to a file by ``ReportFetcher``: nothing is fetched over the network.
-BASE_URL = "https://report.invalid/"
-
-# Images are printed at most 7.5 in wide; 200 dpi is plenty for offset-like print.
-MAX_IMAGE_PIXELS = 1500
 
 # The print stylesheets, in cascade order, parsed once per process.
 PRINT_STYLESHEETS = ("reports/report.css", "reports/report-print.css")
@@ -55,132 +44,14 @@ PRINT_STYLESHEETS = ("reports/report.css", "reports/report-print.css")
 # file is both archival and tagged. See the README, « Archival PDF ».
 ARCHIVAL_VARIANT = "pdf/a-3a"
 
+# How many images WeasyPrint keeps decoded between exports, per thread.
+_IMAGE_STAMPS_LIMIT = 256
+
 # Bump to invalidate every cached PDF after a change of the rendering code.
 PDF_CACHE_VERSION = 1
 PDF_CACHE_TIMEOUT = 60 * 60 * 24 * 30
 
-# Photos and logos brought down to print size, by (path, modification time, size).
-_PRINT_IMAGES = OrderedDict()
-_PRINT_IMAGES_LIMIT = 256
-_print_images_lock = threading.Lock()
-
 _resources = threading.local()
-
-
-def _prefix(url_setting):
-    return "/" + url_setting.strip("/") + "/"
-
-
-def _file_stamp(path):
-    stat = path.stat()
-    return (str(path), stat.st_mtime_ns, stat.st_size)
-
-
-class ReportFetcher(URLFetcher):
-    """Serve /static/ and /media/ URLs from disk; refuse anything else."""
-
-    def resolve(self, url):
-        """Return ``(path, is_media)`` of a URL of the page, or raise."""
-        path = unquote(urlsplit(url).path)
-        static, media = _prefix(settings.STATIC_URL), _prefix(settings.MEDIA_URL)
-        if path.startswith(static):
-            found = finders.find(path[len(static) :])
-            if not found:
-                raise FileNotFoundError(path)
-            return Path(found), False
-        if path.startswith(media):
-            root = Path(settings.MEDIA_ROOT).resolve()
-            file_path = (root / path[len(media) :]).resolve()
-            if root not in file_path.parents or not file_path.is_file():
-                raise FileNotFoundError(path)
-            return file_path, True
-        raise ValueError(f"The report may only use the app's own files, not {url}")
-
-    def fetch(self, url, headers=None):
-        if urlsplit(url).scheme == "data":
-            return super().fetch(url, headers)
-        path, is_media = self.resolve(url)
-        if is_media:
-            return self._image(url, path)
-        return self._file(url, path)
-
-    def _file(self, url, path):
-        body, mime_type = file_bytes(path)
-        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
-
-    def _image(self, url, path):
-        """A photo or logo at print size, downscaled once per version of the file."""
-        key = _file_stamp(path)
-        with _print_images_lock:
-            found = _PRINT_IMAGES.get(key)
-            if found is not None:
-                _PRINT_IMAGES.move_to_end(key)
-        if found is None:
-            found = _print_size(path)
-            with _print_images_lock:
-                _PRINT_IMAGES[key] = found
-                while len(_PRINT_IMAGES) > _PRINT_IMAGES_LIMIT:
-                    _PRINT_IMAGES.popitem(last=False)
-        body, mime_type = found
-        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
-
-
-JPEG_QUALITY = 85
-WEB_IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
-
-
-def file_bytes(path):
-    """Return (bytes, MIME type) of a file the report refers to (a stylesheet, a font)."""
-    path = Path(path)
-    return path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-
-
-def fit_image(path, size, *, cover=False, photo=False):
-    """Return (bytes, MIME type) of the image at ``path`` no larger than ``size`` (width, height) needs.
-
-    Fits inside ``size``, or covers it with ``cover``. A web image already small enough,
-    without metadata, is kept as it is; any other is turned upright (EXIF orientation),
-    downscaled and saved again without its metadata (a phone photo's position stays out of
-    the report). JPEG for ``photo`` and JPEG sources, PNG otherwise (logos keep crisp
-    edges and transparency). Used by the PDF (print size) and the standalone HTML file.
-    """
-    width_needed, height_needed = size
-    path = Path(path)
-    original = path.read_bytes()
-    mime_type = mimetypes.guess_type(path.name)[0]
-    try:
-        image = Image.open(io.BytesIO(original))
-        image.load()
-    except (OSError, Image.DecompressionBombError):
-        if mime_type in WEB_IMAGE_TYPES:
-            return original, mime_type
-        raise
-    has_metadata = bool(image.getexif()) or "xmp" in image.info or "XML:com.adobe.xmp" in image.info
-    photo = photo or image.format == "JPEG"
-    icc_profile = image.info.get("icc_profile")
-    transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    image = ImageOps.exif_transpose(image)
-    width, height = image.size
-    ratios = (width_needed / width, height_needed / height)
-    scale = max(ratios) if cover else min(ratios)
-    if scale >= 1 and not has_metadata and mime_type in WEB_IMAGE_TYPES:
-        return original, mime_type
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA" if transparent else "RGB")
-    if scale < 1:
-        image = image.resize((max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    extra = {"icc_profile": icc_profile} if icc_profile else {}
-    if photo and not transparent:
-        image.convert("RGB").save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, **extra)
-        return buffer.getvalue(), "image/jpeg"
-    image.save(buffer, format="PNG", optimize=True, **extra)
-    return buffer.getvalue(), "image/png"
-
-
-def _print_size(path):
-    """Return (bytes, MIME type) of an image no larger than print needs."""
-    return fit_image(path, (MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS))
 
 
 class PrintResources:
@@ -188,12 +59,12 @@ class PrintResources:
 
     def __init__(self, stamp, paths):
         self.stamp = stamp
-        self.fetcher = ReportFetcher()
+        self.fetcher = SafeFetcher()
         self.font_config = FontConfiguration()
         self.stylesheets = [
             CSS(
                 string=path.read_text(encoding="utf-8"),
-                base_url=urljoin(BASE_URL, _prefix(settings.STATIC_URL) + name),
+                base_url=urljoin(BASE_URL, url_prefix(settings.STATIC_URL) + name),
                 url_fetcher=self.fetcher,
                 font_config=self.font_config,
             )
@@ -207,7 +78,7 @@ class PrintResources:
         if any(self.image_stamps.get(url, stamp) != stamp for url, stamp in stamps.items()):
             self.image_cache.clear()
             self.image_stamps.clear()
-        if len(self.image_stamps) > 2 * _PRINT_IMAGES_LIMIT:
+        if len(self.image_stamps) > 2 * _IMAGE_STAMPS_LIMIT:
             self.image_cache.clear()
             self.image_stamps.clear()
         self.image_stamps.update(stamps)
@@ -216,7 +87,7 @@ class PrintResources:
 def print_resources():
     """This thread's PrintResources, made again when a stylesheet changed on disk."""
     paths = [Path(finders.find(name)) for name in PRINT_STYLESHEETS]
-    stamp = tuple(_file_stamp(path) for path in paths)
+    stamp = tuple(file_stamp(path) for path in paths)
     resources = getattr(_resources, "value", None)
     if resources is None or resources.stamp != stamp:
         resources = _resources.value = PrintResources(stamp, paths)
@@ -256,7 +127,7 @@ def referenced_files(html, fetcher):
         full = urljoin(BASE_URL, url)
         try:
             path, _is_media = fetcher.resolve(full)
-            stamps[full] = _file_stamp(path)
+            stamps[full] = file_stamp(path)
         except (OSError, ValueError):
             continue
     return stamps

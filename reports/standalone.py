@@ -22,7 +22,8 @@ from django.templatetags.static import static
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
-from reports.pdf import BASE_URL, ReportFetcher, file_bytes, fit_image, render_report_html
+from pole.pdf import BASE_URL, SafeFetcher, file_bytes, fit_image
+from reports.pdf import render_report_html
 from reports.report import build_report_context
 
 # The inline stylesheets of the standalone page are the files in static/reports/: their
@@ -68,7 +69,7 @@ def render_standalone_html(fiscal_year, *, context=None):
 
 def inline_resources(page):
     """Inline every image, stylesheet resource and font that ``page`` refers to as data: URLs."""
-    fetcher = ReportFetcher()
+    fetcher = SafeFetcher()
     reading = _PageReader()
     reading.feed(page)
     reading.close()
@@ -239,7 +240,7 @@ def _is_image(path):
 
 
 def _image_bytes(path, box):
-    """The image at ``path`` at the size ``box`` needs: (bytes, MIME type), through ``reports.pdf.fit_image``."""
+    """The image at ``path`` at the size ``box`` needs: (bytes, MIME type), through ``pole.pdf.fit_image``."""
     size, fit = box
     return fit_image(path, size, cover=fit == "cover", photo=box == IMAGE_BOXES["photo"])
 

@@ -331,12 +331,10 @@ def document_context(invoice, *, receipt=False):
 
 def render_document_pdf(invoice, *, receipt=False):
     """Return the PDF bytes of ``invoice`` (or its receipt) with the report's fonts, WeasyPrint."""
-    from weasyprint import HTML
-
-    from reports.pdf import BASE_URL, ReportFetcher
+    from pole.pdf import render_pdf
 
     html = render_to_string("members/invoices/document.html", document_context(invoice, receipt=receipt))
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=ReportFetcher()).write_pdf()
+    return render_pdf(html)
 
 
 def document_filename(invoice, *, receipt=False):

@@ -41,10 +41,9 @@ def standing_pdf(standing):
     from pathlib import Path
 
     from django.contrib.staticfiles import finders
-    from weasyprint import HTML
 
     from pole.identity import get_identity, palette_css
-    from reports.pdf import BASE_URL, ReportFetcher
+    from pole.pdf import render_pdf
 
     identity = get_identity()
 
@@ -60,7 +59,7 @@ def standing_pdf(standing):
             "stylesheet": Path(finders.find("members/invoice.css")).read_text(encoding="utf-8"),
         },
     )
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=ReportFetcher()).write_pdf()
+    pdf = render_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = _("members-in-good-standing-%(year)s.pdf") % {"year": standing.fiscal_year.label}
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
