@@ -31,12 +31,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from activities.attendance import activity_attendance, member_attendance
 from members.lockout import client_ip_address
 from members.views import RepresentativeRequiredMixin, representative_contact
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
 from pole.text import fold
-from reports.statistics import activity_attendance, member_attendance
 
 from . import registrations
 from .calendar import activity_calendar

@@ -14,13 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from activities.attendance import upcoming_events
 from activities.models import Activity, counted_participants_expression
 from members.models import Member, Membership
 from partners.models import Partnership
 from pole.fiscal_years import FiscalYear
 from pole.formatting import format_date, format_number, format_percent, not_available, with_minus
 from pole.missing_data import activity_checks, member_checks, partnership_checks
-from reports.statistics import percentage, upcoming_events
+from reports.statistics import percentage
 
 
 def same_day_last_year(day):
@@ -303,13 +304,13 @@ class CampaignRow:
 
 
 def campaign_dashboard(*, user=None, today=None):
-    """The latest renewal campaign opened, step by step (``statistics.campaign_figures``), or None.
+    """The latest renewal campaign opened, step by step (``members.billing.selectors.campaign_figures``), or None.
 
     Each count links to the admin list it counts. Shown to staff who may view invoices. Four queries.
     """
     from members.billing.dues import format_money
+    from members.billing.selectors import campaign_figures
     from members.models import RenewalCampaign
-    from reports.statistics import campaign_figures
 
     if user is not None and not user.has_perm("members.view_invoice"):
         return None

@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from members.billing.selectors import good_standing
 from pole.admin_filters import FiscalYearFilter, MembershipYearFilter, MissingDataFilter
 from pole.fiscal_years import FiscalYear
 from pole.spreadsheets import SpreadsheetAdminMixin
-from reports.statistics import good_standing
 
 from . import invitations
 from .billing import invoices

@@ -6,15 +6,14 @@ aggregate queries, whatever the number of rows.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
-from math import ceil, floor
+from math import floor
 
-from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
-from activities.models import Activity, Objective, Registration, counted_participants_expression
-from members.models import DuesNotice, Invoice, Member, Membership
+from activities.models import Activity, Objective, counted_participants_expression
+from members.models import Member, Membership
 from pole.fiscal_years import FiscalYear
 from reports.models import Figure
 
@@ -220,140 +219,3 @@ def year_figures(fiscal_year, *, objectives=None):
         **activity_totals(fiscal_year, objectives=objectives),
         by_legal_form=members_by_legal_form(fiscal_year, counts=counts),
     )
-
-
-@dataclass
-class Attendance:
-    """Who came to one activity, from its registrations."""
-
-    confirmed: int
-    waiting: int
-    present: int
-    walk_ins: int
-    member_organisations: int
-
-    @property
-    def registered_present(self):
-        return self.present - self.walk_ins
-
-
-def activity_attendance(activity):
-    """Count an activity's registrations: confirmed, waiting, present (walk-ins included), walk-ins,
-    and the distinct member organisations present (« entreprises participantes »). One query."""
-    confirmed = Q(status=Registration.Status.CONFIRMED)
-    # Aliases other than the field names: an aggregate named « present » would hide the field.
-    row = Registration.objects.filter(activity=activity).aggregate(
-        n_confirmed=Count("pk", filter=confirmed),
-        n_waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
-        n_present=Count("pk", filter=confirmed & Q(present=True)),
-        n_walk_ins=Count("pk", filter=confirmed & Q(present=True, walk_in=True)),
-        n_members=Count("member", filter=confirmed & Q(present=True), distinct=True),
-    )
-    return Attendance(
-        confirmed=row["n_confirmed"],
-        waiting=row["n_waiting"],
-        present=row["n_present"],
-        walk_ins=row["n_walk_ins"],
-        member_organisations=row["n_members"],
-    )
-
-
-def member_attendance(member, fiscal_year):
-    """Count a member organisation's attendance in ``fiscal_year``: its persons present and the
-    distinct activities they attended (activities starting in the year). One query."""
-    fiscal_year = FiscalYear.parse(fiscal_year)
-    present = Registration.objects.filter(
-        member=member,
-        status=Registration.Status.CONFIRMED,
-        present=True,
-        activity__start_date__range=(fiscal_year.start_date, fiscal_year.end_date),
-    )
-    return present.aggregate(persons=Count("pk"), activities=Count("activity", distinct=True))
-
-
-def upcoming_events(today, *, limit=10):
-    """The next events (registration open, not over) with their registrations against capacity.
-
-    For the staff dashboard: each activity annotated ``confirmed`` and ``waiting``. One query.
-    """
-    return list(
-        Activity.objects.filter(registration_open=True)
-        .filter(Q(start_date__gte=today) | Q(end_date__gte=today))
-        .annotate(
-            confirmed=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
-            waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITING)),
-        )
-        .order_by("start_date", "start_time", "title")[:limit]
-    )
-# --- Dues: the renewal campaign and the members in good standing ------------------------------
-
-
-@dataclass
-class CampaignFigure:
-    """One step of a renewal campaign: how many members, and the amount in dollars (or None)."""
-
-    key: str
-    count: int
-    amount: Decimal | None = None
-
-
-def campaign_figures(fiscal_year, *, today):
-    """Count the renewal campaign of ``fiscal_year`` step by step, with amounts. Three queries.
-
-    - invited: members e-mailed the campaign's invitation;
-    - renewed: members holding a membership of the year (however it was made), with its dues;
-    - invoiced: invoices of the year no credit note cancels, with their totals (taxes included);
-    - paid: those invoices paid in full, with the money received on all of them;
-    - late: those invoices past their due date with a balance, with the balances.
-    """
-    fiscal_year = FiscalYear.parse(fiscal_year)
-    invited = (
-        DuesNotice.objects.filter(fiscal_year=fiscal_year, kind=DuesNotice.Kind.INVITATION)
-        .values("member")
-        .distinct()
-        .count()
-    )
-    renewed = Membership.objects.filter(fiscal_year=fiscal_year).aggregate(
-        count=Count("id"), dues=Coalesce(Sum("dues"), Decimal("0.00"), output_field=DecimalField())
-    )
-    rows = list(Invoice.objects.live().filter(fiscal_year=fiscal_year).with_paid().values_list("total", "paid_amount", "due_on"))
-    paid = [(total, received) for total, received, _due in rows if received >= total]
-    late = [total - received for total, received, due_on in rows if received < total and due_on and due_on < today]
-    zero = Decimal("0.00")
-    return [
-        CampaignFigure("invited", invited),
-        CampaignFigure("renewed", renewed["count"], renewed["dues"]),
-        CampaignFigure("invoiced", len(rows), sum((total for total, _r, _d in rows), zero)),
-        CampaignFigure("paid", len(paid), sum((received for _t, received, _d in rows), zero)),
-        CampaignFigure("late", len(late), sum(late, zero)),
-    ]
-
-
-@dataclass
-class GoodStanding:
-    """The members in good standing in a fiscal year, and the AGM's quorum."""
-
-    fiscal_year: FiscalYear
-    memberships: list
-    quorum_percent: int
-
-    @property
-    def count(self):
-        return len(self.memberships)
-
-    @property
-    def quorum(self):
-        """The members needed at the AGM: ``quorum_percent`` of those in good standing, rounded up."""
-        return ceil(Fraction(self.count * self.quorum_percent, 100))
-
-
-def good_standing(fiscal_year, *, quorum_percent):
-    """Return the year's memberships in good standing (paid, or waived with a reason), by member name. One query."""
-    fiscal_year = FiscalYear.parse(fiscal_year)
-    memberships = list(
-        Membership.objects.filter(fiscal_year=fiscal_year)
-        .in_good_standing()
-        .select_related("member", "member__territory")
-        .order_by("member__name")
-    )
-    return GoodStanding(fiscal_year, memberships, quorum_percent)

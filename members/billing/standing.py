@@ -1,7 +1,7 @@
 """The list of members in good standing for the annual general meeting, as CSV and PDF.
 
-The figures (who is in good standing, the quorum) come from reports/statistics.py
-(``good_standing``); this module only writes them out.
+The figures (who is in good standing, the quorum) come from ``selectors.good_standing``;
+this module only writes them out.
 """
 
 import csv

@@ -5,12 +5,13 @@ import datetime
 import pytest
 
 from activities import registrations
+from activities.attendance import activity_attendance, member_attendance
 from activities.models import Activity, Registration
 from activities.tests.factories import ActivityFactory, ObjectiveFactory, RegistrationFactory
 from members.tests.factories import MemberFactory
 from pole.fiscal_years import FiscalYear
 from reports.report import build_report_context
-from reports.statistics import activity_attendance, activity_totals, member_attendance, year_figures
+from reports.statistics import activity_totals, year_figures
 
 pytestmark = pytest.mark.django_db
 

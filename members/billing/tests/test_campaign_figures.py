@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from backoffice.dashboard import campaign_dashboard
 from members.billing.invoices import cancel_invoice, issue_invoice, record_payment
+from members.billing.selectors import campaign_figures, good_standing
 from members.models import DuesNotice, DuesRate, Membership, RenewalCampaign
 from members.tests.factories import MemberFactory, MembershipFactory
 from pole.fiscal_years import FiscalYear
-from reports.statistics import campaign_figures, good_standing
 
 pytestmark = pytest.mark.django_db
 
