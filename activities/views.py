@@ -10,7 +10,7 @@ Who may see what:
   registrants: staff holding ``activities.change_registration`` (Personnel, Direction);
   anonymous visitors go to the login page, others get 403;
 - the organisation's registrations (``/membre/inscriptions/``): a representative, their own
-  organisation only (members.views.RepresentativeRequiredMixin).
+  organisation only (members.access.RepresentativeRequiredMixin).
 """
 
 import datetime
@@ -32,8 +32,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from activities.attendance import activity_attendance, member_attendance
-from members.lockout import client_ip_address
-from members.views import RepresentativeRequiredMixin, representative_contact
+from members.access import RepresentativeRequiredMixin, representative_contact
+from pole.client_address import client_ip_address
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
 from pole.text import fold
@@ -43,6 +43,7 @@ from .calendar import activity_calendar
 from .forms import HONEYPOT_FIELD, CalendarFilterForm, RegistrantEmailForm, RegistrationForm, WalkInForm
 from .models import Activity, Registration
 from .resources import RegistrationResource
+from .selectors import calendar_activities, public_events
 
 STAFF_PERMISSION = "activities.change_registration"
 
@@ -63,24 +64,6 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def public_events():
-    return Activity.objects.filter(registration_open=True).select_related("territory").prefetch_related("objectives")
-
-
-def calendar_activities():
-    """Upcoming events, then the past ones of the current fiscal year (most recent first)."""
-    today = timezone.localdate()
-    fiscal_year = FiscalYear.current()
-    events = public_events().with_counted_participants()
-    upcoming = events.filter(Q(start_date__gte=today) | Q(end_date__gte=today)).order_by("start_date", "start_time")
-    past = (
-        events.filter(start_date__gte=fiscal_year.start_date, start_date__lt=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__lt=today))
-        .order_by("-start_date")
-    )
-    return upcoming, past, fiscal_year
 
 
 def calendar(request):

@@ -3,8 +3,8 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from activities.views import calendar_activities
-from members.views import directory_members, directory_scope
+from activities.selectors import calendar_activities
+from members.selectors import directory_members, directory_scope
 from pole.formatting import format_period
 from reports.models import AnnualReport, Figure
 from reports.report import format_figure, printed_values, tile_label

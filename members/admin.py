@@ -689,11 +689,11 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     def pdf_view(self, request, pk, receipt=False):
         """Staff who may view invoices download any invoice, credit note or receipt."""
-        from .views import _pdf_response, document_for
+        from .billing.invoices import document_for, document_response
 
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return _pdf_response(document_for(Invoice.objects.all(), pk, receipt=receipt), receipt=receipt)
+        return document_response(document_for(Invoice.objects.all(), pk, receipt=receipt), receipt=receipt)
 
     @admin.action(description=_("Cancel with a credit note"), permissions=["cancel"])
     def cancel(self, request, queryset):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .billing import views as billing_views
 
 app_name = "members"
 
@@ -11,10 +12,10 @@ urlpatterns = [
     path("membre/contacts/ajouter/", views.ContactCreateView.as_view(), name="contact-add"),
     path("membre/contacts/<int:pk>/", views.ContactUpdateView.as_view(), name="contact-edit"),
     path("membre/contacts/<int:pk>/supprimer/", views.ContactDeleteView.as_view(), name="contact-delete"),
-    path("membre/renouveler/<str:year>/", views.RenewView.as_view(), name="renew"),
-    path("membre/factures/", views.InvoiceListView.as_view(), name="invoices"),
-    path("membre/factures/<int:pk>/pdf/", views.InvoicePdfView.as_view(), name="invoice-pdf"),
-    path("membre/factures/<int:pk>/recu/", views.InvoicePdfView.as_view(receipt=True), name="receipt-pdf"),
+    path("membre/renouveler/<str:year>/", billing_views.RenewView.as_view(), name="renew"),
+    path("membre/factures/", billing_views.InvoiceListView.as_view(), name="invoices"),
+    path("membre/factures/<int:pk>/pdf/", billing_views.InvoicePdfView.as_view(), name="invoice-pdf"),
+    path("membre/factures/<int:pk>/recu/", billing_views.InvoicePdfView.as_view(receipt=True), name="receipt-pdf"),
     path("membres/", views.directory, name="directory"),
     path("membres/<int:pk>/", views.DirectoryDetailView.as_view(), name="directory-detail"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept-invitation"),

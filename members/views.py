@@ -12,46 +12,33 @@ Who may see what:
   invoices from the admin (members/admin.py).
 """
 
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.forms import SetPasswordForm
-from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.forms import Form
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import DeleteView, DetailView, FormView, TemplateView, UpdateView, View
+from django.views.generic import DeleteView, DetailView, TemplateView, UpdateView
 from django.views.generic.edit import CreateView
 
 from pole.fiscal_years import FiscalYear
 from pole.text import fold
 
 from . import invitations
-from .billing import invoices
-from .billing.dues import Taxes, dues_for, format_money
-from .forms import ContactForm, DirectorySearchForm, EmailAuthenticationForm, MemberProfileForm, RenewalForm
-from .models import Contact, Invoice, Member, Membership, RenewalCampaign
+from .access import RepresentativeRequiredMixin
+from .billing.selectors import open_campaign_for
+from .forms import ContactForm, DirectorySearchForm, EmailAuthenticationForm, MemberProfileForm
+from .models import Contact, Membership
+from .selectors import directory_members, directory_scope
 
 PORTAL_CHANGE_REASON = "Portail membre"
-
-
-def representative_contact(user):
-    """The contact an active, non-staff user represents, or None."""
-    if not user.is_authenticated or not user.is_active or user.is_staff:
-        return None
-    try:
-        return user.contact
-    except Contact.DoesNotExist:
-        return None
 
 
 class SiteLoginView(LoginView):
@@ -63,25 +50,6 @@ class SiteLoginView(LoginView):
         if self.request.user.is_staff:
             return reverse("admin:index")
         return super().get_default_redirect_url()
-
-
-class RepresentativeRequiredMixin(AccessMixin):
-    """Only a member's representative; ``self.member`` is their organisation."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        contact = representative_contact(request.user)
-        if contact is None:
-            raise PermissionDenied(_("This page is for the representatives of member organisations."))
-        self.contact = contact
-        self.member = Member.objects.select_related("territory", "sector").get(pk=contact.member_id)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["member"] = self.member
-        return context
 
 
 class PortalView(RepresentativeRequiredMixin, TemplateView):
@@ -180,40 +148,6 @@ class ContactDeleteView(OwnContactMixin, DeleteView):
 # --- Public directory ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DirectoryScope:
-    """Which memberships put a consenting member in the directory.
-
-    A member is in good standing with a membership in the current fiscal year or the
-    previous one: renewals come in during the year, so last year's members stay listed
-    through this one. When neither year holds any membership (a database
-    whose records stopped, such as the demo, in the middle of its 2017-2018 renewals), the
-    same rule applies from the latest year that has memberships — that year and the one
-    before — and the directory says so (``latest_recorded``).
-    """
-
-    fiscal_years: tuple
-    latest_recorded: FiscalYear | None = None
-
-
-def directory_scope():
-    """Return the directory's ``DirectoryScope``. At most two queries."""
-    current = FiscalYear.current()
-    window = (current, current.previous)
-    if Membership.objects.filter(fiscal_year__in=window).exists():
-        return DirectoryScope(window)
-    latest = Membership.objects.filter(fiscal_year__lt=current.previous).aggregate(latest=Max("fiscal_year"))
-    if latest["latest"] is None:
-        return DirectoryScope(())
-    latest = FiscalYear.parse(latest["latest"])
-    return DirectoryScope((latest, latest.previous), latest_recorded=latest)
-
-
-def directory_members(scope):
-    """The consenting members of ``scope``'s fiscal years, by name."""
-    return Member.objects.listed_in_directory(scope.fiscal_years)
-
-
 PAGE_SIZE = 12
 
 
@@ -297,131 +231,3 @@ def accept_invitation(request, token):
 # --- Renewals and invoices in the portal -----------------------------------------------------
 
 
-def open_campaign_for(member):
-    """The open campaign whose year ``member`` has no invoice for yet, or None (the earliest). One query."""
-    return (
-        RenewalCampaign.objects.filter(opened_on__isnull=False, closed=False)
-        .exclude(fiscal_year__in=Invoice.objects.live().filter(member=member).values("fiscal_year"))
-        .order_by("fiscal_year")
-        .first()
-    )
-
-
-class RenewView(RepresentativeRequiredMixin, FormView):
-    """A representative renews their organisation for an open campaign's year: the invoice is issued."""
-
-    template_name = "members/renew.html"
-    form_class = RenewalForm
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            self.fiscal_year = FiscalYear.parse(kwargs["year"])
-        except ValueError:
-            raise Http404 from None
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request, *args, **kwargs):
-        if self.existing_invoice():
-            return redirect("members:invoices")
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.campaign()
-        return super().post(request, *args, **kwargs)
-
-    def campaign(self):
-        return get_object_or_404(RenewalCampaign, fiscal_year=self.fiscal_year, opened_on__isnull=False, closed=False)
-
-    def existing_invoice(self):
-        self.campaign()
-        invoice = Invoice.objects.live().filter(member=self.member, fiscal_year=self.fiscal_year).first()
-        if invoice:
-            messages.info(
-                self.request,
-                _("Your organisation has renewed for %(year)s already: invoice %(number)s.")
-                % {"year": self.fiscal_year.label, "number": invoice.display_number},
-            )
-        return invoice
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        amount = dues_for(self.member, self.fiscal_year)
-        taxes = Taxes.from_settings()
-        context.update(fiscal_year=self.fiscal_year, subtotal=None, total=None)
-        if amount is not None:
-            tps, tvq, total = taxes.amounts(amount)
-            context.update(
-                subtotal=format_money(amount),
-                taxes=[
-                    (label, format_money(value))
-                    for label, rate, value in ((_("GST"), taxes.tps_rate, tps), (_("QST"), taxes.tvq_rate, tvq))
-                    if rate
-                ],
-                total=format_money(total),
-            )
-        return context
-
-    def form_valid(self, form):
-        try:
-            invoice = invoices.issue_invoice(member=self.member, fiscal_year=self.fiscal_year, issued_by=self.request.user)
-        except invoices.BillingError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Thank you! Your organisation has renewed for %(year)s. Invoice %(number)s is ready to download.")
-            % {"year": self.fiscal_year.label, "number": invoice.display_number},
-        )
-        return redirect("members:invoices")
-
-
-class InvoiceListView(RepresentativeRequiredMixin, TemplateView):
-    """The representative's organisation's invoices, credit notes and receipts."""
-
-    template_name = "members/invoice_list.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        rows = list(
-            Invoice.objects.filter(member=self.member)
-            .with_paid()
-            .select_related("cancels", "credit_note")
-            .order_by("-fiscal_year", "-issued_on", "-pk")
-        )
-        context["invoices"] = [
-            {
-                "invoice": invoice,
-                "total": format_money(invoice.total),
-                "balance": format_money(invoice.total - invoice.paid_amount),
-                "paid": not invoice.is_credit_note and invoice.paid_amount == invoice.total,
-                "cancelled": invoice.is_cancelled,
-            }
-            for invoice in rows
-        ]
-        context["campaign"] = open_campaign_for(self.member)
-        return context
-
-
-def _pdf_response(invoice, *, receipt):
-    response = HttpResponse(invoices.render_document_pdf(invoice, receipt=receipt), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        True, invoices.document_filename(invoice, receipt=receipt)
-    )
-    return response
-
-
-def document_for(queryset, pk, *, receipt):
-    """The invoice ``pk`` of ``queryset``, 404 when absent — or, for a receipt, when not paid in full."""
-    invoice = get_object_or_404(queryset.with_paid().select_related("cancels", "credit_note"), pk=pk)
-    if receipt and (invoice.is_credit_note or invoice.paid_amount != invoice.total):
-        raise Http404
-    return invoice
-
-
-class InvoicePdfView(RepresentativeRequiredMixin, View):
-    """A representative downloads one of their organisation's documents (404 for any other)."""
-
-    receipt = False
-
-    def get(self, request, pk):
-        return _pdf_response(document_for(Invoice.objects.filter(member=self.member), pk, receipt=self.receipt), receipt=self.receipt)

@@ -641,7 +641,7 @@ def prepare(*, representatives, password):
 
     from demo.loader import load_demo
     from members.models import Contact
-    from members.views import directory_members, directory_scope
+    from members.selectors import directory_members, directory_scope
     from reports.models import AnnualReport
 
     load_demo(password=password, images=True)

@@ -269,7 +269,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Both login forms post the e-mail address as ``username`` (USERNAME_FIELD is ``email``).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "members.lockout.login_username"
-AXES_CLIENT_IP_CALLABLE = "members.lockout.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "pole.client_address.client_ip_address"
 AXES_LOCKOUT_CALLABLE = "members.lockout.lockout_response"
 # No start-up banner: logs go to stdout, where `manage.py export … > file.csv` writes its data.
 # Failures and lockouts are still logged (with the e-mail address and client address).

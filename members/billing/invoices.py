@@ -19,8 +19,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from members.models import DocumentCounter, Invoice, Member, Membership, Payment
@@ -340,3 +343,20 @@ def render_document_pdf(invoice, *, receipt=False):
 def document_filename(invoice, *, receipt=False):
     prefix = _("receipt") if receipt else (_("credit-note") if invoice.is_credit_note else _("invoice"))
     return f"{prefix}-{invoice.display_number}.pdf"
+
+
+def document_response(invoice, *, receipt):
+    """The PDF of ``invoice`` (or its receipt) as a download."""
+    response = HttpResponse(render_document_pdf(invoice, receipt=receipt), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, document_filename(invoice, receipt=receipt)
+    )
+    return response
+
+
+def document_for(queryset, pk, *, receipt):
+    """The invoice ``pk`` of ``queryset``, 404 when absent — or, for a receipt, when not paid in full."""
+    invoice = get_object_or_404(queryset.with_paid().select_related("cancels", "credit_note"), pk=pk)
+    if receipt and (invoice.is_credit_note or invoice.paid_amount != invoice.total):
+        raise Http404
+    return invoice

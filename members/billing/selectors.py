@@ -10,7 +10,7 @@ from math import ceil
 from django.db.models import Count, DecimalField, Sum
 from django.db.models.functions import Coalesce
 
-from members.models import DuesNotice, Invoice, Membership
+from members.models import DuesNotice, Invoice, Membership, RenewalCampaign
 from pole.fiscal_years import FiscalYear
 
 
@@ -83,3 +83,13 @@ def good_standing(fiscal_year, *, quorum_percent):
         .order_by("member__name")
     )
     return GoodStanding(fiscal_year, memberships, quorum_percent)
+
+
+def open_campaign_for(member):
+    """The open campaign whose year ``member`` has no invoice for yet, or None (the earliest). One query."""
+    return (
+        RenewalCampaign.objects.filter(opened_on__isnull=False, closed=False)
+        .exclude(fiscal_year__in=Invoice.objects.live().filter(member=member).values("fiscal_year"))
+        .order_by("fiscal_year")
+        .first()
+    )

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Member, Membership
+from members.selectors import DirectoryScope, directory_scope
 from members.tests.factories import (
     ContactFactory,
     MemberFactory,
@@ -15,7 +16,7 @@ from members.tests.factories import (
     TerritoryFactory,
     sector_named,
 )
-from members.views import PAGE_SIZE, DirectoryScope, directory_scope
+from members.views import PAGE_SIZE
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
 
