@@ -4,13 +4,10 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, Max, OuterRef, Q
-from django.http import HttpResponseRedirect
+from django.db.models import Count, Exists, Max, OuterRef
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
+from django.urls import path
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -23,20 +20,16 @@ from pole.spreadsheets import SpreadsheetAdminMixin
 
 from . import invitations
 from .billing import invoices
-from .billing.dues import format_money
-from .billing.renewals import CampaignError, open_campaign, renew_memberships
+from .billing.renewals import renew_memberships
 from .billing.standing import standing_csv, standing_pdf
 from .models import (
     GOOD_STANDING,
     BoardMandate,
     Contact,
     DuesNotice,
-    DuesRate,
     Invitation,
-    Invoice,
     Member,
     Membership,
-    Payment,
     RenewalCampaign,
     Sector,
     StaffMember,
@@ -523,274 +516,5 @@ class StaffMemberAdmin(admin.ModelAdmin):
         return bool(staff_member.photo)
 
 
-# --- Dues, campaigns, invoices, payments ---------------------------------------------------
-
-
-@admin.register(DuesRate)
-class DuesRateAdmin(admin.ModelAdmin):
-    list_display = ["fiscal_year", "category", "amount_display"]
-    list_filter = [FiscalYearFilter, "category"]
-
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, rate):
-        return format_money(rate.amount)
-
-
-@admin.register(RenewalCampaign)
-class RenewalCampaignAdmin(admin.ModelAdmin):
-    list_display = ["fiscal_year", "opened_on", "closed"]
-    readonly_fields = ["opened_on", "opened_by"]
-    actions = ["open_renewals"]
-
-    def has_open_permission(self, request):
-        return request.user.has_perm("members.open_renewalcampaign")
-
-    @admin.action(description=_("Open the renewals and e-mail the members"), permissions=["open"])
-    def open_renewals(self, request, queryset):
-        base_url = request.build_absolute_uri("/")
-        for campaign in queryset:
-            try:
-                result = open_campaign(campaign=campaign, opened_by=request.user, base_url=base_url)
-            except CampaignError as error:
-                self.message_user(request, str(error), messages.ERROR)
-                continue
-            self.message_user(
-                request,
-                ngettext(
-                    "Renewals %(year)s open: %(count)d member invited.",
-                    "Renewals %(year)s open: %(count)d members invited.",
-                    result.invited,
-                )
-                % {"year": campaign.fiscal_year, "count": result.invited},
-                messages.SUCCESS,
-            )
-            if result.without_representative:
-                names = ", ".join(member.name for member in result.without_representative)
-                self.message_user(
-                    request,
-                    _("Without a representative's account, not e-mailed: %(names)s.") % {"names": names},
-                    messages.WARNING,
-                )
-
-
-class InvoiceStatusFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "etat"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("emise", _("issued (not cancelled)")),
-            ("payee", _("paid")),
-            ("a-payer", _("to pay")),
-            ("retard", _("late")),
-            ("annulee", _("cancelled")),
-        ]
-
-    def queryset(self, request, queryset):
-        live = Q(kind=Invoice.Kind.INVOICE, credit_note__isnull=True)
-        match self.value():
-            case "emise":
-                return queryset.filter(live)
-            case "payee":
-                return queryset.filter(live, paid_amount__gte=F("total"))
-            case "a-payer":
-                return queryset.filter(live, paid_amount__lt=F("total"))
-            case "retard":
-                return queryset.filter(live, paid_amount__lt=F("total"), due_on__lt=timezone.localdate())
-            case "annulee":
-                return queryset.filter(kind=Invoice.Kind.INVOICE, credit_note__isnull=False)
-        return queryset
-
-
-class PaymentInline(admin.TabularInline):
-    model = Payment
-    extra = 0
-    fields = ["paid_on", "method", "reference", "amount", "recorded_by"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
-    """Invoices and credit notes: read-only, issued by the portal or the members' action, cancelled by a credit note."""
-
-    list_display = ["number_display", "kind", "member", "fiscal_year", "issued_on", "due_on", "total_display",
-                    "paid_display", "documents"]
-    list_filter = [FiscalYearFilter, "kind", InvoiceStatusFilter]
-    list_select_related = ["member", "credit_note", "cancels"]
-    search_fields = ["member__name", "member_name"]
-    inlines = [PaymentInline]
-    actions = ["cancel"]
-    exclude = ["issued_by"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_paid()
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Invoice._meta.fields if field.name != "issued_by"] + ["documents"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_cancel_permission(self, request):
-        return request.user.has_perm("members.add_invoice")
-
-    @admin.display(description=_("number"), ordering="number")
-    def number_display(self, invoice):
-        return invoice.display_number
-
-    @admin.display(description=_("total"), ordering="total")
-    def total_display(self, invoice):
-        return format_money(invoice.total)
-
-    @admin.display(description=_("paid"))
-    def paid_display(self, invoice):
-        if invoice.is_credit_note:
-            return "—"
-        if invoice.is_cancelled:
-            return _("cancelled")
-        return format_money(invoice.paid_amount)
-
-    @admin.display(description=_("documents"))
-    def documents(self, invoice):
-        if invoice.pk is None:
-            return "—"
-        links = format_html('<a href="{}">PDF</a>', reverse("admin:members_invoice_pdf", args=[invoice.pk]))
-        if not invoice.is_credit_note and not invoice.is_cancelled:
-            if invoice.paid_amount >= invoice.total:
-                links += format_html(
-                    ' · <a href="{}">{}</a>', reverse("admin:members_invoice_receipt", args=[invoice.pk]), _("receipt")
-                )
-            else:
-                links += format_html(
-                    ' · <a href="{}?invoice={}">{}</a>',
-                    reverse("admin:members_payment_add"),
-                    invoice.pk,
-                    _("record a payment"),
-                )
-        return links
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:pk>/pdf/", view(self.pdf_view), name="members_invoice_pdf"),
-            path("<int:pk>/recu/", view(self.pdf_view), {"receipt": True}, name="members_invoice_receipt"),
-            *super().get_urls(),
-        ]
-
-    def pdf_view(self, request, pk, receipt=False):
-        """Staff who may view invoices download any invoice, credit note or receipt."""
-        from .billing.invoices import document_for, document_response
-
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        return document_response(document_for(Invoice.objects.all(), pk, receipt=receipt), receipt=receipt)
-
-    @admin.action(description=_("Cancel with a credit note"), permissions=["cancel"])
-    def cancel(self, request, queryset):
-        for invoice in queryset.order_by("fiscal_year", "number"):
-            try:
-                note = invoices.cancel_invoice(invoice=invoice, issued_by=request.user)
-            except invoices.BillingError as error:
-                self.message_user(request, str(error), messages.ERROR)
-                continue
-            self.message_user(
-                request,
-                _("Credit note %(note)s cancels invoice %(invoice)s.")
-                % {"note": note.display_number, "invoice": invoice.display_number},
-                messages.SUCCESS,
-            )
-
-
-class PaymentForm(forms.ModelForm):
-    class Meta:
-        model = Payment
-        fields = ["invoice", "paid_on", "method", "reference", "amount"]
-
-    def clean(self):
-        cleaned = super().clean()
-        invoice, amount = cleaned.get("invoice"), cleaned.get("amount")
-        if invoice is not None and amount is not None:
-            try:
-                invoices.check_payment(invoice, amount)
-            except invoices.BillingError as error:
-                raise forms.ValidationError({"amount": str(error)}) from None
-        return cleaned
-
-
-@admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    """Payments are recorded, never changed: a mistake is settled with the member and the accountant."""
-
-    form = PaymentForm
-    list_display = ["invoice", "member", "paid_on", "method", "reference", "amount_display", "recorded_by"]
-    list_filter = ["method", "paid_on"]
-    list_select_related = ["invoice__member", "recorded_by"]
-    search_fields = ["invoice__member__name", "reference"]
-    autocomplete_fields = ["invoice"]
-
-    @admin.display(description=_("member"), ordering="invoice__member__name")
-    def member(self, payment):
-        return payment.invoice.member
-
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, payment):
-        return format_money(payment.amount)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        initial.setdefault("paid_on", timezone.localdate())
-        return initial
-
-    def save_model(self, request, obj, form, change):
-        try:
-            payment = invoices.record_payment(
-                invoice=obj.invoice,
-                paid_on=obj.paid_on,
-                amount=obj.amount,
-                method=obj.method,
-                reference=obj.reference,
-                recorded_by=request.user,
-            )
-        except invoices.BillingError as error:
-            # Another payment came in between the form's check and this one (the balance is re-read locked).
-            raise PermissionDenied(str(error)) from None
-        obj.pk = payment.pk
-
-    def response_add(self, request, obj, post_url_continue=None):
-        self.message_user(
-            request,
-            _("Payment of %(amount)s recorded against invoice %(number)s.")
-            % {"amount": format_money(obj.amount), "number": obj.invoice.display_number},
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(reverse("admin:members_invoice_change", args=[obj.invoice_id]))
-
-
-@admin.register(DuesNotice)
-class DuesNoticeAdmin(admin.ModelAdmin):
-    list_display = ["sent_on", "member", "fiscal_year", "kind", "recipients"]
-    list_filter = [FiscalYearFilter, "kind", "sent_on"]
-    list_select_related = ["member"]
-    search_fields = ["member__name", "recipients"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+# The billing models' admin (dues schedule, campaigns, invoices, payments, notices).
+from .billing import admin as billing_admin  # noqa: E402, F401
