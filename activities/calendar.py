@@ -9,6 +9,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -16,8 +17,6 @@ PRODUCT_ID = "-//Pôle//Activités//FR"
 
 
 def _event(activity, *, site_url, zone, stamp):
-    from .registrations import event_url
-
     event = Event()
     host = (site_url.split("://", 1)[-1] or "pole.local").strip("/")
     event.add("uid", f"activite-{activity.pk}@{host}")
@@ -65,3 +64,8 @@ def activity_calendar(activities, *, site_url="", name=None):
         last = max(activity.end_date or activity.start_date for activity in timed)
         calendar.add_missing_timezones(first_date=first, last_date=last + datetime.timedelta(days=1))
     return calendar.to_ical()
+
+
+def event_url(activity, site_url=""):
+    """The address of ``activity``'s public page, absolute when ``site_url`` is given."""
+    return f"{site_url}{reverse('activities:detail', args=[activity.pk])}"

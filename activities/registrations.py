@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from pole.identity import from_address, get_identity
 from pole.text import normalize_email_identifier
 
-from .calendar import activity_calendar
+from .calendar import activity_calendar, event_url
 from .models import Activity, Registration
 
 
@@ -198,10 +198,6 @@ def add_walk_in(*, activity, name, email="", member=None, organisation="", phone
 
 def cancel_url(registration, site_url=""):
     return f"{site_url}{reverse('activities:cancel', args=[registration.cancel_token])}"
-
-
-def event_url(activity, site_url=""):
-    return f"{site_url}{reverse('activities:detail', args=[activity.pk])}"
 
 
 def _send(registration, template, *, site_url, attach_calendar, **extra):
