@@ -9,7 +9,7 @@ from import_export.fields import Field
 from members.models import Territory
 from partners.models import Organisation
 from pole.fiscal_years import FiscalYear
-from pole.spreadsheets import (
+from pole.spreadsheets.resources import (
     MEASURE_SEPARATOR,
     ChoiceWidget,
     DateWidget,
@@ -310,7 +310,7 @@ class RegistrationResource(resources.ModelResource):
     """An event's registrants, for staff (export only): CSV or XLSX with French columns.
 
     Text cells are made safe for spreadsheets as in every export (no control character,
-    no formula: ``pole.spreadsheets.export_cell``).
+    no formula: ``pole.spreadsheets.cells.export_cell``).
     """
 
     activity = Field(column_name="activite", attribute="activity__title", widget=TextWidget())

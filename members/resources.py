@@ -13,7 +13,7 @@ from import_export.fields import Field
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from pole.fiscal_years import FiscalYear
-from pole.spreadsheets import (
+from pole.spreadsheets.resources import (
     ChoiceWidget,
     NameWidget,
     SpreadsheetResource,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
 from pole.fiscal_years import FiscalYear
-from pole.spreadsheets import (
+from pole.spreadsheets.resources import (
     AmountWidget,
     ChoiceWidget,
     FiscalYearWidget,

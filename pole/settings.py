@@ -307,7 +307,7 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Importing needs the model's add permission, exporting its view permission (DESIGN.md, Roles).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-# Exports escape formulas themselves, reversibly (pole/spreadsheets.py); the package's escaping
+# Exports escape formulas themselves, reversibly (pole/spreadsheets/); the package's escaping
 # would drop a leading « = » for good and write numbers as text.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # One upload, in the admin or to ``manage.py import``: at most this many rows and bytes, so that

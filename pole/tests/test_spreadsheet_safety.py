@@ -32,7 +32,7 @@ from partners.resources import PartnerResource
 from partners.tests.factories import OrganisationFactory, PartnershipFactory
 from pole.env import env_bytes
 from pole.fiscal_years import FiscalYear
-from pole.spreadsheets import (
+from pole.spreadsheets.resources import (
     SpreadsheetCSV,
     SpreadsheetError,
     SpreadsheetXLSX,

@@ -4,7 +4,7 @@ It replaces the package's command (this app comes before ``import_export`` in
 INSTALLED_APPS) and also accepts the package's order, ``export FORMAT RESOURCE``.
 XLSX, being binary, goes to a file (``--output``) or to a redirected standard output.
 Given a folder, ``--output`` writes the admin's file name (``membres-2026-11-28.csv``).
-Like the admin's, the file escapes formulas and writes XLSX text as text (pole/spreadsheets.py).
+Like the admin's, the file escapes formulas and writes XLSX text as text (pole/spreadsheets/).
 """
 
 from pathlib import Path
@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from import_export.command_utils import get_default_format_names, get_format_class, get_resource_class
 
-from pole.spreadsheets import SpreadsheetResource, dated_file_name, spreadsheet_format
+from pole.spreadsheets.resources import SpreadsheetResource, dated_file_name, spreadsheet_format
 
 
 class Command(BaseCommand):
