@@ -7,7 +7,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from pole.admin_filters import DateFiscalYearFilter, FiscalYearFilter, MissingDataFilter
-from pole.spreadsheets.resources import SpreadsheetAdminMixin
+from pole.spreadsheets.admin import SpreadsheetAdminMixin
 
 from . import registrations
 from .models import Activity, Campaign, CampaignMetric, Measure, Objective, Project, ProjectYear, Registration

@@ -9,13 +9,12 @@ from import_export.fields import Field
 from members.models import Territory
 from partners.models import Organisation
 from pole.fiscal_years import FiscalYear
-from pole.spreadsheets.resources import (
+from pole.spreadsheets.cells import (
     MEASURE_SEPARATOR,
     ChoiceWidget,
     DateWidget,
     NameIndex,
     NameWidget,
-    SpreadsheetResource,
     TextWidget,
     WholeNumberWidget,
     export_cell,
@@ -23,10 +22,10 @@ from pole.spreadsheets.resources import (
     holds_text,
     join_list,
     parse_whole_number,
-    pending_lists,
     quoted,
     split_list,
 )
+from pole.spreadsheets.resources import SpreadsheetResource, pending_lists
 
 from .models import Activity, Measure, Objective, Registration
 

@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from members.billing.selectors import good_standing
 from pole.admin_filters import FiscalYearFilter, MembershipYearFilter, MissingDataFilter
 from pole.fiscal_years import FiscalYear
-from pole.spreadsheets.resources import SpreadsheetAdminMixin
+from pole.spreadsheets.admin import SpreadsheetAdminMixin
 
 from . import invitations
 from .billing import invoices

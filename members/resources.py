@@ -13,19 +13,18 @@ from import_export.fields import Field
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from pole.fiscal_years import FiscalYear
-from pole.spreadsheets.resources import (
+from pole.spreadsheets.cells import (
     ChoiceWidget,
     NameWidget,
-    SpreadsheetResource,
     TextWidget,
     YearWidget,
     cell_text,
     fold,
     join_list,
     parse_fiscal_year,
-    pending_lists,
     split_list,
 )
+from pole.spreadsheets.resources import SpreadsheetResource, pending_lists
 
 from .models import Member, Membership, Sector, Territory
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pole.admin_filters import FiscalYearFilter, MissingDataFilter
 from pole.fiscal_years import FiscalYear
-from pole.spreadsheets.resources import SpreadsheetAdminMixin
+from pole.spreadsheets.admin import SpreadsheetAdminMixin
 
 from .models import Affiliation, CommitteeSeat, Organisation, Partnership
 from .resources import PartnerResource

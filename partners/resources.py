@@ -10,15 +10,8 @@ from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
 from pole.fiscal_years import FiscalYear
-from pole.spreadsheets.resources import (
-    AmountWidget,
-    ChoiceWidget,
-    FiscalYearWidget,
-    NameIndex,
-    SpreadsheetResource,
-    cell_text,
-    fold,
-)
+from pole.spreadsheets.cells import AmountWidget, ChoiceWidget, FiscalYearWidget, NameIndex, cell_text, fold
+from pole.spreadsheets.resources import SpreadsheetResource
 
 from .models import Organisation, Partnership
 

@@ -5,7 +5,7 @@ import io
 import openpyxl
 from import_export.formats.base_formats import CSV
 
-from pole.spreadsheets.resources import read_dataset
+from pole.spreadsheets.readers import read_dataset
 
 
 def csv_bytes(*lines):

@@ -28,7 +28,8 @@ from partners.models import Partnership
 from partners.resources import PartnerResource
 from partners.tests.factories import OrganisationFactory
 from pole.backups import row_counts
-from pole.spreadsheets.resources import SpreadsheetError, cell_text, fold, read_dataset
+from pole.spreadsheets.cells import SpreadsheetError, cell_text, fold
+from pole.spreadsheets.readers import read_dataset
 from pole.tests.spreadsheet_helpers import csv_bytes
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

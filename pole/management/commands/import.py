@@ -15,7 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from import_export.command_utils import get_default_format_names, get_format_class, get_resource_class
 
-from pole.spreadsheets.resources import SpreadsheetError, SpreadsheetResult, check_upload_size, max_import_bytes, read_dataset
+from pole.spreadsheets.cells import SpreadsheetError
+from pole.spreadsheets.readers import check_upload_size, max_import_bytes, read_dataset
+from pole.spreadsheets.resources import SpreadsheetResult
 
 
 class Command(BaseCommand):
