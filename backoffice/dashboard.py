@@ -20,7 +20,7 @@ from members.models import Member, Membership
 from partners.models import Partnership
 from pole.fiscal_years import FiscalYear
 from pole.formatting import format_date, format_number, format_percent, not_available, with_minus
-from pole.missing_data import activity_checks, member_checks, partnership_checks
+from pole.missing_data import checks_for
 from reports.statistics import percentage
 
 
@@ -224,11 +224,11 @@ def missing_data(fiscal_years, *, user=None):
             }
         )
 
-    checks = activity_checks()
+    checks = checks_for(Activity)
     values = counts(Activity.objects.all(), checks, lambda fy: Q(start_date__range=(fy.start_date, fy.end_date)))
     section(Activity, _("Activities"), checks, values, "admin:activities_activity_changelist")
 
-    checks = member_checks()
+    checks = checks_for(Member)
     values = counts(
         Member.objects.all(),
         checks,
@@ -236,7 +236,7 @@ def missing_data(fiscal_years, *, user=None):
     )
     section(Member, _("Members"), checks, values, "admin:members_member_changelist")
 
-    checks = partnership_checks()
+    checks = checks_for(Partnership)
     values = counts(Partnership.objects.all(), checks, lambda fy: Q(fiscal_year=fy))
     section(Partnership, _("Partnerships"), checks, values, "admin:partners_partnership_changelist")
     return sections

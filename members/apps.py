@@ -10,7 +10,10 @@ class MembersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import pre_delete
 
-        from . import checks  # noqa: F401  (registers the data checks)
+        from . import (
+            checks,  # noqa: F401  (registers the data checks)
+            missing_data,  # noqa: F401  (registers what a record may lack for the report)
+        )
         from .invitations import close_account_of_deleted_contact
         from .models import Contact
 

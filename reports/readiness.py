@@ -16,7 +16,7 @@ from members.models import BoardMandate, Member, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.fiscal_years import FiscalYear
 from pole.formatting import format_signed
-from pole.missing_data import activity_checks, member_checks, partnership_checks, records_missing
+from pole.missing_data import checks_for, records_missing
 from reports.models import DECLARED_ONLY_FIGURES, Figure, ReportMessage
 from reports.publishing import drift
 from reports.report import format_figure, get_report
@@ -73,17 +73,17 @@ def readiness_check(fiscal_year):
         _missing(activity, str(activity), activity.missing)
         for activity in records_missing(
             Activity.objects.in_fiscal_year(fiscal_year).select_related("territory").order_by("start_date"),
-            activity_checks(),
+            checks_for(Activity),
         )
     ]
     members = [
         _missing(member, member.name, member.missing)
-        for member in records_missing(Member.objects.in_fiscal_year(fiscal_year).order_by("name"), member_checks())
+        for member in records_missing(Member.objects.in_fiscal_year(fiscal_year).order_by("name"), checks_for(Member))
     ]
     partners = [
         _missing(partnership.organisation, partnership.organisation.name, partnership.missing)
         for partnership in records_missing(
-            Partnership.objects.in_fiscal_year(fiscal_year).select_related("organisation"), partnership_checks()
+            Partnership.objects.in_fiscal_year(fiscal_year).select_related("organisation"), checks_for(Partnership)
         )
     ]
     people = [
