@@ -140,15 +140,11 @@ E2E_PASSWORD = "Une-phrase-de-passe-solide-2026"
 def e2e_demo(transactional_db):
     """The demo year (2016-2017) as `make run` loads it, with images, for the end-to-end tests.
 
-    Their transactional database is emptied after each test, role groups included: the groups
-    are made again first.
+    Their transactional database is emptied after each test; the role groups come back with
+    the flush's post_migrate (members/roles.py).
     """
-    from django.apps import apps
-
     from demo.loader import load_demo
-    from members.roles import sync_role_groups
 
-    sync_role_groups(apps)
     load_demo(password=E2E_PASSWORD, images=True)
 
 

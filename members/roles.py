@@ -1,7 +1,9 @@
 """The staff roles of DESIGN.md as permission groups.
 
-``sync_role_groups`` is called by data migrations (with the historical app
-registry), so it only uses what a migration may: the ``apps`` it is given.
+``sync_role_groups`` runs after every ``migrate`` (``post_migrate``, connected in
+members/apps.py), as Django creates permissions: a change of the roles below takes
+effect at the next ``migrate``, without a migration. It uses only the ``apps`` it is
+given (the migrated state), and a flushed test database gets its groups back the same way.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -125,3 +127,17 @@ def sync_role_groups(apps):
         if Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists()
     ]
     direction.permissions.set(permissions([*_codenames(DIRECTION_PERMISSIONS, apps), *extra]))
+
+
+def sync_role_groups_after_migrate(sender, *, apps=None, using="default", **kwargs):
+    """``post_migrate`` receiver: sync the groups once the project is migrated (or flushed).
+
+    ``migrate`` hands the migrated state's ``apps``; ``flush`` hands none: the project's.
+    """
+    from django.apps import apps as global_apps
+    from django.db import router
+
+    apps = apps or global_apps
+
+    if router.allow_migrate_model(using, apps.get_model("auth", "Group")):
+        sync_role_groups(apps)

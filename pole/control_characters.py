@@ -10,7 +10,6 @@ are the exceptions: a multi-line text (a textarea, a spreadsheet cell) may hold 
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -52,43 +51,3 @@ class ControlCharacterValidator:
 
     def __eq__(self, other):
         return isinstance(other, ControlCharacterValidator) and other.multiline == self.multiline
-
-
-def clean_stored_text(apps, app_label):
-    """Strip control characters from every text column of ``app_label``'s models (a data migration).
-
-    A ``TextField`` keeps its tabs and line breaks; a single-line ``CharField`` gets them
-    as spaces, as its form now requires. Rows are read in Python, so that SQLite and
-    PostgreSQL clean alike; only the rows that change are written. Should a cleaned value
-    collide with another row's (« Coop\\x0b » beside « Coop », unique names), its control
-    characters become U+FFFD instead, visible for staff to sort out.
-    """
-    for model in apps.get_app_config(app_label).get_models():
-        text_fields = [
-            field
-            for field in model._meta.concrete_fields
-            if isinstance(field, (models.CharField, models.TextField)) and not field.primary_key
-        ]
-        if not text_fields:
-            continue
-        names = [field.attname for field in text_fields]
-        manager = model._base_manager
-        for pk, *values in list(manager.values_list("pk", *names)):
-            changes = {}
-            for field, value in zip(text_fields, values, strict=True):
-                if not value:
-                    continue
-                cleaned = strip_control_characters(value) if isinstance(field, models.TextField) else single_line(value)
-                if cleaned != value:
-                    changes[field.attname] = cleaned
-            if changes:
-                try:
-                    with transaction.atomic():
-                        manager.filter(pk=pk).update(**changes)
-                except IntegrityError:
-                    visible = {
-                        name: CONTROL_CHARACTERS.sub("\ufffd", value)
-                        for name, value in zip(names, values, strict=True)
-                        if name in changes
-                    }
-                    manager.filter(pk=pk).update(**visible)

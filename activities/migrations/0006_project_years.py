@@ -41,12 +41,6 @@ def years_to_texts(apps, schema_editor):
             project.save(update_fields=["body", "photo", "photo_caption"])
 
 
-def sync_role_groups(apps, schema_editor):
-    from members.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("activities", "0005_clean_control_characters"),
@@ -95,5 +89,6 @@ class Migration(migrations.Migration):
         migrations.RemoveField(model_name="project", name="body"),
         migrations.RemoveField(model_name="project", name="photo"),
         migrations.RemoveField(model_name="project", name="photo_caption"),
-        migrations.RunPython(sync_role_groups, migrations.RunPython.noop),
+        # The Personnel and Direction groups are synced after every migrate (members/apps.py,
+        # post_migrate): a migration never imports live code such as members.roles.
     ]

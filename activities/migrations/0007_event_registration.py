@@ -10,13 +10,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def sync_role_groups(apps, schema_editor):
-    """Give Personnel and Direction the permissions on registrations."""
-    from members.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
 class Migration(migrations.Migration):
     """Events: an activity may open registration (public calendar); registrations and attendance."""
 
@@ -136,5 +129,6 @@ class Migration(migrations.Migration):
             model_name='registration',
             constraint=models.CheckConstraint(condition=models.Q(('present', False), ('status', 'confirmed'), _connector='OR'), name='activities_registration_present_is_confirmed', violation_error_message='Only a confirmed registration can be marked present.'),
         ),
-        migrations.RunPython(sync_role_groups, migrations.RunPython.noop),
+        # The Personnel and Direction groups are synced after every migrate (members/apps.py,
+        # post_migrate): a migration never imports live code such as members.roles.
     ]

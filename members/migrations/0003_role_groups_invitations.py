@@ -1,12 +1,6 @@
 from django.db import migrations
 
 
-def sync_groups(apps, schema_editor):
-    from members.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
 class Migration(migrations.Migration):
     """Give the staff roles the invitations (members.roles)."""
 
@@ -15,4 +9,7 @@ class Migration(migrations.Migration):
         ("reports", "0002_role_groups"),
     ]
 
-    operations = [migrations.RunPython(sync_groups, migrations.RunPython.noop)]
+    operations = [
+        # The Personnel and Direction groups are synced after every migrate (members/apps.py,
+        # post_migrate): a migration never imports live code such as members.roles.
+    ]

@@ -52,12 +52,6 @@ def text_from_sectors(apps, schema_editor):
         model.objects.bulk_update(changed, ["sector_text"], batch_size=500)
 
 
-def sync_role_groups(apps, schema_editor):
-    from members.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("members", "0008_clean_control_characters"),
@@ -107,5 +101,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(sectors_from_text, text_from_sectors),
         migrations.RemoveField(model_name="member", name="sector_text"),
         migrations.RemoveField(model_name="historicalmember", name="sector_text"),
-        migrations.RunPython(sync_role_groups, migrations.RunPython.noop),
+        # The Personnel and Direction groups are synced after every migrate (members/apps.py,
+        # post_migrate): a migration never imports live code such as members.roles.
     ]

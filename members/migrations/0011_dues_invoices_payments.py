@@ -8,13 +8,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def sync_role_groups(apps, schema_editor):
-    from members.roles import sync_role_groups
-
-    # Personnel and Direction get the dues, invoices and payments (members/roles.py).
-    sync_role_groups(apps)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -216,5 +209,6 @@ class Migration(migrations.Migration):
             model_name='payment',
             constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='members_payment_amount_positive'),
         ),
-        migrations.RunPython(sync_role_groups, migrations.RunPython.noop),
+        # The Personnel and Direction groups are synced after every migrate (members/apps.py,
+        # post_migrate): a migration never imports live code such as members.roles.
     ]

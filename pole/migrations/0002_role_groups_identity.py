@@ -1,12 +1,6 @@
 from django.db import migrations
 
 
-def sync_role_groups(apps, schema_editor):
-    from members.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
 class Migration(migrations.Migration):
     """Let the Direction edit the network's identity, and Personnel see it."""
 
@@ -18,4 +12,7 @@ class Migration(migrations.Migration):
         ("partners", "0004_clean_control_characters"),
     ]
 
-    operations = [migrations.RunPython(sync_role_groups, migrations.RunPython.noop)]
+    operations = [
+        # The Personnel and Direction groups are synced after every migrate (members/apps.py,
+        # post_migrate): a migration never imports live code such as members.roles.
+    ]

@@ -1,12 +1,6 @@
 from django.db import migrations
 
 
-def create_role_groups(apps, schema_editor):
-    from members.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
 class Migration(migrations.Migration):
     """Create the Personnel and Direction groups (DESIGN.md, Roles)."""
 
@@ -19,4 +13,7 @@ class Migration(migrations.Migration):
         ("reports", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(create_role_groups, migrations.RunPython.noop)]
+    operations = [
+        # The Personnel and Direction groups are synced after every migrate (members/apps.py,
+        # post_migrate): a migration never imports live code such as members.roles.
+    ]

@@ -1,12 +1,6 @@
 from django.db import migrations
 
 
-def sync_role_groups(apps, schema_editor):
-    from members.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
 class Migration(migrations.Migration):
     """Let the Direction group see and unlock login lockouts (django-axes)."""
 
@@ -17,4 +11,7 @@ class Migration(migrations.Migration):
         ("axes", "0010_accessattemptexpiration"),
     ]
 
-    operations = [migrations.RunPython(sync_role_groups, migrations.RunPython.noop)]
+    operations = [
+        # The Personnel and Direction groups are synced after every migrate (members/apps.py,
+        # post_migrate): a migration never imports live code such as members.roles.
+    ]
