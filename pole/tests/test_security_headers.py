@@ -51,7 +51,7 @@ def test_static_files_carry_the_headers(client, settings):
 
 
 def test_no_inline_style_or_script_in_the_site_layout(client):
-    """The policy forbids them; the browser tests (test_e2e_security.py) check real pages."""
+    """The policy forbids them; the browser tests (tests/e2e/test_content_security_policy.py) check real pages."""
     html = client.get("/connexion/").content.decode()
     assert "<style" not in html
     assert " style=" not in html
