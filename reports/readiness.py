@@ -115,70 +115,86 @@ def _admin(name, *args, query=None):
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def year_items(fiscal_year, report, figures, previous):
-    """Return every ``Item`` the year lacks for its report, most important first. A fixed number of queries."""
-    label = fiscal_year.label
-    items = []
+@dataclass(frozen=True)
+class YearUnderCheck:
+    """What every rule reads: the year, its report (or None) and both years' figures."""
 
-    # The report record: its messages and figures live there.
-    if report is None:
-        items.append(
+    fiscal_year: FiscalYear
+    report: object
+    figures: object
+    previous: object
+
+    @property
+    def label(self):
+        return self.fiscal_year.label
+
+
+def report_record_items(year):
+    """The report record and its messages: they hold the report's own words."""
+    if year.report is None:
+        return [
             Item(
                 _(
                     "This fiscal year has no annual report yet: no messages, no section introductions, no declared figures."
                 ),
-                action=reverse("reports:create", args=[label]),
-                action_text=_("Create the %(year)s report") % {"year": label},
+                action=reverse("reports:create", args=[year.label]),
+                action_text=_("Create the %(year)s report") % {"year": year.label},
             )
+        ]
+    kinds = {message.kind for message in year.report.messages.all()}
+    return [
+        Item(
+            _("The report has no « %(message)s ».") % {"message": name},
+            _admin("reports_annualreport_change", year.report.pk),
+            _("Write it"),
         )
-    else:
-        kinds = {message.kind for message in report.messages.all()}
-        for kind, name in ReportMessage.Kind.choices:
-            if kind not in kinds:
-                items.append(
-                    Item(
-                        _("The report has no « %(message)s ».") % {"message": name},
-                        _admin("reports_annualreport_change", report.pk),
-                        _("Write it"),
-                    )
-                )
+        for kind, name in ReportMessage.Kind.choices
+        if kind not in kinds
+    ]
 
-    # Members: the portrait and the comparisons need memberships.
-    if not figures.members_recorded:
+
+def membership_items(year):
+    """Memberships of the year and the one before: the portrait and the comparisons need them."""
+    items = []
+    if not year.figures.members_recorded:
         items.append(
             Item(
-                _("No membership is recorded for %(year)s: the members' portrait cannot print.") % {"year": label},
+                _("No membership is recorded for %(year)s: the members' portrait cannot print.") % {"year": year.label},
                 _admin("members_member_import"),
                 _("Import the members"),
             )
         )
-    if not previous.members_recorded:
+    if not year.previous.members_recorded:
         items.append(
             Item(
                 _("No membership is recorded for %(previous)s: growth and the comparison of members print « n.d. ».")
-                % {"previous": fiscal_year.previous.label},
+                % {"previous": year.fiscal_year.previous.label},
                 _admin("members_member_import"),
                 _("Import that year's members"),
             )
         )
-    if not previous.activities_recorded:
+    if not year.previous.activities_recorded:
         items.append(
             Item(
                 _("No activity is recorded for %(previous)s: the comparison of activities prints « n.d. ».")
-                % {"previous": fiscal_year.previous.label},
+                % {"previous": year.fiscal_year.previous.label},
                 _admin("activities_activity_import"),
                 _("Import that year's activities"),
             )
         )
+    return items
 
-    # Objectives: each keeps its number; one served by activities and holding none says so.
-    reported_by_objective = {row.objective.pk: row.activities for row in figures.by_objective}
+
+def objective_items(year):
+    """Objectives without a counted activity: each keeps its number, and its section says so."""
+    reported_by_objective = {row.objective.pk: row.activities for row in year.figures.by_objective}
     listed = set(
-        Activity.objects.in_fiscal_year(fiscal_year)
+        Activity.objects.in_fiscal_year(year.fiscal_year)
         .filter(objectives__isnull=False)
         .values_list("objectives", flat=True)
         .distinct()
     )
+    items = []
     for objective in Objective.objects.filter(report_block=""):
         if not reported_by_objective.get(objective.pk):
             text = _("No activity is recorded under « %(objective)s »: its section will say so.")
@@ -189,102 +205,111 @@ def year_items(fiscal_year, report, figures, previous):
                     text % {"objective": objective.name},
                     _admin(
                         "activities_activity_changelist",
-                        query={"exercice": label, "objectives__id__exact": objective.pk},
+                        query={"exercice": year.label, "objectives__id__exact": objective.pk},
                     ),
                     _("See the activities"),
                 )
             )
+    return items
 
-    # Projects print only with their text of this year.
-    this_year = ProjectYear.objects.filter(project=OuterRef("pk"), fiscal_year=fiscal_year)
-    for project in Project.objects.in_fiscal_year(fiscal_year).filter(~Exists(this_year)).order_by("title"):
-        items.append(
-            Item(
-                _("The project « %(project)s » runs in %(year)s but has no text of that year: it will not print.")
-                % {"project": project.title, "year": label},
-                _admin("activities_project_change", project.pk),
-                _("Write its text"),
-            )
-        )
 
-    # Photos and captions.
-    for activity in (
-        Activity.objects.in_fiscal_year(fiscal_year).exclude(photo="").filter(photo_caption="").order_by("start_date")
-    ):
-        items.append(
-            Item(
-                _("The photo of « %(title)s » has no caption.") % {"title": activity.title},
-                _admin("activities_activity_change", activity.pk),
-                _("Add a caption"),
-            )
+def project_items(year):
+    """Projects running in the year without a text of that year: they print only with it."""
+    this_year = ProjectYear.objects.filter(project=OuterRef("pk"), fiscal_year=year.fiscal_year)
+    return [
+        Item(
+            _("The project « %(project)s » runs in %(year)s but has no text of that year: it will not print.")
+            % {"project": project.title, "year": year.label},
+            _admin("activities_project_change", project.pk),
+            _("Write its text"),
         )
+        for project in Project.objects.in_fiscal_year(year.fiscal_year).filter(~Exists(this_year)).order_by("title")
+    ]
+
+
+def photo_items(year):
+    """Photos without captions, and a year with no picture at all."""
+    fiscal_year = year.fiscal_year
+    items = [
+        Item(
+            _("The photo of « %(title)s » has no caption.") % {"title": activity.title},
+            _admin("activities_activity_change", activity.pk),
+            _("Add a caption"),
+        )
+        for activity in Activity.objects.in_fiscal_year(fiscal_year)
+        .exclude(photo="")
+        .filter(photo_caption="")
+        .order_by("start_date")
+    ]
     # A project's text may go without a photo; a photo may not go without its caption.
     texts = ProjectYear.objects.filter(fiscal_year=fiscal_year, photo_caption="").exclude(photo="")
-    for text in texts.select_related("project").order_by("project__title"):
-        items.append(
-            Item(
-                _("The photo of « %(project)s » for %(year)s has no caption.")
-                % {"project": text.project.title, "year": label},
-                _admin("activities_project_change", text.project_id),
-                _("Add a caption"),
-            )
+    items += [
+        Item(
+            _("The photo of « %(project)s » for %(year)s has no caption.")
+            % {"project": text.project.title, "year": year.label},
+            _admin("activities_project_change", text.project_id),
+            _("Add a caption"),
         )
+        for text in texts.select_related("project").order_by("project__title")
+    ]
     photos = Activity.objects.in_fiscal_year(fiscal_year).reported().exclude(photo="")
     if (
-        figures.activities_recorded
+        year.figures.activities_recorded
         and not photos.exists()
         and not ProjectYear.objects.filter(fiscal_year=fiscal_year).exclude(photo="").exists()
     ):
         items.append(
             Item(
                 _("No activity or project of %(year)s has a photo: the report will have no pictures.")
-                % {"year": label},
-                _admin("activities_activity_changelist", query={"exercice": label}),
+                % {"year": year.label},
+                _admin("activities_activity_changelist", query={"exercice": year.label}),
                 _("Add photos"),
             )
         )
+    return items
 
-    # The thank-you page and the network's affiliations.
-    if not Partnership.objects.in_fiscal_year(fiscal_year).exists():
+
+def partner_items(year):
+    """The page thanking the partners, and the network's affiliations and committee seats."""
+    items = []
+    if not Partnership.objects.in_fiscal_year(year.fiscal_year).exists():
         items.append(
             Item(
                 _("No partnership is recorded for %(year)s: the page thanking the partners will not print.")
-                % {"year": label},
+                % {"year": year.label},
                 _admin("partners_partnership_import"),
                 _("Import the partners"),
             )
         )
     network = Objective.objects.filter(report_block=Objective.ReportBlock.NETWORK).first()
-    seats = Affiliation.objects.in_fiscal_year(fiscal_year).exists() or (
-        CommitteeSeat.objects.in_fiscal_year(fiscal_year).exists()
+    seats = Affiliation.objects.in_fiscal_year(year.fiscal_year).exists() or (
+        CommitteeSeat.objects.in_fiscal_year(year.fiscal_year).exists()
     )
     if network is not None and not seats:
         items.append(
             Item(
                 _("No affiliation or committee seat is recorded for %(year)s: « %(objective)s » will list none.")
-                % {"year": label, "objective": network.name},
+                % {"year": year.label, "objective": network.name},
                 _admin("partners_affiliation_add"),
                 _("Add them"),
             )
         )
+    return items
 
-    # Figures that jump.
-    changes = [
-        (Figure.MEMBERS, figures.value(Figure.MEMBERS), previous.value(Figure.MEMBERS), "members_member_changelist"),
-        (
-            Figure.ACTIVITIES,
-            figures.value(Figure.ACTIVITIES),
-            previous.value(Figure.ACTIVITIES),
-            "activities_activity_changelist",
-        ),
-        (
-            Figure.PARTICIPANTS,
-            figures.value(Figure.PARTICIPANTS),
-            previous.value(Figure.PARTICIPANTS),
-            "activities_activity_changelist",
-        ),
-    ]
-    for figure, value, before, url_name in changes:
+
+# The figures whose jump from the previous year is worth a second look, and where to look.
+CHECKED_CHANGES = (
+    (Figure.MEMBERS, "members_member_changelist"),
+    (Figure.ACTIVITIES, "activities_activity_changelist"),
+    (Figure.PARTICIPANTS, "activities_activity_changelist"),
+)
+
+
+def figure_change_items(year):
+    """Figures that jump by more than ``IMPLAUSIBLE_CHANGE`` per cent (members: that fall by half)."""
+    items = []
+    for figure, url_name in CHECKED_CHANGES:
+        value, before = year.figures.value(figure), year.previous.value(figure)
         if value is None or not before:
             continue
         change = percentage(value - before, before)
@@ -298,11 +323,29 @@ def year_items(fiscal_year, report, figures, previous):
                         "figure": Figure(figure).label.capitalize(),
                         "value": format_figure(figure, value),
                         "previous": format_figure(figure, before),
-                        "year": fiscal_year.previous.label,
+                        "year": year.fiscal_year.previous.label,
                         "change": format_signed(change),
                     },
-                    _admin(url_name, query={"exercice": label}),
+                    _admin(url_name, query={"exercice": year.label}),
                     _("See the list"),
                 )
             )
     return items
+
+
+# Every rule, most important first; each returns the ``Item`` list of one concern.
+RULES = (
+    report_record_items,
+    membership_items,
+    objective_items,
+    project_items,
+    photo_items,
+    partner_items,
+    figure_change_items,
+)
+
+
+def year_items(fiscal_year, report, figures, previous):
+    """Return every ``Item`` the year lacks for its report, most important first. A fixed number of queries."""
+    year = YearUnderCheck(fiscal_year, report, figures, previous)
+    return [item for rule in RULES for item in rule(year)]
