@@ -428,6 +428,14 @@ class PeriodModel(models.Model):
 
     class Meta:
         abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="%(app_label)s_%(class)s_end_after_start",
+            ),
+        ]
 
     def clean(self):
         super().clean()
@@ -458,18 +466,10 @@ class BoardMandate(PeriodModel):
     photo = SafeImageField(_("photo"), upload_to="board/", blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    class Meta:
+    class Meta(PeriodModel.Meta):
         ordering = ["order", "name"]
         verbose_name = _("board mandate")
         verbose_name_plural = _("board mandates")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(start_date__isnull=True)
-                | Q(end_date__gte=models.F("start_date")),
-                name="members_boardmandate_end_after_start",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.name} ({self.get_role_display()})"
@@ -484,18 +484,10 @@ class StaffMember(PeriodModel):
     photo = SafeImageField(_("photo"), upload_to="staff/", blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    class Meta:
+    class Meta(PeriodModel.Meta):
         ordering = ["order", "name"]
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(start_date__isnull=True)
-                | Q(end_date__gte=models.F("start_date")),
-                name="members_staffmember_end_after_start",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.name} ({self.title})"
