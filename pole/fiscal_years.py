@@ -136,10 +136,11 @@ class FiscalYearChoicesMiddleware:
             return self.get_response(request)
 
 
-def _fiscal_year_sources():
+def _fiscal_year_sources(models_=None):
     """Yield one single-column queryset per source of fiscal years: every ``FiscalYearField``
-    of every model, and the start year of each model that names its ``fiscal_year_date_field``."""
-    for model in apps.get_models():
+    of every model (or of ``models_``), and the start year of each model that names its
+    ``fiscal_year_date_field``."""
+    for model in models_ or apps.get_models():
         for field in model._meta.concrete_fields:
             if isinstance(field, FiscalYearField):
                 yield model._default_manager.order_by().values_list(field.attname)
@@ -161,15 +162,18 @@ def _fiscal_year_sources():
             )
 
 
-def years_with_data():
+def years_with_data(*models):
     """Return the fiscal years any record refers to, newest first. One query (a UNION).
 
-    Within a request, the answer is read once (``FiscalYearChoicesMiddleware``).
+    With ``models``, only the records of those models count (the annual report's years:
+    memberships, activities, reports). Within a request, each answer is read once
+    (``FiscalYearChoicesMiddleware``).
     """
     memo = _request_memo.get()
-    if memo is not None and "years" in memo:
-        return memo["years"]
-    sources = list(_fiscal_year_sources())
+    key = ("years", *(model._meta.label_lower for model in models))
+    if memo is not None and key in memo:
+        return memo[key]
+    sources = list(_fiscal_year_sources(models))
     years = set()
     if sources:
         first, *rest = sources
@@ -178,7 +182,7 @@ def years_with_data():
                 years.add(FiscalYear(int(value.start_year if isinstance(value, FiscalYear) else value)))
     result = sorted(years, reverse=True)
     if memo is not None:
-        memo["years"] = result
+        memo[key] = result
     return result
 
 
