@@ -1,4 +1,4 @@
-"""The house's import rules (docs/architecture.md), enforced with import-linter.
+"""The house's import rules (README, « The house »), enforced with import-linter.
 
 ``tests/importlinter.ini`` holds the contracts: imports point down (the base imports no
 app but for its root URL file; the annual report and the back office stand above the
