@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 PASSWORD ?= pole-demo
 
-.PHONY: run test install migrate demo messages check clean
+.PHONY: run test test-fast install migrate demo messages check clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,8 +31,14 @@ run: demo
 	@echo ""
 	$(PY) manage.py runserver $(HOST)
 
+# The whole suite, in parallel: one worker per core (pytest-xdist); the modules that share one
+# render of the demo report, or one demo site, run in the same worker (--dist loadgroup).
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
+
+# The fast tier: no browser, no render of the report, no publishing, no fuzzing.
+test-fast: install
+	$(PY) -m pytest -n auto --dist loadgroup -m "not slow"
 
 messages: install
 	$(PY) manage.py makemessages --locale fr --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'

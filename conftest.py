@@ -10,9 +10,15 @@ from members.roles import DIRECTION, PERSONNEL
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Keep uploaded and generated files of each test out of the project's media folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+def media_root(request, settings, tmp_path):
+    """Keep uploaded and generated files of each test out of the project's media folder.
+
+    Tests of a module sharing one demo site (``shared_demo_site``) see that site's files.
+    """
+    if "shared_demo_site" in request.fixturenames:
+        settings.MEDIA_ROOT = request.getfixturevalue("shared_demo_site").media_root
+    else:
+        settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
 
@@ -148,6 +154,140 @@ def e2e_demo(transactional_db):
     load_demo(password=E2E_PASSWORD, images=True)
 
 
+class SharedDemoSite:
+    """A live server of its own over the demo committed once (``shared_demo_site``)."""
+
+    def __init__(self, url, media_root):
+        self.url = url
+        self.media_root = media_root
+
+
+@pytest.fixture(scope="module")
+def shared_demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo year with its 2016-2017 report published, committed ONCE for a module of browser
+    tests that only read it, and served by a live server of the module's own.
+
+    Loading the demo, publishing and emptying the database again cost seconds a test; a module
+    of page audits needs them once. Its tests take ``shared_page`` instead of ``new_page``; each
+    runs in a transaction rolled back after it (the ``db`` fixture), so what the test itself
+    writes is undone — but on PostgreSQL the live server sees only committed data, so a test
+    whose browser must see a change belongs with ``e2e_demo`` instead. The database is emptied
+    when the module ends (the role groups come back with the flush's post_migrate). Mark such
+    a module ``pytest.mark.e2e`` without ``django_db(transaction=True)``, which would empty
+    the shared data after the first test.
+    """
+    from django.core.management import call_command
+    from django.test import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from demo.loader import _archive_report, load_demo
+
+    media = tmp_path_factory.mktemp("shared-demo") / "media"
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
+        load_demo(password=E2E_PASSWORD, images=True)
+        _archive_report()
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()  # localhost among ALLOWED_HOSTS
+        try:
+            yield SharedDemoSite(server.url, media)
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def shared_page(browser, shared_demo_site, db):
+    """``new_page`` for the tests of a shared demo site: a fresh browser session at a viewport."""
+    contexts = []
+
+    def open_page(viewport=DESKTOP):
+        context = browser.new_context(viewport=viewport, base_url=shared_demo_site.url, locale="fr-CA")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+# --- The demo report, rendered once per test process ------------------------------------------
+
+
+class DemoRenders(dict):
+    """What a render of the demo report produced, by name (``demo_report``)."""
+
+
+def _render_demo(tmp_path_factory, django_db_blocker, *, portraits):
+    """Load the demo (with its images) in a transaction, render what the report tests read, and
+    roll everything back, so no test sees the demo unless it asks for it."""
+    import logging
+
+    from django.test import override_settings
+    from django.utils import translation
+
+    from demo.loader import load_demo
+    from reports.pdf import render_report_html, render_report_pdf
+    from reports.report import build_report_context
+    from reports.standalone import render_standalone_html
+    from reports.tests.factories import give_portraits_and_logos
+
+    folder = tmp_path_factory.mktemp("demo-report")
+    renders = DemoRenders(folder=folder)
+    with override_settings(MEDIA_ROOT=folder / "media"), django_db_blocker.unblock():
+        with transaction.atomic():
+            load_demo(images=True)
+            if portraits:
+                give_portraits_and_logos()
+            with translation.override("fr-ca"):
+                context = build_report_context("2016-2017")
+                renders["context"] = context
+                renders["pdf"] = render_report_pdf("2016-2017", context=context, use_cache=False)
+                renders["print_html"] = render_report_html(context, for_print=True, stylesheets_given=True)
+                renders["print_html_styled"] = render_report_html(context, for_print=True)
+                renders["screen_html"] = render_report_html(context)
+                if portraits:
+                    warnings = []
+                    handler = logging.Handler()
+                    handler.emit = warnings.append
+                    logger = logging.getLogger("weasyprint")
+                    logger.addHandler(handler)
+                    try:
+                        renders["archival_pdf"] = render_report_pdf(
+                            "2016-2017", context=context, archival=True, use_cache=False
+                        )
+                    finally:
+                        logger.removeHandler(handler)
+                    renders["archival_warnings"] = warnings
+                    renders["standalone_html"] = render_standalone_html("2016-2017")
+                    renders["standalone_html_again"] = render_standalone_html("2016-2017")
+            transaction.set_rollback(True)
+    path = folder / "rapport.pdf"
+    path.write_bytes(renders["pdf"])
+    renders["pdf_path"] = path
+    return renders
+
+
+@pytest.fixture(scope="session")
+def demo_report(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo report (2016-2017, in French, with the demo's images), rendered ONCE per test
+    process and shared by every test that only reads it: ``pdf`` (bytes) and ``pdf_path``,
+    ``print_html`` (the page WeasyPrint lays out, stylesheets given apart), ``print_html_styled``
+    (with its stylesheets), ``screen_html`` and the ``context``."""
+    return _render_demo(tmp_path_factory, django_db_blocker, portraits=False)
+
+
+@pytest.fixture(scope="session")
+def demo_report_with_portraits(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``demo_report`` with portraits for the board and staff and logos for the partners
+    (the demo has none), plus ``archival_pdf`` (PDF/A-3a) with the WeasyPrint warnings logged
+    while it rendered (``archival_warnings``), and the self-contained file rendered twice
+    (``standalone_html``, ``standalone_html_again``)."""
+    return _render_demo(tmp_path_factory, django_db_blocker, portraits=True)
+
+
 def admin_log_in(page, email, password=E2E_PASSWORD):
     """Log in through the admin's login page and wait for the admin's index."""
     import re
@@ -201,24 +341,40 @@ def fixed_today(monkeypatch):
     return fix
 
 
+# A test that asks for any of these is in the slow tier (``make test-fast`` leaves it out).
+SLOW_FIXTURES = {
+    "browser",
+    "live_server",
+    "transactional_db",
+    "e2e_demo",
+    "shared_demo_site",
+    "demo_report",
+    "demo_report_with_portraits",
+}
+
+
+def pytest_itemcollected(item):
+    """The slow tier: the end-to-end tests, every test with a live server or a transactional
+    database, and the tests reading the rendered demo report, besides those marked by hand."""
+    if item.get_closest_marker("e2e") or SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Run the end-to-end tests last, after pytest-django's own ordering.
+    """Run the longest tests first.
 
-    They use transactional databases, flushed after each test (role groups included,
-    restored only at the start of the next such test); no other test should run after.
+    The order (after pytest-django's own): tests marked ``long`` first, then the other
+    end-to-end tests, then the rest. Under pytest-xdist the longest are handed out first,
+    so the workers finish together. A transactional test empties the database after it; the
+    role groups and permissions come back with the flush's post_migrate, so the order is free.
     """
     items.sort(key=_run_order)
 
 
 def _run_order(item):
-    """0: the rest, 1: other transactional tests (backups…), 2: end-to-end tests.
-
-    A transactional test also empties the database after it, so it runs after the tests
-    whose module-scoped fixtures (such as the demo PDF's) use the groups of the migrations.
-    """
+    if item.get_closest_marker("long") is not None:
+        return 0
     if item.get_closest_marker("e2e") is not None:
-        return 2
-    marker = item.get_closest_marker("django_db")
-    transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
-    return 1 if transactional or "transactional_db" in getattr(item, "fixturenames", ()) else 0
+        return 1
+    return 2

@@ -31,7 +31,7 @@ from pole.tests.admin_helpers import save_change_page
 from reports.models import AnnualReport
 from reports.pdf import render_report_pdf
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 YEAR = FiscalYear(2017)
 NBSP = "\u00a0"

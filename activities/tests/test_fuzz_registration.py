@@ -10,6 +10,8 @@ from activities.tests.factories import EventFactory
 from members.tests.factories import MemberFactory
 from members.tests.test_fuzz_forms import FUZZ, form_data
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def event(db):

@@ -16,6 +16,8 @@ from members.models import Contact, Member
 from members.tests.factories import ContactFactory, MemberFactory, UserFactory
 from pole.fiscal_years import FiscalYear
 
+pytestmark = pytest.mark.slow
+
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 TRICKY = [

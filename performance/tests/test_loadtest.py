@@ -148,6 +148,7 @@ def test_drive_needs_either_a_duration_or_counts():
         )
 
 
+@pytest.mark.slow
 def test_a_short_real_run_serves_every_kind_without_error_or_lost_edit(tmp_path):
     """gunicorn (2 workers) on a fresh SQLite file with the demo; each person makes 2 requests of each kind.
 

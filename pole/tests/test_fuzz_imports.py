@@ -32,6 +32,8 @@ from pole.spreadsheets.cells import SpreadsheetError, cell_text, fold
 from pole.spreadsheets.readers import read_dataset
 from pole.tests.spreadsheet_helpers import csv_bytes
 
+pytestmark = pytest.mark.slow
+
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # Cells that have broken spreadsheet imports elsewhere, beside hypothesis's random text.

@@ -16,14 +16,15 @@ import zlib
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import translation
 
 from demo import data as demo_data
 from demo.loader import load_demo
-from reports.pdf import render_report_html, render_report_pdf
-from reports.report import build_report_context
+from reports.pdf import render_report_pdf
+
+# One render of the demo report serves the module (conftest.py's ``demo_report``); the
+# modules sharing it run in one test process.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-report")]
 
 TITLE = "Rapport annuel 2016-2017 — Pôle des entreprises d’économie sociale de la région de la Capitale-Nationale"
 AUTHOR = "Pôle des entreprises d’économie sociale de la région de la Capitale-Nationale"
@@ -151,19 +152,9 @@ def printed_outcome(row):
 
 
 @pytest.fixture(scope="module")
-def demo_pdf(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Path of the demo report's PDF (with generated logos and photos), rendered in French."""
-    folder = tmp_path_factory.mktemp("demo-pdf")
-    with override_settings(MEDIA_ROOT=folder / "media"), django_db_blocker.unblock():
-        with transaction.atomic():
-            load_demo(images=True)
-            with translation.override("fr-ca"):
-                pdf = render_report_pdf("2016-2017")
-            transaction.set_rollback(True)
-    path = folder / "rapport.pdf"
-    path.write_bytes(pdf)
-    return path
-
+def demo_pdf(demo_report):
+    """Path of the demo report's PDF (with the demo's images), rendered in French once per process."""
+    return demo_report["pdf_path"]
 
 @pytest.fixture(scope="module")
 def text(demo_pdf):
@@ -308,15 +299,9 @@ def test_no_break_spaces_are_printed_and_never_narrow_ones(demo_pdf):
 
 
 @pytest.fixture(scope="module")
-def print_html(django_db_setup, django_db_blocker):
+def print_html(demo_report):
     """The demo report's print HTML in French, the page WeasyPrint lays out."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_demo(images=False)
-        with translation.override("fr-ca"):
-            html = render_report_html(build_report_context("2016-2017"), for_print=True, stylesheets_given=True)
-        transaction.set_rollback(True)
-    return html
-
+    return demo_report["print_html"]
 
 def test_french_signs_are_tied_to_their_words_by_no_break_spaces(print_html):
     nbsp = "\u00a0"

@@ -12,8 +12,6 @@ import re
 
 import pikepdf
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.utils import translation
 from django.utils.html import escape
 
@@ -24,8 +22,11 @@ from demo.loader import load_demo
 from reports import pdf
 from reports.pdf import render_report_html, render_report_pdf
 from reports.report import build_report_context
-from reports.tests.factories import give_portraits_and_logos
 from reports.typography import french_typography
+
+# One render of the demo report serves the module (conftest.py's ``demo_report``); the
+# modules sharing it run in one test process.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-report")]
 
 TITLE = "Rapport annuel 2016-2017 — Pôle des entreprises d’économie sociale de la région de la Capitale-Nationale"
 SECTION_HEADINGS = [
@@ -40,38 +41,16 @@ SECTION_HEADINGS = [
 ]
 
 
-class Records(logging.Handler):
-    """Keep the log records of a logger while a module-scoped fixture runs."""
-
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-
 @pytest.fixture(scope="module")
-def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
+def rendered(demo_report_with_portraits):
     """The demo report's archival and plain PDFs, its context, and WeasyPrint's warnings while rendering."""
-    folder = tmp_path_factory.mktemp("archival-pdf")
-    records = Records()
-    weasyprint_logger = logging.getLogger("weasyprint")
-    with override_settings(MEDIA_ROOT=folder / "media"), django_db_blocker.unblock():
-        with transaction.atomic():
-            load_demo(images=True)
-            give_portraits_and_logos()
-            with translation.override("fr-ca"):
-                context = build_report_context("2016-2017")
-                weasyprint_logger.addHandler(records)
-                try:
-                    archival = render_report_pdf("2016-2017", context=context, archival=True, use_cache=False)
-                finally:
-                    weasyprint_logger.removeHandler(records)
-                plain = render_report_pdf("2016-2017", context=context, use_cache=False)
-            transaction.set_rollback(True)
-    return {"archival": archival, "plain": plain, "context": context, "warnings": records.records}
-
+    renders = demo_report_with_portraits
+    return {
+        "archival": renders["archival_pdf"],
+        "plain": renders["pdf"],
+        "context": renders["context"],
+        "warnings": renders["archival_warnings"],
+    }
 
 @pytest.fixture(scope="module")
 def archival(rendered):

@@ -128,6 +128,7 @@ def test_bench_report_refuses_a_database_holding_data():
         call_command("bench_report", "--scale", "1")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_bench_report_smoke(tmp_path, capsys):
     output = tmp_path / "bench.json"

@@ -17,7 +17,7 @@ from reports.models import AnnualReport, ReportVersion
 from reports.publishing import drift, publish
 from reports.services import unpublish_report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 YEAR = FiscalYear(2016)
 PDF_URL = reverse("reports:annual-pdf", args=[YEAR.label])

@@ -11,8 +11,6 @@ import subprocess
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.test import override_settings
 from django.utils import translation
 from PIL import Image
 
@@ -27,25 +25,18 @@ from reports.pdf import render_report_html, render_report_pdf
 from reports.report import build_report_context
 from reports.tests.test_pdf import normalise, pdftotext
 
+# One render of the demo report serves the module (conftest.py's ``demo_report``); the
+# modules sharing it run in one test process.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-report")]
+
 # Words of a line of running text: a reader's comfortable measure.
 MEASURE = (60, 75)
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo report's PDF path and print HTML, rendered in French."""
-    folder = tmp_path_factory.mktemp("design")
-    with override_settings(MEDIA_ROOT=folder / "media"), django_db_blocker.unblock():
-        with transaction.atomic():
-            load_demo(images=True)
-            with translation.override("fr-ca"):
-                pdf = render_report_pdf("2016-2017", use_cache=False)
-                html = render_report_html(build_report_context("2016-2017"), for_print=True)
-            transaction.set_rollback(True)
-    path = folder / "rapport.pdf"
-    path.write_bytes(pdf)
-    return {"pdf": path, "html": html}
-
+def demo(demo_report):
+    """The demo report's PDF path and print HTML, rendered in French once per process."""
+    return {"pdf": demo_report["pdf_path"], "html": demo_report["print_html_styled"]}
 
 @pytest.fixture(scope="module")
 def pages(demo):

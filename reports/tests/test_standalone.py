@@ -20,8 +20,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import translation
 from fontTools.ttLib import TTFont
 from PIL import Image
@@ -33,10 +31,12 @@ from demo.loader import load_demo
 from members.tests.factories import BoardMandateFactory
 from partners.tests.factories import PartnershipFactory
 from pole.fiscal_years import FiscalYear
-from reports.pdf import render_report_html
-from reports.report import build_report_context
 from reports.standalone import render_standalone_html, subset_font, woff2_available
 from reports.tests.factories import give_portraits_and_logos
+
+# One render of the demo report serves the module (conftest.py's ``demo_report``); the
+# modules sharing it run in one test process.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-report")]
 
 DATA_URL = re.compile(r"data:([\w/+.-]+);base64,([A-Za-z0-9+/=]+)")
 # Every attribute by which an HTML page makes the browser fetch, or lead to, another address.
@@ -115,20 +115,10 @@ def decoded(data_url):
 
 
 @pytest.fixture(scope="module")
-def demo_file(django_db_setup, django_db_blocker, tmp_path_factory):
+def demo_file(demo_report_with_portraits):
     """The demo year's standalone file in French, rendered twice, and the screen page beside it."""
-    folder = tmp_path_factory.mktemp("standalone")
-    with override_settings(MEDIA_ROOT=folder / "media"), django_db_blocker.unblock():
-        with transaction.atomic():
-            load_demo(images=True)
-            give_portraits_and_logos()
-            with translation.override("fr-ca"):
-                html = render_standalone_html("2016-2017")
-                again = render_standalone_html("2016-2017")
-                screen = render_report_html(build_report_context("2016-2017"))
-            transaction.set_rollback(True)
-    return {"html": html, "again": again, "screen": screen}
-
+    renders = demo_report_with_portraits
+    return {"html": renders["standalone_html"], "again": renders["standalone_html_again"], "screen": renders["screen_html"]}
 
 # --- nothing outside the file --------------------------------------------------------------
 

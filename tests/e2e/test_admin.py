@@ -165,6 +165,7 @@ def add_report_publish_and_unpublish(page):
     assert report.is_published is False
 
 
+@pytest.mark.long
 def test_a_superuser_saves_every_admin_record_unchanged(demo, new_page):
     page = new_page(DESKTOP)
     log_in(page, "admin@exemple.org")
@@ -176,6 +177,7 @@ def test_a_superuser_saves_every_admin_record_unchanged(demo, new_page):
     add_report_publish_and_unpublish(page)
 
 
+@pytest.mark.long
 def test_personnel_saves_every_record_their_role_may_change(demo, new_page):
     page = new_page(DESKTOP)
     log_in(page, "personnel@exemple.org")
@@ -190,6 +192,7 @@ def test_personnel_saves_every_record_their_role_may_change(demo, new_page):
     assert "Publier" not in actions and "Retirer la publication" not in actions
 
 
+@pytest.mark.long
 def test_direction_saves_every_record_and_publishes_a_report(demo, new_page):
     page = new_page(DESKTOP)
     log_in(page, "direction@exemple.org")

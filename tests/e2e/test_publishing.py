@@ -20,6 +20,7 @@ def message(page):
     return " ".join(page.locator(".alert-success, .messagelist .success").first.inner_text().split())
 
 
+@pytest.mark.long
 def test_the_direction_freezes_the_report_sees_the_drift_and_publishes_again(e2e_demo, new_page):
     direction = new_page(DESKTOP)
     log_in(direction, "direction@exemple.org")
