@@ -1,4 +1,5 @@
 import os
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,11 +18,24 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def private_root(settings, tmp_path):
+    """Keep each test's private files (archived report versions) in a folder of its own."""
+    settings.POLE_PRIVATE_ROOT = tmp_path / "private"
+    return settings.POLE_PRIVATE_ROOT
+
+
+@pytest.fixture(autouse=True)
 def cache_dir(settings, tmp_path):
-    """Give each test an empty file cache of its own (cached report PDFs), out of the project's folder."""
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "LOCATION": str(tmp_path / "cache")},
-    }
+    """Give each test an empty cache of its own (report PDFs, the identity, public pages).
+
+    A file cache in the test's folder; with REDIS_URL set, the shared Redis under a key prefix
+    of the test's own.
+    """
+    default = settings.CACHES["default"]
+    if default["BACKEND"].endswith("RedisCache"):
+        settings.CACHES = {"default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    else:
+        settings.CACHES = {"default": {**default, "LOCATION": str(tmp_path / "cache")}}
     return tmp_path / "cache"
 
 

@@ -8,6 +8,7 @@ table of variables.
 import datetime
 import importlib.util
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -150,8 +151,78 @@ STATICFILES_DIRS = [
     ("fonts/source-sans-pro", _package_dir("font_source_sans_pro")),
     ("fonts/source-serif-pro", _package_dir("font_source_serif_pro")),
 ]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Logos and photos are few and small; the app serves them itself unless a
+# front server is configured to do it (SERVE_MEDIA=false).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Private files (archived report versions) on the local disk: outside MEDIA_ROOT, so that no
+# address reaches them; only the app's permission-checked views read them (pole/storage.py).
+POLE_PRIVATE_ROOT = Path(env_str("POLE_PRIVATE_ROOT", str(BASE_DIR / "private")))
+_media, _private = MEDIA_ROOT.resolve(), POLE_PRIVATE_ROOT.resolve()
+if _media == _private or _media in _private.parents or _private in _media.parents:
+    raise ImproperlyConfigured("POLE_PRIVATE_ROOT and MEDIA_ROOT must be two separate folders, neither inside the other")
+
+# Object storage (S3 API, django-storages) when the two buckets are named: public files in one,
+# private files in the other, which grants no public read. The local disk otherwise.
+POLE_S3_PUBLIC_BUCKET = env_str("POLE_S3_PUBLIC_BUCKET")
+POLE_S3_PRIVATE_BUCKET = env_str("POLE_S3_PRIVATE_BUCKET")
+POLE_S3_ENDPOINT_URL = env_str("POLE_S3_ENDPOINT_URL")
+POLE_S3_REGION = env_str("POLE_S3_REGION")
+POLE_S3_PUBLIC_URL = None
+if POLE_S3_PUBLIC_BUCKET or POLE_S3_PRIVATE_BUCKET:
+    if not (POLE_S3_PUBLIC_BUCKET and POLE_S3_PRIVATE_BUCKET):
+        raise ImproperlyConfigured("POLE_S3_PUBLIC_BUCKET and POLE_S3_PRIVATE_BUCKET must be set together")
+    if POLE_S3_PUBLIC_BUCKET == POLE_S3_PRIVATE_BUCKET:
+        raise ImproperlyConfigured(
+            "POLE_S3_PUBLIC_BUCKET and POLE_S3_PRIVATE_BUCKET must be two buckets: private files never share "
+            "a bucket that the public may read"
+        )
+    # Where browsers read the public files: a CDN or the bucket's own address.
+    POLE_S3_PUBLIC_URL = env_str("POLE_S3_PUBLIC_URL") or (
+        f"{POLE_S3_ENDPOINT_URL.rstrip('/')}/{POLE_S3_PUBLIC_BUCKET}"
+        if POLE_S3_ENDPOINT_URL
+        else f"https://{POLE_S3_PUBLIC_BUCKET}.s3.{POLE_S3_REGION or 'us-east-1'}.amazonaws.com"
+    ).rstrip("/")
+    _public_url = urlsplit(POLE_S3_PUBLIC_URL)
+    if _public_url.scheme not in ("http", "https") or not _public_url.netloc:
+        raise ImproperlyConfigured(f"POLE_S3_PUBLIC_URL must be an http or https address, not {POLE_S3_PUBLIC_URL!r}")
+    _s3_common = {
+        "endpoint_url": POLE_S3_ENDPOINT_URL,
+        "region_name": POLE_S3_REGION,
+        # Unset: boto3's own chain (AWS_ACCESS_KEY_ID…, an instance role).
+        "access_key": env_str("POLE_S3_ACCESS_KEY_ID"),
+        "secret_key": env_str("POLE_S3_SECRET_ACCESS_KEY"),
+        # A name is never reused for other content: caches key files by name (pole/storage.py).
+        "file_overwrite": False,
+        # A custom endpoint (MinIO, Ceph, a provider's) is addressed by path unless told otherwise.
+        "addressing_style": env_str("POLE_S3_ADDRESSING_STYLE", "path" if POLE_S3_ENDPOINT_URL else None),
+    }
+    STORAGES_FILES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **_s3_common,
+                "bucket_name": POLE_S3_PUBLIC_BUCKET,
+                "querystring_auth": False,
+                "custom_domain": _public_url.netloc + _public_url.path,
+                "url_protocol": f"{_public_url.scheme}:",
+                # Some providers grant public read per object (« public-read »), others per bucket.
+                "default_acl": env_str("POLE_S3_PUBLIC_ACL"),
+            },
+        },
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**_s3_common, "bucket_name": POLE_S3_PRIVATE_BUCKET, "default_acl": None},
+        },
+    }
+else:
+    STORAGES_FILES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {"BACKEND": "pole.storage.PrivateFileSystemStorage"},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES_FILES,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -160,23 +231,35 @@ STORAGES = {
         )
     },
 }
-MEDIA_URL = "media/"
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Logos and photos are few and small; the app serves them itself unless a
-# front server is configured to do it (SERVE_MEDIA=false).
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
-# Django's cache: files on disk, shared by every worker process of the machine. It holds
-# the annual report's PDFs (reports.pdf), keyed by what they print, so a stale PDF is never
-# served; deleting the folder only costs a new rendering.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env_str("POLE_CACHE_DIR", str(BASE_DIR / "cache")),
-        "TIMEOUT": 60 * 60 * 24 * 30,
-        "OPTIONS": {"MAX_ENTRIES": 500},
+# Django's cache: the report's PDFs (reports.pdf, keyed by what they print, so a stale PDF is
+# never served), the network's identity and the public pages (pole/page_cache.py). Redis when
+# REDIS_URL is given, shared by every server; otherwise files on disk, shared by the worker
+# processes of one machine. Either may be emptied: it only costs new renderings.
+REDIS_URL = env_str("REDIS_URL")
+CACHE_TIMEOUT = 60 * 60 * 24 * 30
+if REDIS_URL:
+    if urlsplit(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(f"REDIS_URL must be a redis://, rediss:// or unix:// address, not {REDIS_URL!r}")
+    CACHES = {
+        "default": {
+            # Django's RedisCache, answering as an empty cache while Redis is unreachable (pole/cache.py).
+            "BACKEND": "pole.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("POLE_CACHE_PREFIX", "pole"),
+            "TIMEOUT": CACHE_TIMEOUT,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("POLE_CACHE_DIR", str(BASE_DIR / "cache")),
+            "TIMEOUT": CACHE_TIMEOUT,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 
 # E-mail: printed to the console unless an SMTP host is given.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -237,6 +320,9 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": "'self'",
     "object-src": "'none'",
 }
+if POLE_S3_PUBLIC_URL:
+    # Logos and photos come from the public bucket's address (or its CDN).
+    CONTENT_SECURITY_POLICY["img-src"] += f" {_public_url.scheme}://{_public_url.netloc}"
 PERMISSIONS_POLICY = {
     feature: "()"
     for feature in (
