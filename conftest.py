@@ -1,7 +1,9 @@
 import os
+import socket
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -37,6 +39,86 @@ def cache_dir(settings, tmp_path):
     else:
         settings.CACHES = {"default": {**default, "LOCATION": str(tmp_path / "cache")}}
     return tmp_path / "cache"
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3 server (moto in server mode) on the loopback, started for the test session: real HTTP,
+    real signatures, never a provider. Its address, e.g. ``http://127.0.0.1:41234``."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+S3_CREDENTIALS = {"access_key": "pole-test", "secret_key": "pole-test-secret", "region": "us-east-1"}
+
+
+@pytest.fixture
+def s3_storages(settings, s3_server):
+    """Public and private storages on two new buckets of the moto server, made as pole/settings.py makes them.
+
+    Returns the buckets' names, the server's address and a boto3 client to look inside.
+    """
+    import boto3
+
+    from pole.object_storage import s3_storages as storages_for
+
+    suffix = uuid.uuid4().hex[:12]
+    public, private = f"pole-public-{suffix}", f"pole-private-{suffix}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name=S3_CREDENTIALS["region"],
+        aws_access_key_id=S3_CREDENTIALS["access_key"],
+        aws_secret_access_key=S3_CREDENTIALS["secret_key"],
+    )
+    for bucket in (public, private):
+        client.create_bucket(Bucket=bucket)
+    # What the README asks of a deployment: anyone may read the public bucket, no one the private one.
+    client.put_bucket_policy(Bucket=public, Policy=public_read_policy(public))
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **storages_for(
+            public_bucket=public,
+            private_bucket=private,
+            public_url=f"{s3_server}/{public}",
+            endpoint_url=s3_server,
+            **S3_CREDENTIALS,
+        ),
+    }
+    return SimpleNamespace(endpoint=s3_server, public=public, private=private, client=client)
+
+
+def public_read_policy(bucket):
+    """A bucket policy letting anyone read the bucket's objects (and nothing else)."""
+    import json
+
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "PublicRead",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/*",
+                }
+            ],
+        }
+    )
+
+
+def bucket_keys(client, bucket):
+    """Every key of ``bucket``, sorted."""
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
 
 
 @pytest.fixture(autouse=True)

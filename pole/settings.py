@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from pole.env import env_bool, env_bytes, env_decimal, env_int, env_list, env_str
+from pole.object_storage import s3_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -187,35 +188,18 @@ if POLE_S3_PUBLIC_BUCKET or POLE_S3_PRIVATE_BUCKET:
     _public_url = urlsplit(POLE_S3_PUBLIC_URL)
     if _public_url.scheme not in ("http", "https") or not _public_url.netloc:
         raise ImproperlyConfigured(f"POLE_S3_PUBLIC_URL must be an http or https address, not {POLE_S3_PUBLIC_URL!r}")
-    _s3_common = {
-        "endpoint_url": POLE_S3_ENDPOINT_URL,
-        "region_name": POLE_S3_REGION,
+    STORAGES_FILES = s3_storages(
+        public_bucket=POLE_S3_PUBLIC_BUCKET,
+        private_bucket=POLE_S3_PRIVATE_BUCKET,
+        public_url=POLE_S3_PUBLIC_URL,
+        endpoint_url=POLE_S3_ENDPOINT_URL,
+        region=POLE_S3_REGION,
         # Unset: boto3's own chain (AWS_ACCESS_KEY_ID…, an instance role).
-        "access_key": env_str("POLE_S3_ACCESS_KEY_ID"),
-        "secret_key": env_str("POLE_S3_SECRET_ACCESS_KEY"),
-        # A name is never reused for other content: caches key files by name (pole/storage.py).
-        "file_overwrite": False,
-        # A custom endpoint (MinIO, Ceph, a provider's) is addressed by path unless told otherwise.
-        "addressing_style": env_str("POLE_S3_ADDRESSING_STYLE", "path" if POLE_S3_ENDPOINT_URL else None),
-    }
-    STORAGES_FILES = {
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                **_s3_common,
-                "bucket_name": POLE_S3_PUBLIC_BUCKET,
-                "querystring_auth": False,
-                "custom_domain": _public_url.netloc + _public_url.path,
-                "url_protocol": f"{_public_url.scheme}:",
-                # Some providers grant public read per object (« public-read »), others per bucket.
-                "default_acl": env_str("POLE_S3_PUBLIC_ACL"),
-            },
-        },
-        "private": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {**_s3_common, "bucket_name": POLE_S3_PRIVATE_BUCKET, "default_acl": None},
-        },
-    }
+        access_key=env_str("POLE_S3_ACCESS_KEY_ID"),
+        secret_key=env_str("POLE_S3_SECRET_ACCESS_KEY"),
+        addressing_style=env_str("POLE_S3_ADDRESSING_STYLE"),
+        public_acl=env_str("POLE_S3_PUBLIC_ACL"),
+    )
 else:
     STORAGES_FILES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
