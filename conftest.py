@@ -122,6 +122,19 @@ def bucket_keys(client, bucket):
 
 
 @pytest.fixture(autouse=True)
+def page_cache_off(settings, request):
+    """Tests read ``response.context``, which a page served from the cache has not: the public
+    pages' cache (pole/page_cache.py) is off unless a test asks for it with the ``page_cache`` fixture."""
+    settings.POLE_PAGE_CACHE = "page_cache" in request.fixturenames
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The public pages' cache on, as in production."""
+    settings.POLE_PAGE_CACHE = True
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """Hash test passwords cheaply; the real hasher's cost buys nothing in tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -260,7 +273,8 @@ def assert_constant_queries(django_assert_num_queries):
     """Check that a page runs as many queries with ``large`` rows as with ``small``.
 
     ``check(client, url, build)`` calls ``build(i)`` to add row ``i``, and returns
-    the response with ``large`` rows.
+    the response with ``large`` rows. The public pages' cache is off (``page_cache_off``): the
+    view itself is measured.
     """
     from django.test.utils import CaptureQueriesContext
 

@@ -245,6 +245,11 @@ else:
         }
     }
 
+# Public pages served from the cache to anonymous visitors (pole/page_cache.py).
+POLE_PAGE_CACHE = env_bool("POLE_PAGE_CACHE", True)
+# The load test's bare view (performance/views.py): only in the servers the load test starts.
+POLE_LOADTEST_BARE_VIEW = env_bool("POLE_LOADTEST_BARE_VIEW", False)
+
 # E-mail: printed to the console unless an SMTP host is given.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_BACKEND = env_str(
@@ -266,6 +271,8 @@ SESSION_COOKIE_HTTPONLY = True
 # No script of ours reads the CSRF cookie (forms carry the token), so hide it from scripts too.
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer asks for the health endpoint over plain HTTP, behind the TLS it terminates.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 # Behind a TLS-terminating proxy, the request reaches us over plain HTTP: trust the proxy's
 # X-Forwarded-Proto (and X-Forwarded-For for login throttling) only when told it exists,
 # since a client could otherwise send those headers itself.
