@@ -28,6 +28,9 @@ from django.utils.functional import LazyObject, cached_property, empty
 
 PUBLIC = "default"
 PRIVATE = "private"
+# Files that come and go on their own: the health check's probe (django-health-check writes
+# and deletes one on every /sante/ request). Left out of listings, hence of backups.
+TRANSIENT_FOLDERS = ("health_check_storage_test/",)
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -102,13 +105,19 @@ def local_files(root):
 
 
 def stored_files(storage):
-    """Return the names of every file ``storage`` holds, sorted, as POSIX paths relative to it.
+    """Return the names of the files ``storage`` holds, sorted, as POSIX paths relative to it.
 
     A local folder is walked (links are skipped: nothing outside it is read); a bucket is
     listed page by page, one request per thousand files.
     """
     if is_local(storage):
-        return local_files(storage.location)
+        names = local_files(storage.location)
+    else:
+        names = _bucket_files(storage)
+    return [name for name in names if not name.startswith(TRANSIENT_FOLDERS)]
+
+
+def _bucket_files(storage):
     bucket = storage.bucket
     prefix = storage.location.strip("/")
     prefix = f"{prefix}/" if prefix else ""
