@@ -551,6 +551,7 @@ def measure_pages(base_url, pages, *, requests, concurrency=4, tool=None):
     """
     import httpx
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     tool = tool or ("ab" if shutil.which("ab") else "client")
     measure = ab_rate if tool == "ab" else client_rate
     rates, cache = {}, {}
