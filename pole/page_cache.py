@@ -59,7 +59,7 @@ MESSAGES_COOKIE = "messages"
 HEADER = "X-Page-Cache"
 
 # Tables whose rows no public page shows: a write to them starts no new generation. Logins
-# (last_login, sessions, django-axes), the admin's log, invitations and permissions. Anything not listed counts:
+# (last_login, sessions, django-axes), the admin's log, invitations, permissions, the outbox. Anything not listed counts:
 # a new model is safe by default.
 IGNORED_MODELS = (
     "sessions.session",
@@ -75,6 +75,8 @@ IGNORED_MODELS = (
     "members.user_groups",
     "members.user_user_permissions",
     "members.invitation",
+    # The e-mail outbox (the task queue's branch): every send and retry updates its rows.
+    "pole.outboxmessage",
 )
 
 CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
