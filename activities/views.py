@@ -33,9 +33,9 @@ from django.views.generic import TemplateView
 
 from activities.attendance import activity_attendance, member_attendance
 from members.access import RepresentativeRequiredMixin, representative_contact
+from pole import page_cache
 from pole.client_address import client_ip_address
 from pole.fiscal_years import FiscalYear
-from pole import page_cache
 from pole.identity import get_identity
 from pole.page_cache import public_page
 from pole.text import fold

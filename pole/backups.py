@@ -625,9 +625,9 @@ class _StoragePlacement:
                 failures.append(f"{name}: {error}")
         if failures:
             raise BackupError(
-                _("The media folder could not be put back as it was ({failures}); files set aside end with {suffix}.").format(
-                    failures="; ".join(failures), suffix=str(self.scratch)
-                )
+                _(
+                    "The media folder could not be put back as it was ({failures}); files set aside end with {suffix}."
+                ).format(failures="; ".join(failures), suffix=str(self.scratch))
             )
 
     def forget_previous(self):

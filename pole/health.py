@@ -87,9 +87,13 @@ class HealthView(HealthCheckView):
             for check, result in zip(found, results, strict=True)
         ]
         if request.GET.get("format") == "json" or "application/json" in request.headers.get("accept", ""):
-            return JsonResponse({"ok": healthy, "checks": rows}, status=status, json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(
+                {"ok": healthy, "checks": rows}, status=status, json_dumps_params={"ensure_ascii": False}
+            )
         lines = [_("Healthy") if healthy else _("Unavailable")]
-        lines += [f"{row['check']} : {row['status']} ({row['milliseconds']} ms)".replace(" :", "\u00a0:") for row in rows]
+        lines += [
+            f"{row['check']} : {row['status']} ({row['milliseconds']} ms)".replace(" :", "\u00a0:") for row in rows
+        ]
         return HttpResponse("\n".join(lines) + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 

@@ -281,4 +281,3 @@ def public_page(view):
         return response
 
     return cached_view
-

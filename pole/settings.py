@@ -162,7 +162,9 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 POLE_PRIVATE_ROOT = Path(env_str("POLE_PRIVATE_ROOT", str(BASE_DIR / "private")))
 _media, _private = MEDIA_ROOT.resolve(), POLE_PRIVATE_ROOT.resolve()
 if _media == _private or _media in _private.parents or _private in _media.parents:
-    raise ImproperlyConfigured("POLE_PRIVATE_ROOT and MEDIA_ROOT must be two separate folders, neither inside the other")
+    raise ImproperlyConfigured(
+        "POLE_PRIVATE_ROOT and MEDIA_ROOT must be two separate folders, neither inside the other"
+    )
 
 # Object storage (S3 API, django-storages) when the two buckets are named: public files in one,
 # private files in the other, which grants no public read. The local disk otherwise.

@@ -54,7 +54,9 @@ def listed_member(**kwargs):
 def test_home_shows_an_event_renamed_in_the_admin_at_once(personnel_client):
     event = EventFactory(title="Atelier de printemps")
     assert "Atelier de printemps" in cached_twice("/").content.decode()
-    assert save_change_page(personnel_client, Activity, event, changes={"title": "Atelier d’automne"}).status_code == 302
+    assert (
+        save_change_page(personnel_client, Activity, event, changes={"title": "Atelier d’automne"}).status_code == 302
+    )
     page = visit(Client(), "/")
     assert page[HEADER] == "miss" and "Atelier d’automne" in page.content.decode()
 
@@ -108,7 +110,12 @@ def test_event_page_counts_a_registration_at_once_and_each_visitor_posts_with_a_
     assert tokens[0] != tokens[1] and all(len(token) == 64 for token in tokens)
     response = second.post(
         url,
-        {"csrfmiddlewaretoken": tokens[1], "name": "Marie Tremblay", "email": "marie@exemple.org", "organisation": "Coop"},
+        {
+            "csrfmiddlewaretoken": tokens[1],
+            "name": "Marie Tremblay",
+            "email": "marie@exemple.org",
+            "organisation": "Coop",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert "19" in seats_text(visit(Client(), url))
@@ -158,7 +165,9 @@ def test_bulk_inserts_and_updates_retire_the_pages_too():
     Member.objects.bulk_create([Member(name="Coopérative Gamma", directory_consent=True)])
     from members.models import Membership
 
-    Membership.objects.bulk_create([Membership(member=Member.objects.get(name="Coopérative Gamma"), fiscal_year=current)])
+    Membership.objects.bulk_create(
+        [Membership(member=Member.objects.get(name="Coopérative Gamma"), fiscal_year=current)]
+    )
     assert "Coopérative Gamma" in visit(Client(), "/membres/").content.decode()
 
 

@@ -32,7 +32,12 @@ def test_staff_get_each_check_in_french(personnel_client):
     assert response.status_code == 200
     body = json.loads(response.content)
     assert body["ok"] is True
-    assert [row["check"] for row in body["checks"]] == ["Base de données", "Cache", "Fichiers publics", "Fichiers privés"]
+    assert [row["check"] for row in body["checks"]] == [
+        "Base de données",
+        "Cache",
+        "Fichiers publics",
+        "Fichiers privés",
+    ]
     assert all(row["status"] == "en service" for row in body["checks"])
     text = personnel_client.get(URL).content.decode()
     assert text.startswith("En bon état\n") and "Fichiers privés\u00a0: en service" in text

@@ -1,6 +1,7 @@
+from django.db import migrations, models
+
 import pole.storage
 import reports.models
-from django.db import migrations, models
 
 
 def move_version_files_to_private_storage(apps, schema_editor):

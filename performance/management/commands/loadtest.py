@@ -53,8 +53,12 @@ class Command(BaseCommand):
             help="First measure each public page's rate against a bare Django view, with this many requests "
             "per page, 4 at once (ab when installed); 0 skips it.",
         )
-        parser.add_argument("--page-tool", choices=["ab", "client"], help="What measures the page rates (ab if installed).")
-        parser.add_argument("--redis-url", help="The servers' shared cache (e.g. redis://127.0.0.1:6379/1); files otherwise.")
+        parser.add_argument(
+            "--page-tool", choices=["ab", "client"], help="What measures the page rates (ab if installed)."
+        )
+        parser.add_argument(
+            "--redis-url", help="The servers' shared cache (e.g. redis://127.0.0.1:6379/1); files otherwise."
+        )
         parser.add_argument("--output", help="Write the figures as JSON to this file.")
         parser.add_argument(
             "--static-root",
