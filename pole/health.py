@@ -1,6 +1,7 @@
 """``/sante/``: the health endpoint a load balancer asks before sending a server traffic.
 
-Built on django-health-check's checks (each with its own time limit, run side by side):
+Built on django-health-check's checks (each with its own time limit, run side by side in a thread
+with an event loop of its own, so the view stays a plain WSGI view):
 the database (``SELECT 1``), the cache (Redis answers a PING, or the file cache keeps a key),
 the public and private storages (a file written, read back and deleted) and, when a task
 queue's broker is configured (``CELERY_BROKER_URL``), the broker.
@@ -14,13 +15,15 @@ names the site answers to (``DJANGO_ALLOWED_HOSTS``).
 
 import asyncio
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from health_check.checks import Cache, Database, Storage
-from health_check.views import HealthCheckView
 
 
 @dataclasses.dataclass
@@ -67,45 +70,52 @@ def checks():
     return found
 
 
-class HealthView(HealthCheckView):
+async def _results(found):
+    return await asyncio.gather(*(check.probe.get_result() for check in found))
+
+
+def run_checks(found):
+    """Run the checks side by side, each within its time limit; return their results in order.
+
+    In a thread of its own, with an event loop of its own: the view stays a plain WSGI view,
+    whatever loop the calling thread may run (a test's browser driver does).
+    """
+    with ThreadPoolExecutor(max_workers=1) as runner:
+        return runner.submit(asyncio.run, _results(found)).result()
+
+
+@never_cache
+@require_safe
+def health(request):
     """Public: 200 or 503 and one word; staff: each check's result."""
-
-    async def get(self, request, *args, **kwargs):
-        found = checks()
-        results = await asyncio.gather(*(check.probe.get_result() for check in found))
-        healthy = not any(result.error for result in results)
-        status = 200 if healthy else 503
-        if not await _is_staff(request):
-            return HttpResponse("ok\n" if healthy else "indisponible\n", status=status, content_type="text/plain")
-        rows = [
-            {
-                "check": check.label,
-                "ok": result.error is None,
-                "status": _("working") if result.error is None else _("failing: %(error)s") % {"error": result.error},
-                "milliseconds": round(result.time_taken * 1000, 1),
-            }
-            for check, result in zip(found, results, strict=True)
-        ]
-        if request.GET.get("format") == "json" or "application/json" in request.headers.get("accept", ""):
-            return JsonResponse(
-                {"ok": healthy, "checks": rows}, status=status, json_dumps_params={"ensure_ascii": False}
-            )
-        lines = [_("Healthy") if healthy else _("Unavailable")]
-        lines += [
-            f"{row['check']} : {row['status']} ({row['milliseconds']} ms)".replace(" :", "\u00a0:") for row in rows
-        ]
-        return HttpResponse("\n".join(lines) + "\n", status=status, content_type="text/plain; charset=utf-8")
+    found = checks()
+    results = run_checks(found)
+    healthy = not any(result.error for result in results)
+    status = 200 if healthy else 503
+    if not _is_staff(request):
+        return HttpResponse("ok\n" if healthy else "indisponible\n", status=status, content_type="text/plain")
+    rows = [
+        {
+            "check": check.label,
+            "ok": result.error is None,
+            "status": _("working") if result.error is None else _("failing: %(error)s") % {"error": result.error},
+            "milliseconds": round(result.time_taken * 1000, 1),
+        }
+        for check, result in zip(found, results, strict=True)
+    ]
+    if request.GET.get("format") == "json" or "application/json" in request.headers.get("accept", ""):
+        return JsonResponse({"ok": healthy, "checks": rows}, status=status, json_dumps_params={"ensure_ascii": False})
+    lines = [_("Healthy") if healthy else _("Unavailable")]
+    lines += [f"{row['check']} : {row['status']} ({row['milliseconds']} ms)".replace(" :", "\u00a0:") for row in rows]
+    return HttpResponse("\n".join(lines) + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
-async def _is_staff(request):
+def _is_staff(request):
     """Whether a logged-in staff member asks; False whenever that cannot be known (the database is down)."""
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return False
     try:
-        user = await request.auser()
+        user = request.user
+        return bool(user.is_active and user.is_staff)
     except Exception:  # the session store (the database) may be what is down
         return False
-    return bool(user.is_active and user.is_staff)
-
-
-health = HealthView.as_view()

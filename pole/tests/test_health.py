@@ -82,3 +82,14 @@ def test_the_health_endpoint_is_never_redirected_to_https(settings):
     settings.SECURE_SSL_REDIRECT = True
     assert Client().get(URL).status_code == 200
     assert Client().get("/membres/").status_code == 301
+
+
+def test_it_answers_from_a_thread_that_runs_an_event_loop(client):
+    """A browser driver's loop in the calling thread (the end-to-end tests) must not break it."""
+    import asyncio
+
+    async def ask():
+        return client.get(URL)
+
+    response = asyncio.run(ask())
+    assert (response.status_code, response.content) == (200, b"ok\n")
