@@ -1,6 +1,9 @@
 import os
+import socket
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -23,12 +26,118 @@ def media_root(request, settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def private_root(settings, tmp_path):
+    """Keep each test's private files (archived report versions) in a folder of its own."""
+    settings.POLE_PRIVATE_ROOT = tmp_path / "private"
+    return settings.POLE_PRIVATE_ROOT
+
+
+@pytest.fixture(autouse=True)
 def cache_dir(settings, tmp_path):
-    """Give each test an empty file cache of its own (cached report PDFs), out of the project's folder."""
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "LOCATION": str(tmp_path / "cache")},
-    }
+    """Give each test an empty cache of its own (report PDFs, the identity, public pages).
+
+    A file cache in the test's folder; with REDIS_URL set, the shared Redis under a key prefix
+    of the test's own.
+    """
+    default = settings.CACHES["default"]
+    if default["BACKEND"].endswith("RedisCache"):
+        settings.CACHES = {"default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    else:
+        settings.CACHES = {"default": {**default, "LOCATION": str(tmp_path / "cache")}}
     return tmp_path / "cache"
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3 server (moto in server mode) on the loopback, started for the test session: real HTTP,
+    real signatures, never a provider. Its address, e.g. ``http://127.0.0.1:41234``."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+S3_CREDENTIALS = {"access_key": "pole-test", "secret_key": "pole-test-secret", "region": "us-east-1"}
+
+
+@pytest.fixture
+def s3_storages(settings, s3_server):
+    """Public and private storages on two new buckets of the moto server, made as pole/settings.py makes them.
+
+    Returns the buckets' names, the server's address and a boto3 client to look inside.
+    """
+    import boto3
+
+    from pole.object_storage import s3_storages as storages_for
+
+    suffix = uuid.uuid4().hex[:12]
+    public, private = f"pole-public-{suffix}", f"pole-private-{suffix}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name=S3_CREDENTIALS["region"],
+        aws_access_key_id=S3_CREDENTIALS["access_key"],
+        aws_secret_access_key=S3_CREDENTIALS["secret_key"],
+    )
+    for bucket in (public, private):
+        client.create_bucket(Bucket=bucket)
+    # What the README asks of a deployment: anyone may read the public bucket, no one the private one.
+    client.put_bucket_policy(Bucket=public, Policy=public_read_policy(public))
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **storages_for(
+            public_bucket=public,
+            private_bucket=private,
+            public_url=f"{s3_server}/{public}",
+            endpoint_url=s3_server,
+            **S3_CREDENTIALS,
+        ),
+    }
+    return SimpleNamespace(endpoint=s3_server, public=public, private=private, client=client)
+
+
+def public_read_policy(bucket):
+    """A bucket policy letting anyone read the bucket's objects (and nothing else)."""
+    import json
+
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "PublicRead",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/*",
+                }
+            ],
+        }
+    )
+
+
+def bucket_keys(client, bucket):
+    """Every key of ``bucket``, sorted."""
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+
+
+@pytest.fixture(autouse=True)
+def page_cache_off(settings, request):
+    """Tests read ``response.context``, which a page served from the cache has not: the public
+    pages' cache (pole/page_cache.py) is off unless a test asks for it with the ``page_cache`` fixture."""
+    settings.POLE_PAGE_CACHE = "page_cache" in request.fixturenames
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The public pages' cache on, as in production."""
+    settings.POLE_PAGE_CACHE = True
 
 
 @pytest.fixture(autouse=True)
@@ -304,7 +413,8 @@ def assert_constant_queries(django_assert_num_queries):
     """Check that a page runs as many queries with ``large`` rows as with ``small``.
 
     ``check(client, url, build)`` calls ``build(i)`` to add row ``i``, and returns
-    the response with ``large`` rows.
+    the response with ``large`` rows. The public pages' cache is off (``page_cache_off``): the
+    view itself is measured.
     """
     from django.test.utils import CaptureQueriesContext
 

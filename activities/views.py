@@ -33,9 +33,11 @@ from django.views.generic import TemplateView
 
 from activities.attendance import activity_attendance, member_attendance
 from members.access import RepresentativeRequiredMixin, representative_contact
+from pole import page_cache
 from pole.client_address import client_ip_address
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
+from pole.page_cache import public_page
 from pole.text import fold
 
 from . import registrations
@@ -66,6 +68,7 @@ def staff_required(view):
     return wrapper
 
 
+@public_page
 def calendar(request):
     """Public: the events calendar, filtered by objective and territory."""
     upcoming, past, fiscal_year = calendar_activities()
@@ -117,12 +120,16 @@ def too_many_from(address):
     return made >= settings.POLE_REGISTRATION_LIMIT_PER_HOUR
 
 
+@public_page
 def event_detail(request, pk):
     """Public: an event's page and its registration form."""
     activity = get_object_or_404(public_events(), pk=pk)
     contact = representative_contact(request.user)
     member = contact.member if contact is not None else None
     closed = activity.registration_closed_reason()
+    # The form closes at the deadline: a cached page must not outlive it.
+    if activity.registration_deadline and activity.registration_deadline > timezone.now():
+        page_cache.expires(request, activity.registration_deadline)
     initial = {}
     if contact is not None:
         initial = {"name": str(contact), "email": contact.email or request.user.email, "phone": contact.phone}

@@ -6,12 +6,14 @@ from django.views.decorators.http import require_safe
 from activities.selectors import calendar_activities
 from members.selectors import directory_members, directory_scope
 from pole.formatting import format_period
+from pole.page_cache import public_page
 from reports.models import AnnualReport, Figure
 from reports.report import format_figure, printed_values, tile_label
 from reports.statistics import year_figures
 
 
 @require_safe
+@public_page
 def home(request):
     """Public: the network presented — who it is, its latest published report and its key
     figures, its next events, the member directory, and the way in for staff and members.

@@ -23,12 +23,14 @@ from django.db.models import Prefetch
 from django.forms import Form
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DeleteView, DetailView, TemplateView, UpdateView
 from django.views.generic.edit import CreateView
 
 from pole.fiscal_years import FiscalYear
+from pole.page_cache import public_page
 from pole.text import fold
 
 from . import invitations
@@ -151,6 +153,7 @@ class ContactDeleteView(OwnContactMixin, DeleteView):
 PAGE_SIZE = 12
 
 
+@public_page
 def directory(request):
     """Public: the members of the directory's fiscal year who agreed to be listed."""
     scope = directory_scope()
@@ -182,6 +185,7 @@ def directory(request):
     )
 
 
+@method_decorator(public_page, name="dispatch")
 class DirectoryDetailView(DetailView):
     """Public: one listed member's page."""
 

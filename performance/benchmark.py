@@ -15,7 +15,6 @@ import statistics
 import time
 from contextlib import contextmanager
 from decimal import Decimal
-from pathlib import Path
 
 import tablib
 from django.conf import settings
@@ -99,21 +98,23 @@ def database_has_data():
 
 
 def write_images():
-    """Write the shared large images under MEDIA_ROOT/bench/ (once)."""
-    root = Path(settings.MEDIA_ROOT)
+    """Write the shared large images in the public storage under bench/ (once)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
     sizes = {"photo": (2400, 1600), "logo": (1800, 1000), "portrait": (1800, 1800)}
     colours = ["#1f5f8b", "#2a7f62", "#b5523b", "#6b4c9a"]
     for kind, names in IMAGES.items():
         for index, name in enumerate(names):
-            path = root / name
-            if path.exists():
+            if default_storage.exists(name):
                 continue
-            path.parent.mkdir(parents=True, exist_ok=True)
             image = Image.new("RGB", sizes[kind], colours[index % len(colours)])
             draw = ImageDraw.Draw(image)
             for step in range(0, sizes[kind][0], 40):
                 draw.line([(step, 0), (sizes[kind][0] - step, sizes[kind][1])], fill="white", width=3)
-            image.save(path, format="JPEG" if name.endswith(".jpg") else "PNG")
+            buffer = io.BytesIO()
+            image.save(buffer, format="JPEG" if name.endswith(".jpg") else "PNG")
+            default_storage.save(name, ContentFile(buffer.getvalue()))
 
 
 class Created:

@@ -17,6 +17,15 @@
 
 Any 5xx, unexpected status, exception or lost edit is a failure. The figures (requests
 per second, p50/p95/p99 overall and per kind) are printed and written as JSON.
+
+Before the people play, the **page rates** (``measure_pages``): each anonymous public page
+(home, directory, a member's page, calendar, an event's page, report list, the published
+report) and a bare Django view (``performance/views.py``: « ok » through the middleware, no
+database) are requested ``page_requests`` times by ``concurrency`` (4) clients at once — with
+Apache's ``ab`` when installed (Debian's apache2-utils), else the load test's own client — and
+each page's rate is printed as a ratio of the bare view's (measured before and after the pages,
+the mean of the two is the yardstick). ``servers`` starts several gunicorns (one port each) and
+spreads the people over them.
 """
 
 import json
@@ -25,6 +34,7 @@ import math
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -417,7 +427,8 @@ def drive(
     directors=1,
     seed=2016,
 ):
-    """Run the simulated people against ``base_url``; return the Recorder and the time taken.
+    """Run the simulated people against ``base_url`` (or a list of servers, people spread over them);
+    return the Recorder and the time taken.
 
     For ``seconds``, or until each person has made ``requests_per_kind`` requests of each of
     its kinds (give one or the other).
@@ -426,19 +437,31 @@ def drive(
         raise ValueError("give either seconds or requests_per_kind")
     # httpx logs every request at INFO; the figures say what matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    base_urls = [base_url] if isinstance(base_url, str) else list(base_url)
     recorder = Recorder()
     started = time.monotonic()
     deadline = None if seconds is None else started + seconds
     common = {"requests_per_kind": requests_per_kind}
     users = [
         Representative(
-            base_url, recorder, deadline, seed + i, email=r["email"], password=password, member=r["member"], **common
+            base_urls[i % len(base_urls)],
+            recorder,
+            deadline,
+            seed + i,
+            email=r["email"],
+            password=password,
+            member=r["member"],
+            **common,
         )
         for i, r in enumerate(representatives)
     ]
-    users += [Visitor(base_url, recorder, deadline, seed + 1000 + i, listed=listed, **common) for i in range(visitors)]
     users += [
-        Director(base_url, recorder, deadline, seed + 2000 + i, password=password, **common) for i in range(directors)
+        Visitor(base_urls[i % len(base_urls)], recorder, deadline, seed + 1000 + i, listed=listed, **common)
+        for i in range(visitors)
+    ]
+    users += [
+        Director(base_urls[i % len(base_urls)], recorder, deadline, seed + 2000 + i, password=password, **common)
+        for i in range(directors)
     ]
     threads = [threading.Thread(target=user.run, name=f"{type(user).__name__}-{i}") for i, user in enumerate(users)]
     for thread in threads:
@@ -446,6 +469,130 @@ def drive(
     for thread in threads:
         thread.join()
     return recorder, time.monotonic() - started
+
+
+# --- Page rates: each public page against a bare Django view ---------------------------------
+
+BARE_VIEW = "/essai-de-charge/vide/"
+AB_RATE = re.compile(r"Requests per second:\s+([0-9.]+)")
+AB_FAILED = re.compile(r"Failed requests:\s+([0-9]+)")
+AB_NON_2XX = re.compile(r"Non-2xx responses:\s+([0-9]+)")
+
+
+def public_pages(state):
+    """The anonymous public pages measured, by name: (URL)."""
+    pages = {
+        "home": "/",
+        "directory": "/membres/",
+        "member page": f"/membres/{state['listed'][0]}/",
+        "calendar": "/activites/",
+        "report list": "/rapports/",
+        "published report": f"/rapports/{REPORT_YEAR}/",
+    }
+    if state.get("event"):
+        pages["event page"] = f"/activites/{state['event']}/"
+    return pages
+
+
+def ab_rate(url, *, requests, concurrency):
+    """Requests per second of ``ab -n requests -c concurrency url``; raise RuntimeError on any failure."""
+    result = subprocess.run(
+        ["ab", "-q", "-n", str(requests), "-c", str(concurrency), url], capture_output=True, text=True, timeout=600
+    )
+    rate = AB_RATE.search(result.stdout)
+    if result.returncode or rate is None:
+        raise RuntimeError(f"ab failed on {url}: {result.stderr.strip() or result.stdout[-500:]}")
+    failed = int(AB_FAILED.search(result.stdout)[1]) + int((AB_NON_2XX.search(result.stdout) or [0, 0])[1])
+    if failed:
+        raise RuntimeError(f"ab: {failed} of {requests} requests to {url} failed or were not 2xx")
+    return float(rate[1])
+
+
+def client_rate(url, *, requests, concurrency):
+    """The same measure with the load test's own client: ``concurrency`` threads share ``requests`` requests."""
+    import httpx
+
+    remaining = [requests]
+    lock = threading.Lock()
+    failures = []
+
+    def work():
+        with httpx.Client(timeout=60) as client:
+            while True:
+                with lock:
+                    if remaining[0] <= 0:
+                        return
+                    remaining[0] -= 1
+                try:
+                    status = client.get(url).status_code
+                except httpx.HTTPError as error:
+                    failures.append(str(error))
+                    continue
+                if status != 200:
+                    failures.append(f"status {status}")
+
+    threads = [threading.Thread(target=work) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} of {requests} requests to {url} failed: {failures[0]}")
+    return requests / elapsed
+
+
+def measure_pages(base_url, pages, *, requests, concurrency=4, tool=None):
+    """Measure the bare view, each page, then the bare view again; return the figures with each page's ratio.
+
+    Each page is first requested a few times (the first renders it into the cache).
+    ``tool``: ``"ab"`` or ``"client"``; by default ``ab`` when installed.
+    """
+    import httpx
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    tool = tool or ("ab" if shutil.which("ab") else "client")
+    measure = ab_rate if tool == "ab" else client_rate
+    rates, cache = {}, {}
+    bare_before = measure(base_url + BARE_VIEW, requests=requests, concurrency=concurrency)
+    for name, path in pages.items():
+        for _ in range(3):
+            response = httpx.get(base_url + path, timeout=120)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+        cache[name] = response.headers.get("X-Page-Cache", "")
+        rates[name] = measure(base_url + path, requests=requests, concurrency=concurrency)
+    bare_after = measure(base_url + BARE_VIEW, requests=requests, concurrency=concurrency)
+    bare = (bare_before + bare_after) / 2
+    return {
+        "tool": tool,
+        "requests": requests,
+        "concurrency": concurrency,
+        "bare_view": {"before": round(bare_before, 1), "after": round(bare_after, 1), "mean": round(bare, 1)},
+        "pages": {
+            name: {
+                "path": pages[name],
+                "requests_per_second": round(rate, 1),
+                "ratio": round(rate / bare, 2),
+                "cache": cache[name],
+            }
+            for name, rate in rates.items()
+        },
+    }
+
+
+def page_lines(figures):
+    """The page rates as printed lines."""
+    bare = figures["bare_view"]
+    lines = [
+        f"Page rates ({figures['tool']}, {figures['requests']} requests each, {figures['concurrency']} at once): "
+        f"bare Django view {bare['mean']} requests/s (before {bare['before']}, after {bare['after']})",
+        f"{'page':<18}{'requests/s':>12}{'ratio':>8}  cache",
+    ]
+    for name, page in figures["pages"].items():
+        lines.append(f"{name:<18}{page['requests_per_second']:>12}{page['ratio']:>8}  {page['cache']}")
+    return lines
 
 
 # --- The database and the server -----------------------------------------------------------
@@ -543,6 +690,8 @@ def server_environment(*, database_url, workdir, static_root=None, debug=False):
         # A cache of its own: the first PDF is drawn, the next ones of the unchanged report are served from it.
         POLE_CACHE_DIR=str(Path(workdir) / "cache"),
         STATIC_ROOT=str(static_root or Path(workdir) / "static"),
+        POLE_PRIVATE_ROOT=str(Path(workdir) / "private"),
+        POLE_LOADTEST_BARE_VIEW="true",
         PYTHONUNBUFFERED="1",
     )
     return environment
@@ -660,7 +809,11 @@ def prepare(*, representatives, password):
                 member_id=member, first_name="Essai", last_name=f"Charge {index}", email=email, user=user
             )
             accounts.append({"email": email, "member": member})
-    return {"representatives": accounts, "listed": listed}
+    from activities.selectors import calendar_activities
+
+    upcoming, _past, _year = calendar_activities()
+    event = upcoming.values_list("pk", flat=True).first()
+    return {"representatives": accounts, "listed": listed, "event": event}
 
 
 def read_back(members):
@@ -690,6 +843,10 @@ def run(
     keep_database=False,
     static_root=None,
     debug=False,
+    servers=1,
+    page_requests=0,
+    page_tool=None,
+    redis_url=None,
     out=print,
 ):
     """Prepare, serve, drive and verify; return the results (figures and verification).
@@ -697,6 +854,9 @@ def run(
     The people play for ``seconds`` or, in a smoke run, until each has made
     ``requests_per_kind`` requests of each of its kinds. ``static_root``: an earlier
     ``collectstatic`` output to serve as it is (one is made in ``workdir`` otherwise).
+    ``servers`` gunicorns serve, the people spread over them; ``page_requests`` (when not 0)
+    first measures the page rates against the first server (``measure_pages``).
+    ``redis_url``: the servers share that Redis as their cache (else the workdir's file cache).
     """
     if (seconds is None) == (requests_per_kind is None):
         raise ValueError("give either seconds or requests_per_kind")
@@ -704,6 +864,8 @@ def run(
     workdir.mkdir(parents=True, exist_ok=True)
     password = "Essai-de-charge-" + uuid.uuid4().hex[:12]
     environment = server_environment(database_url=database_url, workdir=workdir, static_root=static_root, debug=debug)
+    if redis_url:
+        environment.update(REDIS_URL=redis_url, POLE_CACHE_PREFIX=f"loadtest-{uuid.uuid4().hex[:12]}")
     state_file = workdir / "state.json"
     log_path = workdir / "loadtest.log"
     with open(log_path, "w") as log:
@@ -724,22 +886,31 @@ def run(
                 manage("collectstatic", "--noinput", environment=environment, log=log)
             state = json.loads(state_file.read_text())
 
-            port = free_port()
-            base_url = f"http://127.0.0.1:{port}"
-            server = start_gunicorn(port=port, workers=workers, environment=environment, log=log)
+            ports = [free_port() for _ in range(servers)]
+            base_urls = [f"http://127.0.0.1:{port}" for port in ports]
+            processes = []
+            page_figures = None
             try:
-                wait_until_serving(base_url, server)
+                for port in ports:
+                    processes.append(start_gunicorn(port=port, workers=workers, environment=environment, log=log))
+                for base_url, server in zip(base_urls, processes, strict=True):
+                    wait_until_serving(base_url, server)
+                if page_requests:
+                    out(f"Page rates at {base_urls[0]}: {page_requests} requests per page, 4 at once…")
+                    page_figures = measure_pages(
+                        base_urls[0], public_pages(state), requests=page_requests, tool=page_tool
+                    )
                 until = (
                     f"for {seconds} s"
                     if seconds is not None
                     else f"until each has made {requests_per_kind} requests of each kind"
                 )
                 out(
-                    f"gunicorn ({workers} workers) at {base_url}: {representatives} representatives, "
-                    f"{visitors} visitors, 1 director {until}…"
+                    f"{servers} × gunicorn ({workers} workers) at {', '.join(base_urls)}: {representatives} "
+                    f"representatives, {visitors} visitors, 1 director {until}…"
                 )
                 recorder, elapsed = drive(
-                    base_url,
+                    base_urls,
                     seconds=seconds,
                     requests_per_kind=requests_per_kind,
                     representatives=state["representatives"],
@@ -748,9 +919,11 @@ def run(
                     password=password,
                 )
             finally:
-                stop(server)
-            if server.returncode not in (0, -signal.SIGTERM):
-                recorder.request("server", 0, f"gunicorn ended with status {server.returncode}")
+                for server in processes:
+                    stop(server)
+            for server in processes:
+                if server.returncode not in (0, -signal.SIGTERM):
+                    recorder.request("server", 0, f"gunicorn ended with status {server.returncode}")
 
             edits_file = workdir / "edits.json"
             edits_file.write_text(json.dumps(recorder.edits))
@@ -771,9 +944,13 @@ def run(
     history = {int(k): v for k, v in stored["history"].items()}
     results = recorder.summary(elapsed)
     results["edits"] = check_edits(recorder.edits, final, history)
+    if page_figures is not None:
+        results["page_rates"] = page_figures
     results["setup"] = {
         "database": _safe(database_url).split("://")[0],
         "workers": workers,
+        "servers": servers,
+        "cache": "redis" if redis_url else "files",
         "debug": debug,
         "seconds": seconds,
         "requests_per_kind": requests_per_kind,
@@ -813,6 +990,8 @@ def report_lines(results):
             f"{figures['p99_ms']:>10}{figures['max_ms']:>10}"
         )
     edits = results["edits"]
+    if results.get("page_rates"):
+        lines = page_lines(results["page_rates"]) + lines
     lines.append(f"errors: {results['errors']}")
     for sample in results["error_samples"][:5]:
         lines.append(f"  {sample['kind']}: {sample['error']}")

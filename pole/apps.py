@@ -11,7 +11,10 @@ class PoleConfig(AppConfig):
     verbose_name = "Pôle"
 
     def ready(self):
-        from pole import identity  # noqa: F401  (connects the cache's invalidation)
+        # Importing identity connects its cache's invalidation.
+        from pole import identity, page_cache  # noqa: F401
+
+        page_cache.connect_signals()
 
 
 class LoginThrottlingConfig(AxesConfig):

@@ -8,18 +8,26 @@ The archive is a ``.tar.gz`` holding:
   permissions written by their natural keys so the archive loads into a database whose
   ids differ (SQLite to PostgreSQL and back). Content types and permissions are left out:
   ``migrate`` creates them; sessions are left out: they are disposable;
-- ``media/…``: every file under ``MEDIA_ROOT`` (logos, photos).
+- ``media/…``: every file of the public storage (logos, photos), on the local disk
+  (``MEDIA_ROOT``) or in the public bucket;
+- ``private/…``: every file of the private storage (the archived report versions), on the
+  local disk (``POLE_PRIVATE_ROOT``) or in the private bucket.
+
+Both storages are read through their API (``pole/storage.py``), so a backup moves between the
+local disk and object storage in either direction. An archive of format 1 (media only, before
+the private storage existed) restores too: its ``reports/versions/`` files go to the private
+storage.
 
 The archive holds password hashes: it is written readable by its owner only (mode 0600).
 
 Restoring is all or nothing. It checks the archive first (plain files only, none landing
-outside ``MEDIA_ROOT``, no name both a file and a folder, none blocked by what
-``MEDIA_ROOT`` already holds, enough free disk space), runs ``migrate``, checks the database
-holds nothing but what migrations create, unpacks the data and media files into a
-temporary folder, then, in one transaction, loads the rows, checks every model's row count
-against the manifest and, last, moves the media files in place. A file of ``MEDIA_ROOT``
-that the archive replaces is set aside until the transaction commits; if anything fails,
-the rows are rolled back and ``MEDIA_ROOT`` is put back as it was.
+outside its storage, no name both a file and a folder, none blocked by what a local folder
+already holds, enough free disk space), runs ``migrate``, checks the database holds nothing
+but what migrations create, unpacks the data and files into a temporary folder, then, in one
+transaction, loads the rows, checks every model's row count against the manifest and, last,
+puts the files in place. A file that the archive replaces is set aside (beside itself on a
+local disk, in the temporary folder for a bucket) until the transaction commits; if anything
+fails, the rows are rolled back and both storages are put back as they were.
 """
 
 import contextlib
@@ -37,6 +45,7 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -45,10 +54,19 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-FORMAT = "pole-backup/1"
+from pole.storage import is_local, local_files, private_storage, public_storage, stored_files
+
+FORMAT = "pole-backup/2"
+# Format 1: public media only (``media/``), archived before the private storage existed.
+READABLE_FORMATS = ("pole-backup/1", FORMAT)
 MANIFEST = "manifest.json"
 DATA = "data.json"
 MEDIA_PREFIX = "media"
+PRIVATE_PREFIX = "private"
+# The archive's folder of each storage, and the manifest's key listing its files.
+STORAGE_PREFIXES = (MEDIA_PREFIX, PRIVATE_PREFIX)
+# In a format-1 archive, the files under this folder were the archived report versions.
+VERSION_FILES = "reports/versions/"
 # Files take whole blocks of the disk; the free-space check counts them so.
 DISK_BLOCK = 4096
 
@@ -125,16 +143,24 @@ def _sha256(path):
 
 def media_files(media_root=None):
     """Return the regular files under MEDIA_ROOT as sorted POSIX paths relative to it."""
-    root = Path(media_root or settings.MEDIA_ROOT)
-    if not root.is_dir():
-        return []
-    files = []
-    for directory, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(directory) / name
-            if path.is_file() and not path.is_symlink():
-                files.append(path.relative_to(root).as_posix())
-    return sorted(files)
+    return local_files(media_root or settings.MEDIA_ROOT)
+
+
+def archive_storages():
+    """{archive folder: storage}: the public storage under ``media/``, the private one under ``private/``."""
+    return {MEDIA_PREFIX: public_storage(), PRIVATE_PREFIX: private_storage()}
+
+
+def _spool(storage, name, scratch):
+    """Copy the stored file ``name`` into the folder ``scratch``; return its path and SHA-256."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    target = scratch / hashlib.sha256(name.encode()).hexdigest()
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as source, open(target, "wb") as output:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            digest.update(block)
+            output.write(block)
+    return target, digest.hexdigest()
 
 
 def _add_bytes(archive, name, data):
@@ -152,7 +178,6 @@ def write_backup(path, *, using=DEFAULT_DB_ALIAS):
     to a temporary file, so a large database does not sit in memory.
     """
     path = Path(path)
-    media_root = Path(settings.MEDIA_ROOT)
     pending = pending_migrations(using)
     if pending:
         raise BackupError(
@@ -180,7 +205,18 @@ def write_backup(path, *, using=DEFAULT_DB_ALIAS):
                 verbosity=0,
             )
             counts = row_counts(using)
-        files = media_files(media_root)
+        # Each file: where the archive reads it from (a local path, or a copy in the scratch folder).
+        sources, listed = {}, {}
+        for prefix, storage in archive_storages().items():
+            listed[prefix] = {}
+            for name in stored_files(storage):
+                if is_local(storage):
+                    source = Path(storage.path(name))
+                    digest = _sha256(source)
+                else:
+                    source, digest = _spool(storage, name, Path(scratch) / prefix)
+                sources[f"{prefix}/{name}"] = source
+                listed[prefix][name] = digest
         manifest = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
@@ -189,7 +225,8 @@ def write_backup(path, *, using=DEFAULT_DB_ALIAS):
             "migrations": applied_migrations(using),
             "data_sha256": _sha256(data_path),
             "counts": counts,
-            "media": {name: _sha256(media_root / name) for name in files},
+            "media": listed[MEDIA_PREFIX],
+            "private": listed[PRIVATE_PREFIX],
         }
         temporary = path.with_name(f".{path.name}.partial")
         try:
@@ -201,8 +238,8 @@ def write_backup(path, *, using=DEFAULT_DB_ALIAS):
                 with tarfile.open(fileobj=output, mode="w:gz") as archive:
                     _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode())
                     archive.add(data_path, arcname=DATA, recursive=False)
-                    for name in files:
-                        archive.add(media_root / name, arcname=f"{MEDIA_PREFIX}/{name}", recursive=False)
+                    for arcname, source in sources.items():
+                        archive.add(source, arcname=arcname, recursive=False)
             # Only a complete archive takes the final name.
             os.replace(temporary, path)
         finally:
@@ -218,13 +255,26 @@ def read_manifest(archive):
         raise BackupError(
             _("This archive has no readable manifest: it is not a backup of this application.")
         ) from error
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in READABLE_FORMATS:
         raise BackupError(
             _("This archive's format ({format}) is not one this version reads ({expected}).").format(
                 format=manifest.get("format"), expected=FORMAT
             )
         )
+    manifest.setdefault("private", {})
     return manifest
+
+
+def destination(manifest, member_name):
+    """Return ``(archive folder, name)`` of where the archive's file ``member_name`` goes.
+
+    The folder names the storage (``media`` public, ``private``); a format-1 archive's report
+    versions go to the private storage.
+    """
+    prefix, _slash, name = member_name.partition("/")
+    if manifest.get("format") != FORMAT and prefix == MEDIA_PREFIX and name.startswith(VERSION_FILES):
+        return PRIVATE_PREFIX, name
+    return prefix, name
 
 
 def media_target(media_root, name):
@@ -235,7 +285,7 @@ def media_target(media_root, name):
     """
     posix = PurePosixPath(name)
     parts = posix.parts
-    if posix.is_absolute() or "\\" in name or len(parts) < 2 or parts[0] != MEDIA_PREFIX or ".." in parts:
+    if posix.is_absolute() or "\\" in name or len(parts) < 2 or parts[0] not in STORAGE_PREFIXES or ".." in parts:
         raise BackupError(_("The archive holds a file outside the media folder: {name}.").format(name=name))
     root = Path(media_root).resolve()
     target = root.joinpath(*parts[1:]).resolve()
@@ -244,9 +294,26 @@ def media_target(media_root, name):
     return target
 
 
+class ArchivedFile:
+    """A file of the archive and where it goes: ``prefix`` (the storage's folder) and ``name`` in that storage."""
+
+    def __init__(self, member, prefix, name):
+        self.member, self.prefix, self.name = member, prefix, name
+
+    @property
+    def parts(self):
+        return PurePosixPath(self.name).parts
+
+
+def _storage_root(prefix):
+    """The local folder of the storage ``prefix`` names, or None for object storage."""
+    storage = archive_storages()[prefix]
+    return Path(storage.location) if is_local(storage) else None
+
+
 def _check_members(archive, manifest):
-    """Check every member of the archive is a plain file where it belongs; return the media members."""
-    media = []
+    """Check every member of the archive is a plain file where it belongs; return its ``ArchivedFile`` list."""
+    files = []
     for member in archive.getmembers():
         if member.name in (MANIFEST, DATA):
             if not member.isfile():
@@ -261,12 +328,16 @@ def _check_members(archive, manifest):
                 _("The archive holds something other than a plain file: {name}.").format(name=member.name)
             )
         media_target(settings.MEDIA_ROOT, member.name)
-        media.append(member)
-    listed = {f"{MEDIA_PREFIX}/{name}" for name in manifest.get("media", {})}
-    found = {member.name for member in media}
+        prefix, name = destination(manifest, member.name)
+        root = _storage_root(prefix)
+        if root is not None:
+            media_target(root, f"{MEDIA_PREFIX}/{name}")
+        files.append(ArchivedFile(member, prefix, name))
+    listed = {f"{prefix}/{name}" for prefix in STORAGE_PREFIXES for name in manifest.get(prefix, {})}
+    found = {file.member.name for file in files}
     if listed != found:
         raise BackupError(_("The archive's media files do not match its manifest: it is incomplete or altered."))
-    return media
+    return files
 
 
 def unexpected_rows(using=DEFAULT_DB_ALIAS):
@@ -293,25 +364,27 @@ def _check_migrations(manifest, using):
 
 
 def restore_backup(path, *, using=DEFAULT_DB_ALIAS, migrate=True, stdout=None):
-    """Load the archive ``path`` into an empty database and its files into MEDIA_ROOT; return the manifest.
+    """Load the archive ``path`` into an empty database and its files into both storages; return the manifest.
 
-    All or nothing: the archive, the media folder and the free disk space are checked
-    before anything is written; the rows and the media files are unpacked into a temporary
+    All or nothing: the archive, the local folders and the free disk space are checked
+    before anything is written; the rows and the files are unpacked into a temporary
     folder; then one transaction loads the rows, checks every model ends with the
-    manifest's row count and, last, moves the media files in place. If anything fails,
-    the transaction is rolled back and MEDIA_ROOT is put back as it was (``migrate`` aside).
+    manifest's row count and, last, puts the files in place. If anything fails, the
+    transaction is rolled back and the storages are put back as they were (``migrate`` aside).
     """
     path = Path(path)
-    media_root = Path(settings.MEDIA_ROOT)
     try:
         archive = tarfile.open(path, "r:gz")
     except (OSError, tarfile.TarError) as error:
         raise BackupError(_("Cannot read the archive {path}: {reason}").format(path=path, reason=error)) from error
     with archive, tempfile.TemporaryDirectory() as scratch:
         manifest = read_manifest(archive)
-        media = _check_members(archive, manifest)
-        _check_media_tree(media_root, media)
-        _check_disk_space(archive, media, Path(scratch), media_root)
+        files = _check_members(archive, manifest)
+        for prefix in STORAGE_PREFIXES:
+            root = _storage_root(prefix)
+            if root is not None:
+                _check_media_tree(root, [file for file in files if file.prefix == prefix])
+        _check_disk_space(archive, files, Path(scratch))
         _check_migrations(manifest, using)
         if migrate:
             call_command("migrate", database=using, interactive=False, verbosity=0, stdout=stdout)
@@ -340,13 +413,13 @@ def restore_backup(path, *, using=DEFAULT_DB_ALIAS, migrate=True, stdout=None):
                 shutil.copyfileobj(source, target)
             if _sha256(data_path) != manifest.get("data_sha256"):
                 raise BackupError(_("The archive's data does not match its manifest: it is damaged or altered."))
-            staged = _stage_media(archive, media, manifest, Path(scratch) / MEDIA_PREFIX)
+            staged = _stage_media(archive, files, manifest, Path(scratch) / "staged")
         except OSError as error:
             raise BackupError(
                 _("The archive could not be unpacked in {folder}: {reason}").format(folder=scratch, reason=error)
             ) from error
 
-        placement = _MediaPlacement(staged)
+        placement = _Placements(staged, Path(scratch) / "previous")
         try:
             with transaction.atomic(using=using):
                 _load_rows(data_path, manifest, using)
@@ -380,20 +453,16 @@ def _load_rows(data_path, manifest, using):
         )
 
 
-def _media_parts(member):
-    """The path of the archive's media ``member`` under MEDIA_ROOT, as a tuple of names."""
-    return PurePosixPath(member.name).parts[1:]
-
-
 def _check_media_tree(media_root, media):
-    """Check the media files can all take their places: no name is both a file and a folder.
+    """Check the files bound for the local folder ``media_root`` can all take their places.
 
-    Neither in the archive (``media/a`` beside ``media/a/b``) nor against what ``media_root``
-    already holds (a file where the archive needs a folder, a folder where it has a file).
+    No name is both a file and a folder: neither in the archive (``media/a`` beside
+    ``media/a/b``) nor against what ``media_root`` already holds (a file where the archive
+    needs a folder, a folder where it has a file).
     """
     files = set()
-    for member in media:
-        parts = _media_parts(member)
+    for archived in media:
+        parts = archived.parts
         if parts in files:
             raise BackupError(_("The archive holds the media file {name} twice.").format(name="/".join(parts)))
         files.add(parts)
@@ -427,8 +496,8 @@ def _existing_folder(path):
     return path
 
 
-def _check_disk_space(archive, media, scratch, media_root):
-    """Check the disks hold the unpacked data and media files (in ``scratch``) and their copy in MEDIA_ROOT."""
+def _check_disk_space(archive, files, scratch):
+    """Check the disks hold the unpacked data and files (in ``scratch``) and their copies in local folders."""
 
     def on_disk(size):
         return -(-size // DISK_BLOCK) * DISK_BLOCK
@@ -437,14 +506,17 @@ def _check_disk_space(archive, media, scratch, media_root):
         data = on_disk(archive.getmember(DATA).size)
     except KeyError:
         data = 0
-    files = sum(on_disk(member.size) for member in media)
+    needs = {scratch: data + sum(on_disk(file.member.size) for file in files)}
     scratch_device = os.stat(scratch).st_dev
-    media_folder = _existing_folder(media_root)
-    needs = [(scratch, data + files)]
-    # On one disk, the files move into MEDIA_ROOT by renaming; on another they are copied there.
-    if os.stat(media_folder).st_dev != scratch_device:
-        needs.append((media_folder, files))
-    for folder, needed in needs:
+    for prefix in STORAGE_PREFIXES:
+        root = _storage_root(prefix)
+        if root is None:
+            continue
+        folder = _existing_folder(root)
+        # On one disk, the files move into the folder by renaming; on another they are copied there.
+        if os.stat(folder).st_dev != scratch_device:
+            needs[folder] = needs.get(folder, 0) + sum(on_disk(f.member.size) for f in files if f.prefix == prefix)
+    for folder, needed in needs.items():
         free = shutil.disk_usage(folder).free
         if needed > free:
             raise BackupError(
@@ -455,24 +527,111 @@ def _check_disk_space(archive, media, scratch, media_root):
             )
 
 
-def _stage_media(archive, media, manifest, scratch):
-    """Extract the media files into ``scratch``, checking each digest; return [(file, final place)]."""
-    media_root = Path(settings.MEDIA_ROOT)
+def _stage_media(archive, files, manifest, scratch):
+    """Extract the files into ``scratch``, checking each digest; return [(staged file, ArchivedFile)]."""
     staged = []
-    for index, member in enumerate(media):
-        target = media_target(media_root, member.name)
-        name = member.name.split("/", 1)[1]
+    for index, archived in enumerate(files):
+        listed_prefix, listed_name = archived.member.name.split("/", 1)
         scratch.mkdir(parents=True, exist_ok=True)
         staged_path = scratch / str(index)
         digest = hashlib.sha256()
-        with archive.extractfile(member) as source, open(staged_path, "wb") as output:
+        with archive.extractfile(archived.member) as source, open(staged_path, "wb") as output:
             for block in iter(lambda: source.read(1 << 20), b""):
                 digest.update(block)
                 output.write(block)
-        if digest.hexdigest() != manifest["media"][name]:
-            raise BackupError(_("The media file {name} is damaged in the archive.").format(name=name))
-        staged.append((staged_path, target))
+        if digest.hexdigest() != manifest[listed_prefix][listed_name]:
+            raise BackupError(_("The media file {name} is damaged in the archive.").format(name=listed_name))
+        staged.append((staged_path, archived))
     return staged
+
+
+class _Placements:
+    """Put the staged files in both storages, able to put both back as they were.
+
+    Files bound for a local folder move by renaming (``_MediaPlacement``); files bound for a
+    bucket are written through the storage (``_StoragePlacement``).
+    """
+
+    def __init__(self, staged, scratch):
+        self.placements = []
+        for prefix in STORAGE_PREFIXES:
+            mine = [(path, archived) for path, archived in staged if archived.prefix == prefix]
+            root = _storage_root(prefix)
+            if root is not None:
+                targets = [(path, media_target(root, f"{MEDIA_PREFIX}/{archived.name}")) for path, archived in mine]
+                self.placements.append(_MediaPlacement(targets, root))
+            else:
+                self.placements.append(_StoragePlacement(archive_storages()[prefix], mine, scratch / prefix))
+
+    def move_in(self):
+        for placement in self.placements:
+            placement.move_in()
+
+    def put_back(self):
+        failures = []
+        for placement in reversed(self.placements):
+            try:
+                placement.put_back()
+            except BackupError as error:
+                failures.append(str(error))
+        if failures:
+            raise BackupError(" ".join(failures))
+
+    def forget_previous(self):
+        for placement in self.placements:
+            placement.forget_previous()
+
+
+class _StoragePlacement:
+    """Write staged files into a storage without a local folder (a bucket), able to undo it.
+
+    A file already stored under a name is copied into ``scratch`` first, and written back if
+    the restore fails.
+    """
+
+    def __init__(self, storage, staged, scratch):
+        self.storage, self.staged, self.scratch = storage, staged, scratch
+        self.done = []  # (name, copy of what was there or None)
+
+    def move_in(self):
+        try:
+            for staged_path, archived in self.staged:
+                previous = None
+                if self.storage.exists(archived.name):
+                    previous, _digest = _spool(self.storage, archived.name, self.scratch)
+                    self.storage.delete(archived.name)
+                self.done.append((archived.name, previous))
+                with open(staged_path, "rb") as source:
+                    stored = self.storage.save(archived.name, File(source))
+                if stored != archived.name:
+                    raise OSError(f"stored as {stored}")
+        except Exception as error:
+            raise BackupError(
+                _("The media files could not be moved into {folder}: {reason}. Nothing was restored.").format(
+                    folder=getattr(self.storage, "bucket_name", self.storage), reason=error
+                )
+            ) from error
+
+    def put_back(self):
+        failures = []
+        while self.done:
+            name, previous = self.done.pop()
+            try:
+                self.storage.delete(name)
+                if previous is not None:
+                    with open(previous, "rb") as source:
+                        self.storage.save(name, File(source))
+            except Exception as error:
+                failures.append(f"{name}: {error}")
+        if failures:
+            raise BackupError(
+                _(
+                    "The media folder could not be put back as it was ({failures}); files set aside end with {suffix}."
+                ).format(failures="; ".join(failures), suffix=str(self.scratch))
+            )
+
+    def forget_previous(self):
+        self.done = []
 
 
 class _MediaPlacement:
@@ -482,8 +641,9 @@ class _MediaPlacement:
     a rename cannot fail half-way), and removed only once the restore has succeeded.
     """
 
-    def __init__(self, staged):
+    def __init__(self, staged, root=None):
         self.staged = staged
+        self.root = Path(root or settings.MEDIA_ROOT)
         self.suffix = f".{secrets.token_hex(8)}.before-restore"
         # What was done, in order: ("folder", created folder, None) or ("file", place, set-aside copy or None).
         self.done = []
@@ -501,7 +661,7 @@ class _MediaPlacement:
         except OSError as error:
             raise BackupError(
                 _("The media files could not be moved into {folder}: {reason}. Nothing was restored.").format(
-                    folder=settings.MEDIA_ROOT, reason=error
+                    folder=self.root, reason=error
                 )
             ) from error
 
@@ -552,7 +712,7 @@ def describe(manifest):
     return _("{rows} rows in {models} tables and {files} media files, from {vendor}, made on {date}.").format(
         rows=rows,
         models=sum(1 for count in manifest["counts"].values() if count),
-        files=len(manifest["media"]),
+        files=len(manifest["media"]) + len(manifest.get("private", {})),
         vendor=manifest["database_vendor"],
         date=timezone.localtime(created).strftime("%Y-%m-%d %H:%M"),
     )

@@ -8,12 +8,14 @@ table of variables.
 import datetime
 import importlib.util
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from pole.env import env_bool, env_bytes, env_decimal, env_int, env_list, env_str
+from pole.object_storage import s3_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -150,8 +152,63 @@ STATICFILES_DIRS = [
     ("fonts/source-sans-pro", _package_dir("font_source_sans_pro")),
     ("fonts/source-serif-pro", _package_dir("font_source_serif_pro")),
 ]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Logos and photos are few and small; the app serves them itself unless a
+# front server is configured to do it (SERVE_MEDIA=false).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Private files (archived report versions) on the local disk: outside MEDIA_ROOT, so that no
+# address reaches them; only the app's permission-checked views read them (pole/storage.py).
+POLE_PRIVATE_ROOT = Path(env_str("POLE_PRIVATE_ROOT", str(BASE_DIR / "private")))
+_media, _private = MEDIA_ROOT.resolve(), POLE_PRIVATE_ROOT.resolve()
+if _media == _private or _media in _private.parents or _private in _media.parents:
+    raise ImproperlyConfigured(
+        "POLE_PRIVATE_ROOT and MEDIA_ROOT must be two separate folders, neither inside the other"
+    )
+
+# Object storage (S3 API, django-storages) when the two buckets are named: public files in one,
+# private files in the other, which grants no public read. The local disk otherwise.
+POLE_S3_PUBLIC_BUCKET = env_str("POLE_S3_PUBLIC_BUCKET")
+POLE_S3_PRIVATE_BUCKET = env_str("POLE_S3_PRIVATE_BUCKET")
+POLE_S3_ENDPOINT_URL = env_str("POLE_S3_ENDPOINT_URL")
+POLE_S3_REGION = env_str("POLE_S3_REGION")
+POLE_S3_PUBLIC_URL = None
+if POLE_S3_PUBLIC_BUCKET or POLE_S3_PRIVATE_BUCKET:
+    if not (POLE_S3_PUBLIC_BUCKET and POLE_S3_PRIVATE_BUCKET):
+        raise ImproperlyConfigured("POLE_S3_PUBLIC_BUCKET and POLE_S3_PRIVATE_BUCKET must be set together")
+    if POLE_S3_PUBLIC_BUCKET == POLE_S3_PRIVATE_BUCKET:
+        raise ImproperlyConfigured(
+            "POLE_S3_PUBLIC_BUCKET and POLE_S3_PRIVATE_BUCKET must be two buckets: private files never share "
+            "a bucket that the public may read"
+        )
+    # Where browsers read the public files: a CDN or the bucket's own address.
+    POLE_S3_PUBLIC_URL = env_str("POLE_S3_PUBLIC_URL") or (
+        f"{POLE_S3_ENDPOINT_URL.rstrip('/')}/{POLE_S3_PUBLIC_BUCKET}"
+        if POLE_S3_ENDPOINT_URL
+        else f"https://{POLE_S3_PUBLIC_BUCKET}.s3.{POLE_S3_REGION or 'us-east-1'}.amazonaws.com"
+    ).rstrip("/")
+    _public_url = urlsplit(POLE_S3_PUBLIC_URL)
+    if _public_url.scheme not in ("http", "https") or not _public_url.netloc:
+        raise ImproperlyConfigured(f"POLE_S3_PUBLIC_URL must be an http or https address, not {POLE_S3_PUBLIC_URL!r}")
+    STORAGES_FILES = s3_storages(
+        public_bucket=POLE_S3_PUBLIC_BUCKET,
+        private_bucket=POLE_S3_PRIVATE_BUCKET,
+        public_url=POLE_S3_PUBLIC_URL,
+        endpoint_url=POLE_S3_ENDPOINT_URL,
+        region=POLE_S3_REGION,
+        # Unset: boto3's own chain (AWS_ACCESS_KEY_ID…, an instance role).
+        access_key=env_str("POLE_S3_ACCESS_KEY_ID"),
+        secret_key=env_str("POLE_S3_SECRET_ACCESS_KEY"),
+        addressing_style=env_str("POLE_S3_ADDRESSING_STYLE"),
+        public_acl=env_str("POLE_S3_PUBLIC_ACL"),
+    )
+else:
+    STORAGES_FILES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {"BACKEND": "pole.storage.PrivateFileSystemStorage"},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES_FILES,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -160,23 +217,40 @@ STORAGES = {
         )
     },
 }
-MEDIA_URL = "media/"
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Logos and photos are few and small; the app serves them itself unless a
-# front server is configured to do it (SERVE_MEDIA=false).
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
-# Django's cache: files on disk, shared by every worker process of the machine. It holds
-# the annual report's PDFs (reports.pdf), keyed by what they print, so a stale PDF is never
-# served; deleting the folder only costs a new rendering.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env_str("POLE_CACHE_DIR", str(BASE_DIR / "cache")),
-        "TIMEOUT": 60 * 60 * 24 * 30,
-        "OPTIONS": {"MAX_ENTRIES": 500},
+# Django's cache: the report's PDFs (reports.pdf, keyed by what they print, so a stale PDF is
+# never served), the network's identity and the public pages (pole/page_cache.py). Redis when
+# REDIS_URL is given, shared by every server; otherwise files on disk, shared by the worker
+# processes of one machine. Either may be emptied: it only costs new renderings.
+REDIS_URL = env_str("REDIS_URL")
+CACHE_TIMEOUT = 60 * 60 * 24 * 30
+if REDIS_URL:
+    if urlsplit(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(f"REDIS_URL must be a redis://, rediss:// or unix:// address, not {REDIS_URL!r}")
+    CACHES = {
+        "default": {
+            # Django's RedisCache, answering as an empty cache while Redis is unreachable (pole/cache.py).
+            "BACKEND": "pole.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("POLE_CACHE_PREFIX", "pole"),
+            "TIMEOUT": CACHE_TIMEOUT,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("POLE_CACHE_DIR", str(BASE_DIR / "cache")),
+            "TIMEOUT": CACHE_TIMEOUT,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
+# Public pages served from the cache to anonymous visitors (pole/page_cache.py).
+POLE_PAGE_CACHE = env_bool("POLE_PAGE_CACHE", True)
+# The load test's bare view (performance/views.py): only in the servers the load test starts.
+POLE_LOADTEST_BARE_VIEW = env_bool("POLE_LOADTEST_BARE_VIEW", False)
 
 # E-mail: printed to the console unless an SMTP host is given.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -199,6 +273,8 @@ SESSION_COOKIE_HTTPONLY = True
 # No script of ours reads the CSRF cookie (forms carry the token), so hide it from scripts too.
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer asks for the health endpoint over plain HTTP, behind the TLS it terminates.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 # Behind a TLS-terminating proxy, the request reaches us over plain HTTP: trust the proxy's
 # X-Forwarded-Proto (and X-Forwarded-For for login throttling) only when told it exists,
 # since a client could otherwise send those headers itself.
@@ -237,6 +313,9 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": "'self'",
     "object-src": "'none'",
 }
+if POLE_S3_PUBLIC_URL:
+    # Logos and photos come from the public bucket's address (or its CDN).
+    CONTENT_SECURITY_POLICY["img-src"] += f" {_public_url.scheme}://{_public_url.netloc}"
 PERMISSIONS_POLICY = {
     feature: "()"
     for feature in (

@@ -5,6 +5,7 @@ from django.views.static import serve
 
 from backoffice import views as backoffice_views
 from pole import views
+from pole.health import health
 
 admin.site.site_header = "Pôle"
 admin.site.site_title = "Pôle"
@@ -23,6 +24,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says; the network's mark answers.
     path("favicon.ico", views.favicon, name="favicon"),
     path("identite.css", views.identity_css, name="identity-css"),
+    # For a load balancer: a status code for anyone, each check's result for staff (pole/health.py).
+    path("sante/", health, name="health"),
     path("", backoffice_views.home, name="home"),
 ]
 
@@ -31,6 +34,12 @@ def serve_media(request, path):
     """Uploaded files, from MEDIA_ROOT as configured at the time of the request."""
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
+
+if settings.POLE_LOADTEST_BARE_VIEW:
+    # The load test's yardstick (performance/views.py), only in the servers it starts.
+    from performance.views import bare
+
+    urlpatterns += [path("essai-de-charge/vide/", bare, name="loadtest-bare")]
 
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.strip("/")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pole.fiscal_years import FiscalYearField
 from pole.images import SafeImageField
+from pole.storage import private_storage
 
 DEFAULT_TAGLINE = "Votre regroupement d'affaires des coopératives, des mutuelles et des entreprises associatives"
 
@@ -168,7 +169,7 @@ class DeclaredFigure(models.Model):
 
 
 def version_upload_to(version, filename):
-    """An archived file under a random folder: the path reveals nothing, and only the views serve it."""
+    """An archived file under a random folder of the private storage: only the views serve it."""
     return f"reports/versions/{secrets.token_hex(16)}/{filename}"
 
 
@@ -194,11 +195,11 @@ class ReportVersion(models.Model):
         blank=True,
         related_name="+",
     )
-    pdf = models.FileField(_("PDF"), upload_to=version_upload_to)
+    pdf = models.FileField(_("PDF"), upload_to=version_upload_to, storage=private_storage)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
     pdf_size = models.PositiveIntegerField(_("PDF size (bytes)"))
     page_count = models.PositiveSmallIntegerField(_("pages"))
-    html = models.FileField(_("HTML"), upload_to=version_upload_to)
+    html = models.FileField(_("HTML"), upload_to=version_upload_to, storage=private_storage)
     html_sha256 = models.CharField(_("HTML SHA-256"), max_length=64)
     html_size = models.PositiveIntegerField(_("HTML size (bytes)"))
     print_digest = models.CharField(max_length=64, editable=False)

@@ -126,8 +126,8 @@ def referenced_files(html, fetcher):
     for url in set(re.findall(r'(?:src|href)="([^"]+)"', html)):
         full = urljoin(BASE_URL, url)
         try:
-            path, _is_media = fetcher.resolve(full)
-            stamps[full] = file_stamp(path)
+            file, _is_media = fetcher.resolve(full)
+            stamps[full] = file.stamp
         except (OSError, ValueError):
             continue
     return stamps

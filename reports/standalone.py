@@ -192,7 +192,9 @@ def subset_font(path, characters):
     """
     options = subset.Options()
     options.flavor = "woff2" if woff2_available() else "woff"
-    font = TTFont(path, recalcTimestamp=False, lazy=False)
+    # A resolved file of the page (pole.pdf.StaticFile), or a path.
+    source = io.BytesIO(path.read_bytes()) if hasattr(path, "read_bytes") else path
+    font = TTFont(source, recalcTimestamp=False, lazy=False)
     subsetter = subset.Subsetter(options=options)
     subsetter.populate(text=characters)
     subsetter.subset(font)

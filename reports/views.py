@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pole.fiscal_years import FiscalYear
+from pole.page_cache import public_page
 from reports.models import AnnualReport, ReportVersion
 from reports.pdf import render_report_html, render_report_pdf
 from reports.publishing import latest_version
@@ -43,6 +44,7 @@ def _visible_report(request, label):
     raise Http404(_("No annual report for this fiscal year."))
 
 
+@public_page
 def report_list(request):
     """Public: the published reports; staff: every fiscal year with data, published or not."""
     published = set(AnnualReport.objects.filter(is_published=True).values_list("fiscal_year", flat=True))
@@ -77,6 +79,7 @@ def _archived_file(version, kind, *, download_name=None):
     return response
 
 
+@public_page
 def annual_report(request, label):
     """The report page: a published report's latest version as adopted; a draft rendered live (staff).
 

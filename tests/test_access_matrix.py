@@ -62,6 +62,7 @@ PAGES = {
     "members:accept-invitation": EVERYONE_200,  # the token is the credential (logs others out)
     "set_language": (302, 302, 302, 302, 302),  # changes nothing on GET, goes back
     "favicon": (302, 302, 302, 302, 302),  # to the network's logo or the static mark
+    "health": EVERYONE_200,  # a status code for anyone; each check's result for staff
     "identity-css": EVERYONE_200,  # the brand colours
     "home": EVERYONE_200,  # the network presented
     # Member portal: A's colleague is not B's business

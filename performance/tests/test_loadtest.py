@@ -133,6 +133,21 @@ def test_a_counted_run_ends_even_when_the_server_never_answers():
     }
 
 
+def test_ab_figures_are_read_and_failures_refused(monkeypatch):
+    import subprocess
+
+    output = "Complete requests:      100\nFailed requests:        0\nRequests per second:    1234.56 [#/sec] (mean)\n"
+
+    def fake_ab(arguments, **kwargs):
+        return subprocess.CompletedProcess(arguments, 0, stdout=output, stderr="")
+
+    monkeypatch.setattr(subprocess, "run", fake_ab)
+    assert loadtest.ab_rate("http://127.0.0.1:1/", requests=100, concurrency=4) == 1234.56
+    output = output.replace("Failed requests:        0", "Failed requests:        3")
+    with pytest.raises(RuntimeError, match="3 of 100"):
+        loadtest.ab_rate("http://127.0.0.1:1/", requests=100, concurrency=4)
+
+
 def test_drive_needs_either_a_duration_or_counts():
     with pytest.raises(ValueError):
         loadtest.drive("http://127.0.0.1:1", representatives=[], visitors=0, listed=[], password="x")
@@ -150,7 +165,8 @@ def test_drive_needs_either_a_duration_or_counts():
 
 @pytest.mark.slow
 def test_a_short_real_run_serves_every_kind_without_error_or_lost_edit(tmp_path):
-    """gunicorn (2 workers) on a fresh SQLite file with the demo; each person makes 2 requests of each kind.
+    """Two gunicorns (2 workers each) on a fresh SQLite file with the demo; each person makes 2 requests
+    of each kind; first, 20 requests of each public page and of the bare view.
 
     Bounded by counts, not by the clock: on a busy machine the run takes longer, never does less.
     """
@@ -160,10 +176,28 @@ def test_a_short_real_run_serves_every_kind_without_error_or_lost_edit(tmp_path)
         representatives=2,
         visitors=2,
         workers=2,
+        servers=2,
+        page_requests=20,
+        page_tool="client",
         workdir=tmp_path / "run",
         debug=True,  # spares collectstatic's minute and a half
         out=lambda line: None,
     )
+    pages = results["page_rates"]["pages"]
+    assert set(pages) == {
+        "home",
+        "directory",
+        "member page",
+        "calendar",
+        "event page",
+        "report list",
+        "published report",
+    }
+    # Every public page was served from the cache once rendered, and each has a rate and a ratio.
+    assert {page["cache"] for page in pages.values()} == {"hit"}
+    assert all(page["requests_per_second"] > 0 and page["ratio"] > 0 for page in pages.values())
+    assert results["page_rates"]["bare_view"]["mean"] > 0
+    assert any(line.startswith("published report") for line in loadtest.report_lines(results))
     assert results["errors"] == 0, results["error_samples"]
     assert {kind: figures["requests"] for kind, figures in results["kinds"].items()} == {
         "login": 2 * (2 + 1),  # the page and the POST, for each representative and the director

@@ -44,7 +44,21 @@ class Command(BaseCommand):
         parser.add_argument("--keep-database", action="store_true", help="Keep the database after the run.")
         parser.add_argument("--representatives", type=int, default=10, help="Representatives editing (10).")
         parser.add_argument("--visitors", type=int, default=5, help="Visitors of the directory and report (5).")
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2).")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server (2).")
+        parser.add_argument("--servers", type=int, default=1, help="gunicorn servers, the people spread over them (1).")
+        parser.add_argument(
+            "--page-requests",
+            type=int,
+            default=0,
+            help="First measure each public page's rate against a bare Django view, with this many requests "
+            "per page, 4 at once (ab when installed); 0 skips it.",
+        )
+        parser.add_argument(
+            "--page-tool", choices=["ab", "client"], help="What measures the page rates (ab if installed)."
+        )
+        parser.add_argument(
+            "--redis-url", help="The servers' shared cache (e.g. redis://127.0.0.1:6379/1); files otherwise."
+        )
         parser.add_argument("--output", help="Write the figures as JSON to this file.")
         parser.add_argument(
             "--static-root",
@@ -94,6 +108,10 @@ class Command(BaseCommand):
                 keep_database=options["keep_database"],
                 static_root=options["static_root"],
                 debug=options["debug"],
+                servers=options["servers"],
+                page_requests=options["page_requests"],
+                page_tool=options["page_tool"],
+                redis_url=options["redis_url"],
                 out=self.stdout.write,
             )
         except (FileExistsError, RuntimeError) as error:

@@ -1,4 +1,4 @@
-"""``manage.py backup FILE``: the whole application (every row and every media file) in one archive.
+"""``manage.py backup FILE``: the whole application (every row, every public and private file) in one archive.
 
 See pole/backups.py for what the archive holds; ``manage.py restore FILE`` loads it.
 """
@@ -12,7 +12,7 @@ from pole.backups import BackupError, describe, write_backup
 
 
 class Command(BaseCommand):
-    help = "Write every row of the database and every media file into one .tar.gz archive."
+    help = "Write every row of the database and every file of both storages into one .tar.gz archive."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The archive to write, e.g. pole-2026-05-01.tar.gz.")

@@ -1,8 +1,9 @@
 """``manage.py restore FILE``: load an archive of ``manage.py backup`` into an empty database.
 
 ``migrate`` is run first; a database holding anything more than what migrations create is
-refused. All or nothing: the rows load in one transaction whose last step moves the media
-files into MEDIA_ROOT; if anything fails, the database and MEDIA_ROOT stay as they were.
+refused. All or nothing: the rows load in one transaction whose last step puts the files in
+both storages (public and private, local folders or buckets); if anything fails, the database
+and the storages stay as they were.
 """
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from pole.backups import BackupError, describe, restore_backup
 
 
 class Command(BaseCommand):
-    help = "Load a backup archive into an empty database and its files into MEDIA_ROOT."
+    help = "Load a backup archive into an empty database and its files into the public and private storages."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The archive written by manage.py backup.")
