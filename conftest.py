@@ -460,6 +460,7 @@ SLOW_FIXTURES = {
     "shared_demo_site",
     "demo_report",
     "demo_report_with_portraits",
+    "s3_server",
 }
 
 

@@ -187,6 +187,8 @@ def local_files(folder):
     return sorted(p.relative_to(folder).as_posix() for p in Path(folder).rglob("*") if p.is_file())
 
 
+@pytest.mark.long
+@pytest.mark.slow
 def test_two_servers_share_files_cache_and_login_locks(two_servers):
     a, b, s3 = two_servers["A"], two_servers["B"], two_servers["s3"]
 
