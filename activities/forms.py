@@ -86,7 +86,7 @@ class RegistrationForm(PersonFieldsMixin, forms.ModelForm):
             self.fields["member"].empty_label = None
             del self.fields["organisation"]
         self.helper = FormHelper()
-        self.helper.form_id = "registration-form"
+        self.helper.form_tag = False  # the page writes the <form>: a second one inside it is invalid HTML
         layout = [
             Div(Div("name", css_class="col-md-6"), Div("email", css_class="col-md-6"), css_class="row"),
             "member",
@@ -122,7 +122,7 @@ class WalkInForm(PersonFieldsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = False
         self.helper = FormHelper()
-        self.helper.form_id = "walk-in-form"
+        self.helper.form_tag = False  # the page writes the <form>
         self.helper.layout = Layout(
             "name",
             "email",
@@ -141,7 +141,7 @@ class RegistrantEmailForm(ControlCharacterFormMixin, forms.Form):
     def __init__(self, *args, recipients_note="", **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_id = "registrant-email-form"
+        self.helper.form_tag = False  # the page writes the <form>
         self.helper.layout = Layout(
             "subject",
             "body",

@@ -23,6 +23,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says; the network's mark answers.
     path("favicon.ico", views.favicon, name="favicon"),
     path("identite.css", views.identity_css, name="identity-css"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
     path("", backoffice_views.home, name="home"),
 ]
 
