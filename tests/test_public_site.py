@@ -67,7 +67,9 @@ def test_every_public_page_has_one_title_naming_the_network_once_and_a_descripti
 
 def test_the_home_page_title_is_the_network_s_full_name_alone(client, demo):
     head = head_of(client.get("/").content.decode())
-    assert re.search(r"<title>Pôle des entreprises d(’|&#x27;|')économie sociale de la région de la Capitale-Nationale</title>", head)
+    assert re.search(
+        r"<title>Pôle des entreprises d(’|&#x27;|')économie sociale de la région de la Capitale-Nationale</title>", head
+    )
 
 
 def test_robots_txt_keeps_search_engines_to_the_public_pages(client):
@@ -76,9 +78,26 @@ def test_robots_txt_keeps_search_engines_to_the_public_pages(client):
     rules = response.content.decode().splitlines()
     assert rules[0] == "User-agent: *"
     disallowed = [line.removeprefix("Disallow: ") for line in rules[1:]]
-    for private in ["/admin/", "/membre/", "/membre/factures/", "/connexion/", "/mot-de-passe/oublie/", "/invitation/abc/", "/activites/annulation/abc/"]:
+    for private in [
+        "/admin/",
+        "/membre/",
+        "/membre/factures/",
+        "/connexion/",
+        "/mot-de-passe/oublie/",
+        "/invitation/abc/",
+        "/activites/annulation/abc/",
+    ]:
         assert any(private.startswith(prefix) for prefix in disallowed), private
-    for public in ["/", "/membres/", "/membres/12/", "/activites/", "/activites/3/", "/rapports/", "/rapports/2016-2017/", "/rapports/2016-2017.pdf"]:
+    for public in [
+        "/",
+        "/membres/",
+        "/membres/12/",
+        "/activites/",
+        "/activites/3/",
+        "/rapports/",
+        "/rapports/2016-2017/",
+        "/rapports/2016-2017.pdf",
+    ]:
         assert not any(public.startswith(prefix) for prefix in disallowed), public
 
 
@@ -93,7 +112,12 @@ def test_a_visitor_s_pages_are_compressed(client, demo):
     # The same page, bar the CSRF token masked anew in every response.
     unmasked = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
     assert unmasked.sub(b"", gzip.decompress(response.content)) == unmasked.sub(b"", plain)
-    for url in [reverse("members:directory"), reverse("activities:calendar"), reverse("activities:feed"), "/robots.txt"]:
+    for url in [
+        reverse("members:directory"),
+        reverse("activities:calendar"),
+        reverse("activities:feed"),
+        "/robots.txt",
+    ]:
         assert client.get(url, HTTP_ACCEPT_ENCODING="gzip")["Content-Encoding"] == "gzip", url
 
 
@@ -135,7 +159,9 @@ def test_the_site_sets_its_text_in_the_report_s_families_served_by_the_app(clien
     css_path = Path(finders.find("css/site.css"))
     css = css_path.read_text()
     assert "http://" not in css and "https://" not in css and "//" not in css.replace("/*", "").replace("*/", "")
-    faces = re.findall(r'@font-face \{ font-family: "(Source Sans|Source Serif)"; src: url\("\.\./(fonts/[^"]+)"\)', css)
+    faces = re.findall(
+        r'@font-face \{ font-family: "(Source Sans|Source Serif)"; src: url\("\.\./(fonts/[^"]+)"\)', css
+    )
     assert {family for family, _url in faces} == {"Source Sans", "Source Serif"}
     for _family, url in faces:
         assert finders.find(url), url  # from the font packages (settings.STATICFILES_DIRS)
