@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member, Territory
+from pole.collation import french_order
 from pole.forms import ControlCharacterFormMixin
 from pole.text import normalize_email_identifier
 
@@ -32,7 +33,7 @@ class CalendarFilterForm(forms.Form):
 
 
 def member_choices():
-    return Member.objects.order_by("name").only("pk", "name")
+    return Member.objects.order_by(french_order("name")).only("pk", "name")
 
 
 class PersonFieldsMixin(ControlCharacterFormMixin):

@@ -1,10 +1,15 @@
 """The project's admin site: Django's, with the staff dashboard on its index page."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.translation import gettext_noop
 
 from backoffice.dashboard import campaign_dashboard, staff_dashboard
+from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.forms import with_control_character_checks
 from reports.services import fiscal_years_with_data
@@ -52,6 +57,46 @@ def with_labelled_tabular_inlines(admin_class):
     )
 
 
+def _in_french_order(model, term):
+    """``term`` of a list's ordering, in French alphabetical order when it names a text field."""
+    if not isinstance(term, str):
+        return term
+    try:
+        field = get_fields_from_path(model, term.removeprefix("-"))[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return term
+    # Codes behind choices (« association », « rural ») keep their plain order.
+    if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
+        return french_order(term)
+    return term
+
+
+class FrenchOrderingChangeList(ChangeList):
+    """An admin list whose text columns sort in French alphabetical order (pole/collation.py),
+    the column a person clicks included, not only the model's default ordering."""
+
+    def get_ordering(self, request, queryset):
+        return [_in_french_order(self.model, term) for term in super().get_ordering(request, queryset)]
+
+
+class FrenchOrderingMixin:
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+        if issubclass(changelist, FrenchOrderingChangeList):
+            return changelist
+        return type(changelist.__name__, (FrenchOrderingChangeList, changelist), {})
+
+
+def with_french_ordering(admin_class):
+    if issubclass(admin_class, FrenchOrderingMixin):
+        return admin_class
+    return type(
+        admin_class.__name__,
+        (FrenchOrderingMixin, admin_class),
+        {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+    )
+
+
 class PoleAdminSite(admin.AdminSite):
     site_header = "Pôle"
     site_title = "Pôle"
@@ -62,6 +107,8 @@ class PoleAdminSite(admin.AdminSite):
         admin_class = with_control_character_checks(admin_class or admin.ModelAdmin)
         # Every tabular inline's inputs are labelled for screen readers (WCAG 1.3.1, 4.1.2).
         admin_class = with_labelled_tabular_inlines(admin_class)
+        # Every list sorts names in French alphabetical order (« Écoquartier » among the E).
+        admin_class = with_french_ordering(admin_class)
         super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):

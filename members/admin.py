@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from members.billing.selectors import good_standing
 from pole.admin_filters import FiscalYearFilter, MembershipYearFilter, MissingDataFilter
+from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.spreadsheets.admin import SpreadsheetAdminMixin
 
@@ -89,7 +90,7 @@ class SectorMergeForm(forms.Form):
 class SectorAdmin(admin.ModelAdmin):
     list_display = ["name", "member_count"]
     # Explicit: the member count groups rows, which drops the model's ordering (autocomplete too).
-    ordering = ["name"]
+    ordering = [french_order("name")]
     search_fields = ["name"]
     actions = ["merge"]
 
@@ -106,7 +107,7 @@ class SectorAdmin(admin.ModelAdmin):
     @admin.action(description=_("Merge the selected sectors"), permissions=["merge"])
     def merge(self, request, queryset):
         """Merge duplicates: choose the sector to keep; the others' members move to it."""
-        sectors = list(queryset.order_by("name"))
+        sectors = list(queryset.order_by(french_order("name")))
         if len(sectors) < 2:
             self.message_user(request, _("Choose at least two sectors to merge."), messages.WARNING)
             return None
@@ -199,7 +200,7 @@ class MemberAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
     ]
     list_select_related = ["territory", "sector"]
     # Explicit: the « last membership » annotation groups rows, which drops the model's ordering.
-    ordering = ["name"]
+    ordering = [french_order("name")]
     search_fields = ["name", "sector__name", "email"]
     autocomplete_fields = ["territory", "sector"]
     inlines = [MembershipInline, ContactInline]
@@ -255,7 +256,7 @@ class MemberAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
             self.message_user(request, _("No renewal campaign is open."), messages.ERROR)
             return
         issued = 0
-        for member in queryset.order_by("name"):
+        for member in queryset.order_by(french_order("name")):
             try:
                 invoices.issue_invoice(member=member, fiscal_year=campaign.fiscal_year, issued_by=request.user)
             except invoices.BillingError as error:

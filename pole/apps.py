@@ -11,7 +11,17 @@ class PoleConfig(AppConfig):
     verbose_name = "Pôle"
 
     def ready(self):
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
         from pole import identity  # noqa: F401  (connects the cache's invalidation)
+        from pole.collation import register_sqlite_collation
+
+        # French alphabetical order (pole/collation.py): SQLite learns the collation on each
+        # connection, those opened before this app was ready included.
+        connection_created.connect(register_sqlite_collation, dispatch_uid="pole-french-collation")
+        for connection in connections.all(initialized_only=True):
+            register_sqlite_collation(sender=None, connection=connection)
 
 
 class LoginThrottlingConfig(AxesConfig):

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from pole.collation import french_sorted
 from pole.control_characters import strip_control_characters
 from pole.fiscal_years import FiscalYear
 from pole.text import fold as text_fold
@@ -127,7 +128,7 @@ class NameIndex:
         return self.rows.get(fold(name))
 
     def names(self):
-        return sorted((getattr(row, self.attribute) for row in self.rows.values()), key=fold)
+        return french_sorted(getattr(row, self.attribute) for row in self.rows.values())
 
 
 # Widgets: each reads a cell (text from CSV, text or number or date from XLSX),

@@ -28,6 +28,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
+from pole.collation import french_sorted
 from pole.control_characters import ControlCharacterValidator
 from pole.spreadsheets.cells import SpreadsheetError, cell_text, export_cell, fold, holds_text, quoted, unescape_formula
 
@@ -50,7 +51,7 @@ class FoldedKeyInstanceLoader(BaseInstanceLoader):
     def get_instance(self, row):
         key = self.resource.safe_row_key(row)
         if key in self.shared:
-            names = quoted(sorted(str(instance) for instance in self.shared[key]))
+            names = quoted(french_sorted(str(instance) for instance in self.shared[key]))
             raise ValidationError(
                 {
                     self.resource.key_columns[0]: _(
