@@ -9,9 +9,10 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from members.billing.selectors import good_standing
 from pole.admin_filters import FiscalYearFilter, MembershipYearFilter, MissingDataFilter
@@ -174,8 +175,25 @@ class InvitedFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=invited.values("member"))
 
 
+class ReadableChangesHelper(HistoricalRecordContextHelper):
+    """The history page's « old → new », in words: an empty value reads « (vide) », not « None »."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if value is None or value == "":
+            return gettext("(empty)")
+        return value
+
+
+class ReadableHistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin with ``ReadableChangesHelper`` on its history page."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChangesHelper(self.model, historical_record)
+
+
 @admin.register(Member)
-class MemberAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(SpreadsheetAdminMixin, ReadableHistoryAdmin):
     resource_classes = [MemberResource]
     list_display = [
         "name",
@@ -370,7 +388,7 @@ class InvitationInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
+class ContactAdmin(ReadableHistoryAdmin):
     list_display = ["__str__", "member", "role", "email", "phone", "portal_access", "last_login"]
     list_select_related = ["member", "user"]
     list_filter = [PortalAccessFilter]
