@@ -124,7 +124,7 @@ class SectorAdmin(admin.ModelAdmin):
                     "%(names)s merged into « %(keep)s »: %(count)d members moved.",
                     moved,
                 )
-                % {"names": ", ".join(f"« {sector.name} »" for sector in others), "keep": keep.name, "count": moved},
+                % {"names": ", ".join(f"«\u00a0{sector.name}\u00a0»" for sector in others), "keep": keep.name, "count": moved},
                 messages.SUCCESS,
             )
             return None

@@ -91,7 +91,8 @@ def join_list(items):
 
 
 def quoted(items):
-    return ", ".join(f"« {item} »" for item in items)
+    """« Québec », « Portneuf »: names in French quotation marks, with their no-break spaces."""
+    return ", ".join(f"«\u00a0{item}\u00a0»" for item in items)
 
 
 def parse_whole_number(value):

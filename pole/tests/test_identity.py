@@ -152,7 +152,7 @@ def test_the_home_page_presents_the_network_its_latest_report_and_the_directory(
 
 def test_the_home_page_without_any_published_report_says_so(client):
     page = client.get("/").content.decode()
-    assert "Aucun rapport annuel n'a encore été publié." in page.replace("&#x27;", "'")
+    assert "Aucun rapport annuel n’a encore été publié." in page.replace("&#x27;", "'")
 
 
 def test_the_home_page_runs_a_fixed_number_of_queries(client, settings, tmp_path, django_assert_max_num_queries):

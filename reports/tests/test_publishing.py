@@ -92,7 +92,7 @@ def test_the_public_pdf_and_page_stay_byte_for_byte_after_an_activity_is_renamed
     found = drift(AnnualReport.objects.get(pk=demo.pk))
     assert found.differs
     assert found.changes == [
-        "Activité renommée : « Formation en comptabilité dans Portneuf » → « Formation en comptabilité (Portneuf) »"
+        "Activité renommée\u00a0: «\u00a0Formation en comptabilité dans Portneuf\u00a0» → «\u00a0Formation en comptabilité (Portneuf)\u00a0»"
     ]
     readiness = direction.get(reverse("reports:readiness", args=[YEAR.label])).content.decode()
     assert "Les données actuelles s’imprimeraient autrement que la version 1" in readiness
@@ -113,7 +113,7 @@ def test_a_changed_figure_is_described_in_words(demo, direction):
     figure.value = 1700
     figure.save()
     changes = drift(AnnualReport.objects.get(pk=demo.pk)).changes
-    assert "Participants : 1\u00a0650 → 1\u00a0700" in changes
+    assert "Participants\u00a0: 1\u00a0650 → 1\u00a0700" in changes
 
 
 def test_a_new_version_keeps_the_earlier_ones_downloadable_by_staff(demo, direction, client):
