@@ -87,7 +87,7 @@ def test_personnel_imports_members_from_the_template(new_page, tmp_path):
     assert page_width(page) <= 1280
     page.locator("input[name=confirm]").click()
     page.wait_for_url("**/admin/members/member/")
-    assert "2 ajouts" in page.locator("ul.messagelist").inner_text()
+    assert "2\u00a0lignes ajoutées" in page.locator("ul.messagelist").inner_text()
     assert sorted(Member.objects.values_list("name", flat=True)) == [
         "Coop de Portneuf",
         "Coopérative de solidarité Exemple",
