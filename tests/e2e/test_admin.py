@@ -153,14 +153,14 @@ def add_report_publish_and_unpublish(page):
         page.locator(".messagelist li").first.wait_for()
         return " ".join(page.locator(".messagelist li").first.inner_text().split())
 
-    assert run_action("Publier") == "Publié\u00a0: 2017-2018."
+    assert run_action("Publier") == "Publié : 2017-2018."
     report.refresh_from_db()
     assert report.is_published and report.published_at is not None
     # The list writes the date the Québec way: « 29 novembre 2026 à 14 h 05 ».
     row = page.locator("#result_list tbody tr", has_text="2017-2018").inner_text()
     assert re.search(r"\d{1,2} \w+ 20\d\d à \d{1,2}\xa0h\xa0\d\d", row), row
 
-    assert run_action("Retirer la publication") == "Publication retirée\u00a0: 2017-2018."
+    assert run_action("Retirer la publication") == "Publication retirée : 2017-2018."
     report.refresh_from_db()
     assert report.is_published is False
 
@@ -275,7 +275,7 @@ def test_personnel_merges_two_sectors_in_the_browser(demo, new_page):
     page.get_by_role("radio", name=re.compile(r"^Tourisme \(")).check()
     page.get_by_role("button", name="Fusionner").click()
     message = " ".join(page.locator(".messagelist li").first.inner_text().split())
-    assert message == "«\u00a0Tourisme et culture\u00a0» fusionné dans «\u00a0Tourisme\u00a0»\u00a0: 1 membre déplacé."
+    assert message == "« Tourisme et culture » fusionné dans « Tourisme » : 1 membre déplacé."
     assert not Sector.objects.filter(pk=duplicate.pk).exists()
     festival.refresh_from_db()
     assert festival.sector == tourism
