@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from activities.models import Activity, Registration
+from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 
 
@@ -72,5 +73,5 @@ def upcoming_events(today, *, limit=10):
             confirmed=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
             waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITING)),
         )
-        .order_by("start_date", "start_time", "title")[:limit]
+        .order_by("start_date", "start_time", french_order("title"))[:limit]
     )

@@ -11,7 +11,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
+
+from pole.formatting import format_date
 
 PRODUCT_ID = "-//Pôle//Activités//FR"
 
@@ -62,7 +65,16 @@ def activity_calendar(activities, *, site_url="", name=None):
         # The time zone's rules over the events' span only, not 1970-2038.
         first = min(activity.start_date for activity in timed)
         last = max(activity.end_date or activity.start_date for activity in timed)
-        calendar.add_missing_timezones(first_date=first, last_date=last + datetime.timedelta(days=1))
+        until = last + datetime.timedelta(days=1)
+        calendar.add_missing_timezones(first_date=first, last_date=until)
+        # icalendar explains the span in English; the file speaks the page's language.
+        for time_zone in calendar.walk("VTIMEZONE"):
+            time_zone.pop("COMMENT", None)
+            time_zone.add(
+                "comment",
+                _("These time zone rules hold from %(start)s to %(end)s.")
+                % {"start": format_date(first), "end": format_date(until)},
+            )
     return calendar.to_ical()
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member, Territory
+from pole.collation import french_order
 from pole.forms import ControlCharacterFormMixin
 from pole.text import normalize_email_identifier
 
@@ -32,7 +33,7 @@ class CalendarFilterForm(forms.Form):
 
 
 def member_choices():
-    return Member.objects.order_by("name").only("pk", "name")
+    return Member.objects.order_by(french_order("name")).only("pk", "name")
 
 
 class PersonFieldsMixin(ControlCharacterFormMixin):
@@ -86,7 +87,7 @@ class RegistrationForm(PersonFieldsMixin, forms.ModelForm):
             self.fields["member"].empty_label = None
             del self.fields["organisation"]
         self.helper = FormHelper()
-        self.helper.form_id = "registration-form"
+        self.helper.form_tag = False  # the page writes the <form>: a second one inside it is invalid HTML
         layout = [
             Div(Div("name", css_class="col-md-6"), Div("email", css_class="col-md-6"), css_class="row"),
             "member",
@@ -122,7 +123,7 @@ class WalkInForm(PersonFieldsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = False
         self.helper = FormHelper()
-        self.helper.form_id = "walk-in-form"
+        self.helper.form_tag = False  # the page writes the <form>
         self.helper.layout = Layout(
             "name",
             "email",
@@ -141,7 +142,7 @@ class RegistrantEmailForm(ControlCharacterFormMixin, forms.Form):
     def __init__(self, *args, recipients_note="", **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_id = "registrant-email-form"
+        self.helper.form_tag = False  # the page writes the <form>
         self.helper.layout = Layout(
             "subject",
             "body",

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pole.collation import french_order
 from pole.fields import PhoneField
 from pole.fiscal_years import FiscalYear, FiscalYearField
 from pole.images import SafeImageField
@@ -34,7 +35,7 @@ class Objective(models.Model):
     )
 
     class Meta:
-        ordering = ["order", "name"]
+        ordering = ["order", french_order("name")]
         verbose_name = _("strategic objective")
         verbose_name_plural = _("strategic objectives")
         constraints = [
@@ -193,7 +194,7 @@ class Activity(models.Model):
     objects = ActivityQuerySet.as_manager()
 
     class Meta:
-        ordering = ["start_date", "title"]
+        ordering = ["start_date", french_order("title")]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         constraints = [
@@ -304,7 +305,7 @@ class Project(models.Model):
     objects = FiscalYearSpanQuerySet.as_manager()
 
     class Meta:
-        ordering = ["objective__order", "order", "title"]
+        ordering = ["objective__order", "order", french_order("title")]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         constraints = [
@@ -406,7 +407,7 @@ class Campaign(models.Model):
     objects = CampaignQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-fiscal_year", "name"]
+        ordering = ["-fiscal_year", french_order("name")]
         verbose_name = _("communication campaign")
         verbose_name_plural = _("communication campaigns")
         constraints = [

@@ -8,6 +8,7 @@ constraint refuses a second active registration of one e-mail address for one ac
 whatever the race. E-mails are sent after the transaction commits.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -213,7 +214,8 @@ def _send(registration, template, *, site_url, attach_calendar, **extra):
     }
     # The people registering read French first, whatever the language of the staff's session.
     with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"activities/email/{template}_subject.txt", context).split())
+        # One line, but the no-break space before « : » stays (str.split() would take it for a space).
+        subject = re.sub(r"[ \t\r\n]+", " ", render_to_string(f"activities/email/{template}_subject.txt", context)).strip()
         body = render_to_string(f"activities/email/{template}.txt", context)
         message = EmailMessage(subject, body, from_address(), to=[registration.email])
         if attach_calendar:

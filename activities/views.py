@@ -35,6 +35,7 @@ from activities.attendance import activity_attendance, member_attendance
 from members.access import RepresentativeRequiredMixin, representative_contact
 from pole import page_cache
 from pole.client_address import client_ip_address
+from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
 from pole.page_cache import public_page
@@ -224,7 +225,7 @@ def door(request, pk):
     people = list(
         Registration.objects.filter(activity=activity, status=Registration.Status.CONFIRMED)
         .select_related("member")
-        .order_by("name", "pk")
+        .order_by(french_order("name"), "pk")
     )
     if query:
         folded = fold(query)
@@ -318,7 +319,7 @@ def export_registrants(request, pk, file_format):
     dataset = resource.export(
         Registration.objects.filter(activity=activity)
         .select_related("activity", "member")
-        .order_by("status", "name", "pk")
+        .order_by("status", french_order("name"), "pk")
     )
     if file_format == "xlsx":
         content = dataset.export("xlsx")
@@ -378,7 +379,7 @@ class PortalRegistrationsView(RepresentativeRequiredMixin, TemplateView):
         rows = list(
             Registration.objects.filter(member=self.member)
             .select_related("activity")
-            .order_by("-activity__start_date", "name")
+            .order_by("-activity__start_date", french_order("name"))
         )
         fiscal_year = FiscalYear.current()
         context.update(

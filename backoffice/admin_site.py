@@ -1,12 +1,19 @@
 """The project's admin site: Django's, with the staff dashboard on its index page."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from backoffice.dashboard import campaign_dashboard, staff_dashboard
+from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.forms import with_control_character_checks
+from pole.french import DEFINITE, INDEFINITE, noun_with_article
 from reports.services import fiscal_years_with_data
 
 # Words of Django's admin that the project's catalogue translates its own way. Django's French
@@ -52,6 +59,80 @@ def with_labelled_tabular_inlines(admin_class):
     )
 
 
+def _in_french_order(model, term):
+    """``term`` of a list's ordering, in French alphabetical order when it names a text field."""
+    if not isinstance(term, str):
+        return term
+    try:
+        field = get_fields_from_path(model, term.removeprefix("-"))[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return term
+    # Codes behind choices (« association », « rural ») keep their plain order.
+    if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
+        return french_order(term)
+    return term
+
+
+class FrenchOrderingChangeList(ChangeList):
+    """An admin list whose text columns sort in French alphabetical order (pole/collation.py),
+    the column a person clicks included, not only the model's default ordering."""
+
+    def get_ordering(self, request, queryset):
+        return [_in_french_order(self.model, term) for term in super().get_ordering(request, queryset)]
+
+
+class FrenchOrderingMixin:
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+        if issubclass(changelist, FrenchOrderingChangeList):
+            return changelist
+        return type(changelist.__name__, (FrenchOrderingChangeList, changelist), {})
+
+
+def with_french_ordering(admin_class):
+    if issubclass(admin_class, FrenchOrderingMixin):
+        return admin_class
+    return type(
+        admin_class.__name__,
+        (FrenchOrderingMixin, admin_class),
+        {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+    )
+
+
+class FrenchTitlesMixin:
+    """Titles and buttons that name the model with its article, as French needs.
+
+    Django writes « Ajout de %s » and « Ajouter %s » around a model's bare name, which gives
+    « Ajout de activité », « Modification de identité du réseau ». Here a page says
+    « Ajouter une activité », « Modifier l’identité du réseau » (the noun and its article come
+    from the catalogue: pole/french.py); English reads as Django's (« Add activity »).
+    """
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if add:
+            title = _("Add %(noun)s") % {"noun": noun_with_article(self.opts, INDEFINITE)}
+        elif self.has_change_permission(request, obj):
+            title = _("Change %(noun)s") % {"noun": noun_with_article(self.opts, DEFINITE)}
+        else:
+            title = _("View %(noun)s") % {"noun": noun_with_article(self.opts, DEFINITE)}
+        context.update(title=title, noun_with_indefinite_article=noun_with_article(self.opts, INDEFINITE))
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"noun_with_indefinite_article": noun_with_article(self.opts, INDEFINITE), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+
+def with_french_titles(admin_class):
+    if issubclass(admin_class, FrenchTitlesMixin):
+        return admin_class
+    return type(
+        admin_class.__name__,
+        (FrenchTitlesMixin, admin_class),
+        {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+    )
+
+
 class PoleAdminSite(admin.AdminSite):
     site_header = "Pôle"
     site_title = "Pôle"
@@ -62,6 +143,10 @@ class PoleAdminSite(admin.AdminSite):
         admin_class = with_control_character_checks(admin_class or admin.ModelAdmin)
         # Every tabular inline's inputs are labelled for screen readers (WCAG 1.3.1, 4.1.2).
         admin_class = with_labelled_tabular_inlines(admin_class)
+        # Every list sorts names in French alphabetical order (« Écoquartier » among the E).
+        admin_class = with_french_ordering(admin_class)
+        # « Ajouter une activité », « Modifier l’identité du réseau » (not « Ajout de activité »).
+        admin_class = with_french_titles(admin_class)
         super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):

@@ -9,12 +9,14 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from members.billing.selectors import good_standing
 from pole.admin_filters import FiscalYearFilter, MembershipYearFilter, MissingDataFilter
+from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.spreadsheets.admin import SpreadsheetAdminMixin
 
@@ -89,7 +91,7 @@ class SectorMergeForm(forms.Form):
 class SectorAdmin(admin.ModelAdmin):
     list_display = ["name", "member_count"]
     # Explicit: the member count groups rows, which drops the model's ordering (autocomplete too).
-    ordering = ["name"]
+    ordering = [french_order("name")]
     search_fields = ["name"]
     actions = ["merge"]
 
@@ -106,7 +108,7 @@ class SectorAdmin(admin.ModelAdmin):
     @admin.action(description=_("Merge the selected sectors"), permissions=["merge"])
     def merge(self, request, queryset):
         """Merge duplicates: choose the sector to keep; the others' members move to it."""
-        sectors = list(queryset.order_by("name"))
+        sectors = list(queryset.order_by(french_order("name")))
         if len(sectors) < 2:
             self.message_user(request, _("Choose at least two sectors to merge."), messages.WARNING)
             return None
@@ -122,7 +124,7 @@ class SectorAdmin(admin.ModelAdmin):
                     "%(names)s merged into « %(keep)s »: %(count)d members moved.",
                     moved,
                 )
-                % {"names": ", ".join(f"« {sector.name} »" for sector in others), "keep": keep.name, "count": moved},
+                % {"names": ", ".join(f"«\u00a0{sector.name}\u00a0»" for sector in others), "keep": keep.name, "count": moved},
                 messages.SUCCESS,
             )
             return None
@@ -173,8 +175,25 @@ class InvitedFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=invited.values("member"))
 
 
+class ReadableChangesHelper(HistoricalRecordContextHelper):
+    """The history page's « old → new », in words: an empty value reads « (vide) », not « None »."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if value is None or value == "":
+            return gettext("(empty)")
+        return value
+
+
+class ReadableHistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin with ``ReadableChangesHelper`` on its history page."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChangesHelper(self.model, historical_record)
+
+
 @admin.register(Member)
-class MemberAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(SpreadsheetAdminMixin, ReadableHistoryAdmin):
     resource_classes = [MemberResource]
     list_display = [
         "name",
@@ -199,7 +218,7 @@ class MemberAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
     ]
     list_select_related = ["territory", "sector"]
     # Explicit: the « last membership » annotation groups rows, which drops the model's ordering.
-    ordering = ["name"]
+    ordering = [french_order("name")]
     search_fields = ["name", "sector__name", "email"]
     autocomplete_fields = ["territory", "sector"]
     inlines = [MembershipInline, ContactInline]
@@ -255,7 +274,7 @@ class MemberAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
             self.message_user(request, _("No renewal campaign is open."), messages.ERROR)
             return
         issued = 0
-        for member in queryset.order_by("name"):
+        for member in queryset.order_by(french_order("name")):
             try:
                 invoices.issue_invoice(member=member, fiscal_year=campaign.fiscal_year, issued_by=request.user)
             except invoices.BillingError as error:
@@ -369,7 +388,7 @@ class InvitationInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
+class ContactAdmin(ReadableHistoryAdmin):
     list_display = ["__str__", "member", "role", "email", "phone", "portal_access", "last_login"]
     list_select_related = ["member", "user"]
     list_filter = [PortalAccessFilter]

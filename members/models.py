@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pole.collation import french_order
 from pole.fields import PhoneField, WebsiteField
 from pole.fiscal_years import FiscalYear, FiscalYearField
 from pole.images import SafeImageField
@@ -88,7 +89,7 @@ class Territory(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["order", "name"]
+        ordering = ["order", french_order("name")]
         verbose_name = _("territory")
         verbose_name_plural = _("territories")
         constraints = [
@@ -124,7 +125,7 @@ class Sector(models.Model):
     objects = SectorQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = [french_order("name")]
         verbose_name = _("sector")
         verbose_name_plural = _("sectors")
 
@@ -162,7 +163,7 @@ class MemberQuerySet(models.QuerySet):
             self.filter(directory_consent=True, memberships__fiscal_year__in=list(fiscal_years))
             .distinct()
             .select_related("territory", "sector")
-            .order_by("name")
+            .order_by(french_order("name"))
         )
 
     def with_first_year(self):
@@ -236,7 +237,7 @@ class Member(models.Model):
     history = ChangeHistory(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
-        ordering = ["name"]
+        ordering = [french_order("name")]
         verbose_name = _("member")
         verbose_name_plural = _("members")
         constraints = [
@@ -301,7 +302,7 @@ class Membership(models.Model):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-fiscal_year", "member__name"]
+        ordering = ["-fiscal_year", french_order("member__name")]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         permissions = [("print_good_standing", _("Can print the list of members in good standing"))]
@@ -351,7 +352,7 @@ class Contact(models.Model):
     history = ChangeHistory(excluded_fields=["user"])
 
     class Meta:
-        ordering = ["last_name", "first_name"]
+        ordering = [french_order("last_name"), french_order("first_name")]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 
@@ -467,7 +468,7 @@ class BoardMandate(PeriodModel):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta(PeriodModel.Meta):
-        ordering = ["order", "name"]
+        ordering = ["order", french_order("name")]
         verbose_name = _("board mandate")
         verbose_name_plural = _("board mandates")
 
@@ -485,7 +486,7 @@ class StaffMember(PeriodModel):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta(PeriodModel.Meta):
-        ordering = ["order", "name"]
+        ordering = ["order", french_order("name")]
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
 

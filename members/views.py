@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DeleteView, DetailView, TemplateView, UpdateView
 from django.views.generic.edit import CreateView
 
+from pole.collation import french_sort_key, french_sorted
 from pole.fiscal_years import FiscalYear
 from pole.page_cache import public_page
 from pole.text import fold
@@ -158,8 +159,8 @@ def directory(request):
     """Public: the members of the directory's fiscal year who agreed to be listed."""
     scope = directory_scope()
     members = list(directory_members(scope))
-    sectors = sorted({m.sector for m in members if m.sector}, key=lambda sector: fold(sector.name))
-    territories = sorted({m.territory for m in members if m.territory}, key=lambda t: (t.order, t.name))
+    sectors = french_sorted({m.sector for m in members if m.sector}, key=lambda sector: sector.name)
+    territories = sorted({m.territory for m in members if m.territory}, key=lambda t: (t.order, french_sort_key(t.name)))
     form = DirectorySearchForm(request.GET or None, sectors=sectors, territories=territories)
     if form.is_valid():
         query = fold(form.cleaned_data["q"])

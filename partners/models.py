@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from pole.collation import french_order
 from pole.fields import WebsiteField
 from pole.fiscal_years import FiscalYear, FiscalYearField
 from pole.images import SafeImageField
@@ -25,7 +26,7 @@ class Organisation(models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = [french_order("name")]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         constraints = [
@@ -72,7 +73,7 @@ class Partnership(models.Model):
     objects = FiscalYearQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-fiscal_year", "category", "order", "organisation__name"]
+        ordering = ["-fiscal_year", "category", "order", french_order("organisation__name")]
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         constraints = [
@@ -100,7 +101,7 @@ class Affiliation(models.Model):
     objects = FiscalYearQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-fiscal_year", "order", "organisation__name"]
+        ordering = ["-fiscal_year", "order", french_order("organisation__name")]
         verbose_name = _("affiliation")
         verbose_name_plural = _("affiliations")
         constraints = [
@@ -131,7 +132,7 @@ class CommitteeSeat(models.Model):
     objects = FiscalYearQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-fiscal_year", "order", "name"]
+        ordering = ["-fiscal_year", "order", french_order("name")]
         verbose_name = _("committee seat")
         verbose_name_plural = _("committee seats")
         constraints = [

@@ -11,10 +11,19 @@ class PoleConfig(AppConfig):
     verbose_name = "Pôle"
 
     def ready(self):
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
         # Importing identity connects its cache's invalidation.
         from pole import identity, page_cache  # noqa: F401
+        from pole.collation import register_sqlite_collation
 
         page_cache.connect_signals()
+        # French alphabetical order (pole/collation.py): SQLite learns the collation on each
+        # connection, those opened before this app was ready included.
+        connection_created.connect(register_sqlite_collation, dispatch_uid="pole-french-collation")
+        for connection in connections.all(initialized_only=True):
+            register_sqlite_collation(sender=None, connection=connection)
 
 
 class LoginThrottlingConfig(AxesConfig):

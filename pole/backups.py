@@ -50,10 +50,10 @@ from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pole.formatting import format_file_size
 from pole.storage import is_local, local_files, private_storage, public_storage, stored_files
 
 FORMAT = "pole-backup/2"
@@ -523,7 +523,7 @@ def _check_disk_space(archive, files, scratch):
                 _(
                     "Not enough free disk space in {folder}: the restore needs {needed} there, {free} are free. "
                     "Nothing was changed."
-                ).format(folder=folder, needed=filesizeformat(needed), free=filesizeformat(free))
+                ).format(folder=folder, needed=format_file_size(needed), free=format_file_size(free))
             )
 
 

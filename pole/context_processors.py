@@ -1,4 +1,4 @@
-from pole.identity import get_identity
+from pole.identity import get_identity, stylesheet_url
 
 
 def network(request):
@@ -8,4 +8,6 @@ def network(request):
         "network": identity,
         "network_name": identity.name,
         "network_short_name": identity.short_name,
+        # /identite.css?v=<digest>: a new colour is a new address (pole.identity.stylesheet_url).
+        "identity_stylesheet_url": stylesheet_url(identity),
     }

@@ -17,7 +17,10 @@ class WebsiteField(models.URLField):
     """
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"assume_scheme": "https", **kwargs})
+        # A text input, not type="url": « exemple.org » is a valid answer here, which a url
+        # input holds as invalid (and the HTML checker refuses as its value once sent back).
+        widget = forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url", "spellcheck": "false"})
+        return super().formfield(**{"assume_scheme": "https", "widget": widget, **kwargs})
 
 
 class PhoneField(models.CharField):

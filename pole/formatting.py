@@ -80,3 +80,23 @@ def format_period(start, end=None):
     if start.year == end.year:
         return f"{_day(start)} {_month(start)} – {_day(end)} {_month(end)} {end.year}"
     return f"{format_date(start)} – {format_date(end)}"
+
+
+def format_file_size(size):
+    """Write a file's size: « 2 Mo », « 1,5 Mo », « 520 ko » in French; « 2 MB » in English.
+
+    One rule everywhere (limits, refusals, downloads): units of 1 024 (as the size settings
+    and nginx read « 10M »), one decimal at most, and none when it is zero, so « 2 Mo »
+    never meets « 2,0 Mio ». French writes the OQLF's symbols: o, ko, Mo, Go.
+    """
+    units = [_("%(size)s B"), _("%(size)s KB"), _("%(size)s MB"), _("%(size)s GB")]
+    value = Decimal(max(int(size), 0))
+    unit = 0
+    while value >= 1024 and unit < len(units) - 1:
+        value /= 1024
+        unit += 1
+    value = value.quantize(Decimal("0.1"))
+    if value == value.to_integral_value():
+        value = int(value)
+    text = formats.number_format(value, use_l10n=True, force_grouping=True)
+    return units[unit] % {"size": text}

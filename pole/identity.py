@@ -6,12 +6,14 @@ Before the Direction records one, the names come from the settings and the colou
 palette's.
 """
 
+import hashlib
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.urls import reverse
 
 from pole.colours import mix, readable_on_white
 from pole.models import NetworkIdentity
@@ -53,6 +55,40 @@ def palette_css(identity=None):
     """``:root { … }`` declaring ``palette()``, for a stylesheet."""
     declarations = "".join(f"{name}:{value};" for name, value in palette(identity).items())
     return f":root{{{declarations}}}\n"
+
+
+def site_stylesheet(identity=None):
+    """The site's stylesheet of the brand colours: ``palette_css`` plus Bootstrap's variables."""
+    identity = identity or get_identity()
+    colours = palette(identity)
+    primary, dark = colours["--primary"], colours["--primary-dark"]
+    red, green, blue = (int(primary[i : i + 2], 16) for i in (1, 3, 5))
+    return (
+        palette_css(identity)
+        + f":root{{--pole-teal:{primary};--bs-primary:{primary};--bs-primary-rgb:{red},{green},{blue};"
+        f"--bs-link-color:{primary};--bs-link-color-rgb:{red},{green},{blue};--bs-link-hover-color:{dark};}}\n"
+        f".btn-primary{{--bs-btn-bg:{primary};--bs-btn-border-color:{primary};--bs-btn-hover-bg:{dark};"
+        f"--bs-btn-hover-border-color:{dark};--bs-btn-active-bg:{dark};--bs-btn-active-border-color:{dark};"
+        f"--bs-btn-disabled-bg:{primary};--bs-btn-disabled-border-color:{primary};}}\n"
+        f".btn-outline-primary{{--bs-btn-color:{primary};--bs-btn-border-color:{primary};--bs-btn-hover-bg:{primary};"
+        f"--bs-btn-hover-border-color:{primary};--bs-btn-active-bg:{dark};--bs-btn-active-border-color:{dark};}}\n"
+        f".pagination{{--bs-pagination-color:{primary};--bs-pagination-active-bg:{primary};"
+        f"--bs-pagination-active-border-color:{primary};}}\n"
+    )
+
+
+def stylesheet_version(identity=None):
+    """A short digest of ``site_stylesheet``: it changes exactly when the stylesheet does."""
+    return hashlib.sha256(site_stylesheet(identity).encode()).hexdigest()[:12]
+
+
+def stylesheet_url(identity=None):
+    """The address of the brand stylesheet, versioned by its content.
+
+    Pages link ``/identite.css?v=<digest>``: browsers keep that file for a year, and a new
+    colour gives every page a new address at once, with the logo that changes beside it.
+    """
+    return f"{reverse('identity-css')}?v={stylesheet_version(identity)}"
 
 
 def from_address(identity=None):

@@ -18,10 +18,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from pole.formatting import format_file_size
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4000
@@ -90,7 +91,7 @@ def clean_image(upload):
     if upload.size > MAX_BYTES:
         raise ValidationError(
             _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_BYTES)},
+            % {"size": format_file_size(upload.size), "limit": format_file_size(MAX_BYTES)},
             code="too_large",
         )
     not_an_image = ValidationError(

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
+from django.utils.cache import patch_vary_headers
 
 
 class FrenchFirstLocaleMiddleware(LocaleMiddleware):
@@ -45,3 +47,49 @@ class SecurityHeadersMiddleware:
         if not getattr(response, "xframe_options_exempt", False):
             response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         return response
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Compress the text of public pages; never a page that carries a secret (BREACH).
+
+    BREACH reads a secret out of a compressed page whose length an attacker can watch while
+    making the victim's browser send requests whose text the page repeats. So:
+
+    - responses to a logged-in person (the portal, the admin, the door: personal data beside
+      search terms repeated in the page) go out uncompressed, and so does any response marked
+      ``private`` or ``no-store`` (``never_cache``: the login form, invitation and
+      password-reset links);
+    - a visitor's page carries one secret, the CSRF token of its forms, which Django masks
+      with new random bytes in every response (nothing stays the same to guess), and Django's
+      GZipMiddleware pads each compressed response with random bytes as well.
+
+    Only text is compressed (HTML, the calendar feed, CSS and scripts, JSON); PDFs, images and
+    fonts are compressed already or served precompressed by WhiteNoise.
+    """
+
+    COMPRESSIBLE_TYPES = frozenset(
+        {
+            "text/html",
+            "text/css",
+            "text/plain",
+            "text/calendar",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "application/xml",
+            "image/svg+xml",
+        }
+    )
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type not in self.COMPRESSIBLE_TYPES:
+            return response
+        user = getattr(request, "user", None)
+        cache_control = response.get("Cache-Control", "").lower()
+        if (user is not None and user.is_authenticated) or "private" in cache_control or "no-store" in cache_control:
+            # Still varies with the encoding asked: a shared cache must not give this
+            # uncompressed copy to a browser that cannot read it, nor the reverse.
+            patch_vary_headers(response, ("Accept-Encoding",))
+            return response
+        return super().process_response(request, response)

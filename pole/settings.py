@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, whose static files skip the middleware below it.
     "pole.middleware.SecurityHeadersMiddleware",
+    # Compresses public pages last, after every other middleware wrote them; never a page
+    # that carries a secret (BREACH: see the class).
+    "pole.middleware.PublicGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pole.middleware.FrenchFirstLocaleMiddleware",

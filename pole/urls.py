@@ -26,6 +26,7 @@ urlpatterns = [
     path("identite.css", views.identity_css, name="identity-css"),
     # For a load balancer: a status code for anyone, each check's result for staff (pole/health.py).
     path("sante/", health, name="health"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
     path("", backoffice_views.home, name="home"),
 ]
 

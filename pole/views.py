@@ -5,11 +5,12 @@ from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirec
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
-from pole.identity import get_identity, palette, palette_css
+from pole.identity import get_identity, site_stylesheet, stylesheet_version
 
 
 def server_error(request):
@@ -49,31 +50,42 @@ def favicon(request):
     return HttpResponseRedirect(static("img/favicon.ico"))
 
 
-def _site_palette_css(identity):
-    """The site's stylesheet variables (Bootstrap's included) from the brand colours."""
-    colours = palette(identity)
-    primary, dark = colours["--primary"], colours["--primary-dark"]
-    red, green, blue = (int(primary[i : i + 2], 16) for i in (1, 3, 5))
-    return (
-        palette_css(identity)
-        + f":root{{--pole-teal:{primary};--bs-primary:{primary};--bs-primary-rgb:{red},{green},{blue};"
-        f"--bs-link-color:{primary};--bs-link-color-rgb:{red},{green},{blue};--bs-link-hover-color:{dark};}}\n"
-        f".btn-primary{{--bs-btn-bg:{primary};--bs-btn-border-color:{primary};--bs-btn-hover-bg:{dark};"
-        f"--bs-btn-hover-border-color:{dark};--bs-btn-active-bg:{dark};--bs-btn-active-border-color:{dark};"
-        f"--bs-btn-disabled-bg:{primary};--bs-btn-disabled-border-color:{primary};}}\n"
-        f".btn-outline-primary{{--bs-btn-color:{primary};--bs-btn-border-color:{primary};--bs-btn-hover-bg:{primary};"
-        f"--bs-btn-hover-border-color:{primary};--bs-btn-active-bg:{dark};--bs-btn-active-border-color:{dark};}}\n"
-        f".pagination{{--bs-pagination-color:{primary};--bs-pagination-active-bg:{primary};"
-        f"--bs-pagination-active-border-color:{primary};}}\n"
-    )
-
-
 @require_safe
 def identity_css(request):
     """Public: the brand colours the Direction chose, as CSS variables for the site and the report.
 
-    A stylesheet rather than an inline style, which the Content-Security-Policy forbids.
+    A stylesheet rather than an inline style, which the Content-Security-Policy forbids. Pages
+    link it with the version of its content (``pole.identity.stylesheet_url``): that address is
+    kept a year by browsers, since a new colour gives a new one. Any other address (none, or a
+    version gone by) answers the current colours and must be asked again each time.
     """
-    response = HttpResponse(_site_palette_css(get_identity()), content_type="text/css; charset=utf-8")
-    patch_cache_control(response, public=True, max_age=300)
+    identity = get_identity()
+    response = HttpResponse(site_stylesheet(identity), content_type="text/css; charset=utf-8")
+    if request.GET.get("v") == stylesheet_version(identity):
+        patch_cache_control(response, public=True, max_age=60 * 60 * 24 * 365, immutable=True)
+    else:
+        patch_cache_control(response, public=True, no_cache=True)
+    return response
+
+
+@require_safe
+def robots_txt(request):
+    """Public: what search engines may index — the public pages, not the accounts, portal or admin.
+
+    The paths come from the URL configuration, so a renamed address stays covered.
+    """
+    private = [
+        reverse("admin:index"),
+        reverse("members:portal"),
+        reverse("login"),
+        reverse("logout"),
+        reverse("password_change"),
+        reverse("password_reset"),
+        reverse("members:accept-invitation", args=["x"]).removesuffix("x/"),
+        reverse("activities:cancel", args=["x"]).removesuffix("x/"),
+        reverse("set_language"),
+    ]
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in dict.fromkeys(private))]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=60 * 60 * 24)
     return response

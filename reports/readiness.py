@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Objective, Project, ProjectYear
 from members.models import BoardMandate, Member, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
+from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.formatting import format_signed
 from pole.missing_data import checks_for, records_missing
@@ -78,7 +79,7 @@ def readiness_check(fiscal_year):
     ]
     members = [
         _missing(member, member.name, member.missing)
-        for member in records_missing(Member.objects.in_fiscal_year(fiscal_year).order_by("name"), checks_for(Member))
+        for member in records_missing(Member.objects.in_fiscal_year(fiscal_year).order_by(french_order("name")), checks_for(Member))
     ]
     partners = [
         _missing(partnership.organisation, partnership.organisation.name, partnership.missing)
@@ -223,7 +224,7 @@ def project_items(year):
             _admin("activities_project_change", project.pk),
             _("Write its text"),
         )
-        for project in Project.objects.in_fiscal_year(year.fiscal_year).filter(~Exists(this_year)).order_by("title")
+        for project in Project.objects.in_fiscal_year(year.fiscal_year).filter(~Exists(this_year)).order_by(french_order("title"))
     ]
 
 
@@ -250,7 +251,7 @@ def photo_items(year):
             _admin("activities_project_change", text.project_id),
             _("Add a caption"),
         )
-        for text in texts.select_related("project").order_by("project__title")
+        for text in texts.select_related("project").order_by(french_order("project__title"))
     ]
     photos = Activity.objects.in_fiscal_year(fiscal_year).reported().exclude(photo="")
     if (

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Campaign, Objective, ProjectYear
 from members.models import BoardMandate, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
+from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.formatting import format_number, format_percent, format_period, format_signed, not_available, with_minus
 from pole.identity import get_identity, palette, palette_css
@@ -300,7 +301,7 @@ def _sections(fiscal_year, report, objectives):
             Prefetch("objectives", Objective.objects.only("pk"), to_attr="objective_list"),
             Prefetch("measures", to_attr="measure_list"),
         )
-        .order_by("start_date", "title")
+        .order_by("start_date", french_order("title"))
     )
     for activity in activities:
         line = {
@@ -325,7 +326,7 @@ def _sections(fiscal_year, report, objectives):
     texts = (
         ProjectYear.objects.filter(fiscal_year=fiscal_year)
         .select_related("project")
-        .order_by("project__objective__order", "project__order", "project__title")
+        .order_by("project__objective__order", "project__order", french_order("project__title"))
     )
     for text in texts:
         project = text.project
@@ -506,7 +507,7 @@ def _partner_groups(fiscal_year):
     partnerships = (
         Partnership.objects.in_fiscal_year(fiscal_year)
         .select_related("organisation__member")
-        .order_by("category", "order", "organisation__name")
+        .order_by("category", "order", french_order("organisation__name"))
     )
     groups = {category: [] for category in Partnership.Category.values}
     for partnership in partnerships:

@@ -3,11 +3,14 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST, require_safe
 
 from pole.fiscal_years import FiscalYear
 from pole.page_cache import public_page
+from pole.formatting import format_date, format_file_size
 from reports.models import AnnualReport, ReportVersion
 from reports.pdf import render_report_html, render_report_pdf
 from reports.publishing import latest_version
@@ -58,14 +61,19 @@ def report_list(request):
 
 # The archived HTML file carries its styles, fonts and images inline (it is read from disk as
 # well); served by the app, it gets a policy of its own that allows exactly that, and no script.
+# The public report page shows it in a frame of the site's own page (same origin only).
 ARCHIVED_PAGE_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    "frame-ancestors {ancestors}; base-uri 'none'; form-action 'none'"
 )
 
 
-def _archived_file(version, kind, *, download_name=None):
-    """Serve a version's file byte for byte; as a download named ``download_name`` when given."""
+def _archived_file(version, kind, *, download_name=None, framed=False, inline_name=None):
+    """Serve a version's file byte for byte; as a download named ``download_name`` when given.
+
+    ``framed`` lets the site's own pages show the HTML file in a frame; ``inline_name`` names
+    the file a visitor saves while it opens in the browser.
+    """
     field = version.pdf if kind == "pdf" else version.html
     with field.open("rb") as file:
         data = file.read()
@@ -73,9 +81,11 @@ def _archived_file(version, kind, *, download_name=None):
         response = HttpResponse(data, content_type="application/pdf")
     else:
         response = HttpResponse(data, content_type="text/html; charset=utf-8")
-        response["Content-Security-Policy"] = ARCHIVED_PAGE_POLICY
+        response["Content-Security-Policy"] = ARCHIVED_PAGE_POLICY.format(ancestors="'self'" if framed else "'none'")
     if download_name:
         response["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    elif inline_name:
+        response["Content-Disposition"] = f'inline; filename="{inline_name}"'
     return response
 
 
@@ -83,16 +93,46 @@ def _archived_file(version, kind, *, download_name=None):
 def annual_report(request, label):
     """The report page: a published report's latest version as adopted; a draft rendered live (staff).
 
-    Staff may see a published year live with ``?direct=1`` (what the next version would be).
+    A published version shows inside the site's own page (its menu, the PDF, the way back),
+    the archived file in a frame, byte for byte (``annual_report_file``). Staff may see a
+    published year live with ``?direct=1`` (what the next version would be).
     """
     fiscal_year, report = _visible_report(request, label)
     version = latest_version(report)
     live = request.GET.get("direct") == "1" and request.user.has_perm(STAFF_PERMISSION)
     if version is not None and not live:
-        return _archived_file(version, "html")
+        return render(
+            request,
+            "reports/annual_report_page.html",
+            {
+                "fiscal_year": fiscal_year,
+                "version": version,
+                "published_on": format_date(timezone.localdate(version.published_at)),
+                "pdf_size": format_file_size(version.pdf_size),
+                "html_size": format_file_size(version.html_size),
+                "can_check": request.user.has_perm("reports.publish_annualreport"),
+                "can_see_live": request.user.has_perm(STAFF_PERMISSION),
+            },
+        )
     context = build_report_context(fiscal_year, report)
     context["can_check"] = request.user.has_perm("reports.publish_annualreport")
     return HttpResponse(render_report_html(context, request=request))
+
+
+@require_safe
+@xframe_options_sameorigin
+@public_page
+def annual_report_file(request, label):
+    """Public: the published version's self-contained HTML file, byte for byte, as adopted.
+
+    The report page frames it; saved from the browser, it is named like the PDF. A year
+    without a published version has no such file (404).
+    """
+    fiscal_year, report = _visible_report(request, label)
+    version = latest_version(report)
+    if version is None:
+        raise Http404(_("No published version of this annual report."))
+    return _archived_file(version, "html", framed=True, inline_name=f"rapport-annuel-{fiscal_year.label}.html")
 
 
 def annual_report_pdf(request, label):

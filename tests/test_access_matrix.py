@@ -64,6 +64,7 @@ PAGES = {
     "favicon": (302, 302, 302, 302, 302),  # to the network's logo or the static mark
     "health": EVERYONE_200,  # a status code for anyone; each check's result for staff
     "identity-css": EVERYONE_200,  # the brand colours
+    "robots-txt": EVERYONE_200,  # what search engines may index
     "home": EVERYONE_200,  # the network presented
     # Member portal: A's colleague is not B's business
     "members:portal": REPRESENTATIVES_ONLY,
@@ -84,6 +85,7 @@ PAGES = {
     "reports:list": EVERYONE_200,
     "reports:annual": (404, 404, 404, 200, 200),
     "reports:annual-pdf": (404, 404, 404, 200, 200),
+    "reports:annual-html": (404, 404, 404, 404, 404),  # a draft has no archived file, for anyone
     "reports:readiness": (302, 403, 403, 403, 200),
     "reports:create": (302, 403, 403, 403, 405),  # POST only, from the readiness check
     "reports:publish": (302, 403, 403, 403, 405),  # POST only, from the readiness check
@@ -317,6 +319,7 @@ def url_of(pattern, world):
         },
         "reports:annual": {"label": world["draft"].fiscal_year.label},
         "reports:annual-pdf": {"label": world["draft"].fiscal_year.label},
+        "reports:annual-html": {"label": world["draft"].fiscal_year.label},
         "reports:readiness": {"label": world["draft"].fiscal_year.label},
         "reports:create": {"label": world["draft"].fiscal_year.label},
         "reports:publish": {"label": world["draft"].fiscal_year.label},

@@ -223,11 +223,11 @@ def test_the_readiness_page_names_what_the_year_lacks(second_year):
     response = direction.get(reverse("reports:readiness", args=[YEAR.label]))
     assert response.status_code == 200
     items = [item.text for item in response.context["items"]]
-    assert "Le rapport ne contient pas de « Mot du directeur »." in items
-    assert f"Aucune activité n’est consignée sous « {NOTORIETY} » : sa section le dira." in items
+    assert "Le rapport ne contient pas de «\u00a0Mot du directeur\u00a0»." in items
+    assert f"Aucune activité n’est consignée sous «\u00a0{NOTORIETY}\u00a0»\u00a0: sa section le dira." in items
     for title in ("Cibler les acheteurs institutionnels", "Mise en place du programme Fournisseurs"):
         assert (
-            f"Le projet « {title} » se déroule en 2017-2018 mais n’a pas de texte pour cet exercice : "
+            f"Le projet «\u00a0{title}\u00a0» se déroule en 2017-2018 mais n’a pas de texte pour cet exercice\u00a0: "
             "il ne sera pas imprimé." in items
         )
     assert any(item.startswith("Aucune activité ni aucun projet de 2017-2018 n’a de photo") for item in items)

@@ -50,14 +50,14 @@ def test_duplicate_copies_the_activity_with_its_objectives_partners_and_measures
         partners=partners,
     )
     MeasureFactory(activity=source, label="acheteurs institutionnels", value=23, order=0)
-    MeasureFactory(activity=source, label="rencontres d'affaires individuelles", value=47, order=1)
+    MeasureFactory(activity=source, label="rencontres d’affaires individuelles", value=47, order=1)
 
     response = run_action(personnel_client, "duplicate", [source])
 
     copy = Activity.objects.exclude(pk=source.pk).get()
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:activities_activity_change", args=[copy.pk])
-    assert messages_of(response) == ["1 activité dupliquée ; modifiez la copie."]
+    assert messages_of(response) == ["1 activité dupliquée\u00a0; modifiez la copie."]
     assert copy.title == "Rencontre-conférence pour les acheteurs institutionnels (copie)"
     assert (copy.start_date, copy.end_date, copy.territory, copy.place, copy.role) == (
         source.start_date,
@@ -71,7 +71,7 @@ def test_duplicate_copies_the_activity_with_its_objectives_partners_and_measures
     assert set(copy.partners.all()) == set(partners)
     assert [(m.label, m.value, m.order) for m in copy.measures.all()] == [
         ("acheteurs institutionnels", 23, 0),
-        ("rencontres d'affaires individuelles", 47, 1),
+        ("rencontres d’affaires individuelles", 47, 1),
     ]
     # The original keeps its own rows.
     assert source.measures.count() == 2
@@ -86,7 +86,7 @@ def test_duplicate_several_lists_the_copies_for_editing(personnel_client):
     response = run_action(personnel_client, "duplicate", [first, second])
 
     copies = list(Activity.objects.filter(title__endswith="(copie)"))
-    assert messages_of(response) == ["2 activités dupliquées ; modifiez les copies."]
+    assert messages_of(response) == ["2 activités dupliquées\u00a0; modifiez les copies."]
     assert [c.title for c in copies] == ["Formation en comptabilité (copie)", "Salon des fournisseurs (copie)"]
     listed = personnel_client.get(response["Location"]).context["cl"].result_list
     assert list(listed) == copies[::-1]  # the list shows the newest activities first

@@ -140,7 +140,7 @@ def test_walk_ins_are_present_and_may_exceed_the_capacity():
     register(event, "a@exemple.org")
     walk_in = registrations.add_walk_in(activity=event, name="Paul Roy", organisation="Coop Roy")
     assert (walk_in.status, walk_in.present, walk_in.walk_in) == ("confirmed", True, True)
-    with pytest.raises(RegistrationError, match="est déjà inscrite"):
+    with pytest.raises(RegistrationError, match="Une inscription existe déjà pour"):
         registrations.add_walk_in(activity=event, name="A", email="A@exemple.org")
 
 

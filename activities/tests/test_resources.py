@@ -141,23 +141,23 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_saved(world):
     )
 
     assert result.error_messages() == [
-        "Ligne 3, colonne date : « 2016-02-30 » n'est pas une date valide de la forme AAAA-MM-JJ, comme 2016-04-13.",
-        "Ligne 4, colonne date_fin : La date de fin ne peut pas précéder la date de début.",
-        "Ligne 5, colonne participants : « -4 » est négatif ; un nombre de personnes est zéro ou plus.",
-        "Ligne 6, colonne participants : « beaucoup » n'est pas un nombre entier.",
-        "Ligne 7, colonne objectifs : Objectif inconnu « Rayonnement international ». "
-        "Objectifs connus : « Concertation et collaboration », « Renforcer les compétences ».",
-        "Ligne 8, colonne territoire : Territoire inconnu « Saguenay ». Territoires connus : « Portneuf », « Québec ».",
-        "Ligne 9, colonne role : « participation » ne fait pas partie des valeurs permises : "
+        "Ligne 3, colonne date\u00a0: «\u00a02016-02-30\u00a0» n’est pas une date valide de la forme AAAA-MM-JJ, comme 2016-04-13.",
+        "Ligne 4, colonne date_fin\u00a0: La date de fin ne peut pas précéder la date de début.",
+        "Ligne 5, colonne participants\u00a0: «\u00a0-4\u00a0» est négatif\u00a0; un nombre de personnes est zéro ou plus.",
+        "Ligne 6, colonne participants\u00a0: «\u00a0beaucoup\u00a0» n’est pas un nombre entier.",
+        "Ligne 7, colonne objectifs\u00a0: Objectif inconnu «\u00a0Rayonnement international\u00a0». "
+        "Objectifs connus\u00a0: «\u00a0Concertation et collaboration\u00a0», «\u00a0Renforcer les compétences\u00a0».",
+        "Ligne 8, colonne territoire\u00a0: Territoire inconnu «\u00a0Saguenay\u00a0». Territoires connus\u00a0: «\u00a0Portneuf\u00a0», «\u00a0Québec\u00a0».",
+        "Ligne 9, colonne role\u00a0: «\u00a0participation\u00a0» ne fait pas partie des valeurs permises\u00a0: "
         "réalisation, co-réalisation, représentation.",
-        "Ligne 10, colonne mesures : « acheteurs institutionnels: 23 » n'est pas une mesure de la forme "
-        "« acheteurs institutionnels=23 ».",
-        "Ligne 11, colonne date : Même clé (date + titre) qu'à la ligne 2 : "
-        "chaque clé ne peut figurer qu'une fois dans un fichier.",
-        "Ligne 12, colonne date : « 13/04/2016 » n'est pas une date valide de la forme AAAA-MM-JJ, comme 2016-04-13.",
-        "Ligne 13, colonne mesures : « entreprises=-2 » n'est pas une mesure de la forme "
-        "« acheteurs institutionnels=23 ».",
-        "Ligne 14, colonne titre : Ce champ ne peut pas être vide.",
+        "Ligne 10, colonne mesures\u00a0: «\u00a0acheteurs institutionnels: 23\u00a0» n’est pas une mesure de la forme "
+        "«\u00a0acheteurs institutionnels=23\u00a0».",
+        "Ligne 11, colonne date\u00a0: Même clé (date + titre) qu’à la ligne 2\u00a0: "
+        "chaque clé ne peut figurer qu’une fois dans un fichier.",
+        "Ligne 12, colonne date\u00a0: «\u00a013/04/2016\u00a0» n’est pas une date valide de la forme AAAA-MM-JJ, comme 2016-04-13.",
+        "Ligne 13, colonne mesures\u00a0: «\u00a0entreprises=-2\u00a0» n’est pas une mesure de la forme "
+        "«\u00a0acheteurs institutionnels=23\u00a0».",
+        "Ligne 14, colonne titre\u00a0: Ce champ ne peut pas être vide.",
     ]
     assert snapshot() == before
     assert not Organisation.objects.filter(name="Nouveau partenaire").exists()
@@ -169,7 +169,7 @@ def test_a_measure_given_twice_is_an_error(world):
         csv_bytes(HEADER, "2016-06-07,,Mesures,,Québec,,réalisation,,entreprises=2;Entreprises=3,"),
     )
 
-    assert result.error_messages() == ["Ligne 2, colonne mesures : La mesure « Entreprises » est donnée deux fois."]
+    assert result.error_messages() == ["Ligne 2, colonne mesures\u00a0: La mesure «\u00a0Entreprises\u00a0» est donnée deux fois."]
     assert Activity.objects.count() == 0
 
 

@@ -219,10 +219,10 @@ def test_admin_index_shows_the_dashboard_in_french(year_data, direction_client, 
     response = direction_client.get(reverse("admin:index"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "L'exercice 2016-2017 à ce jour" in html
-    assert "Jusqu'au 15 septembre 2016, comparé à l'exercice précédent jusqu'au 15 septembre 2015." in html
+    assert "L’exercice 2016-2017 à ce jour" in html
+    assert "Jusqu’au 15 septembre 2016, comparé à l’exercice précédent jusqu’au 15 septembre 2015." in html
     assert f"+200{NBSP}%" in html
-    assert "il y a un an : 8" in html
+    assert "il y a un an\u00a0: 8" in html
     assert "Données manquantes" in html
     assert "css/admin-dashboard.css" in html
     assert 'style="' not in html.split('class="pole-dashboard"')[1].split("</section>")[0]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Contact, DuesNotice, DuesRate, Invoice, Member, Membership, RenewalCampaign
+from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.formatting import format_date
 from pole.identity import from_address, get_identity
@@ -89,7 +90,7 @@ def representatives_by_member(member_ids):
     addresses = defaultdict(list)
     rows = (
         Contact.objects.filter(member_id__in=member_ids, user__is_active=True, user__is_staff=False)
-        .order_by("last_name", "first_name")
+        .order_by(french_order("last_name"), french_order("first_name"))
         .values_list("member_id", "user__email")
     )
     for member_id, email in rows:
@@ -144,7 +145,7 @@ def open_campaign(*, campaign, opened_by, base_url, today=None):
         campaign.opened_by = opened_by
         campaign.save(update_fields=["opened_on", "opened_by"])
     result = CampaignOpening()
-    members = list(campaign_members(campaign.fiscal_year).exclude(dues_notices__sent_on=today).order_by("name"))
+    members = list(campaign_members(campaign.fiscal_year).exclude(dues_notices__sent_on=today).order_by(french_order("name")))
     addresses = representatives_by_member([m.pk for m in members])
     for member in members:
         if not addresses[member.pk]:
@@ -202,9 +203,9 @@ def due_reminders(*, today):
             for invoice in Invoice.objects.live().filter(fiscal_year=fiscal_year).with_paid().select_related("member")
         }
         invited = {member_id for member_id, sent in notices.items() if any(n.kind == "invitation" for n in sent)}
-        members = {m.pk: m for m in Member.objects.filter(pk__in=invited | set(invoices)).order_by("name")}
+        members = {m.pk: m for m in Member.objects.filter(pk__in=invited | set(invoices)).order_by(french_order("name"))}
         addresses = representatives_by_member(list(members))
-        for member_id, member in sorted(members.items(), key=lambda item: item[1].name):
+        for member_id, member in members.items():  # already in French order (dict keeps it)
             if member_id in already_today or not addresses[member_id]:
                 continue
             sent = notices.get(member_id, [])

@@ -57,8 +57,8 @@ def test_renew_creates_the_year_after_the_latest_membership_and_skips_members_al
     assert years_of(newcomer) == ["2016-2017"]
     assert years_of(renewed) == ["2016-2017", "2017-2018"]
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "3 adhésions créées (2015-2016 : 1, 2016-2017 : 1, 2017-2018 : 1) ; "
-        "1 membre ignoré : déjà renouvelé pour l'exercice suivant."
+        "3 adhésions créées (2015-2016\u00a0: 1, 2016-2017\u00a0: 1, 2017-2018\u00a0: 1)\u00a0; "
+        "1 membre ignoré\u00a0: déjà renouvelé pour l’exercice suivant."
     ]
 
 
@@ -69,7 +69,7 @@ def test_renewing_twice_does_not_run_a_year_further(personnel_client, fixed_toda
     response = renew(personnel_client, [member])
     assert years_of(member) == ["2016-2017", "2017-2018"]
     assert [str(m) for m in get_messages(response.wsgi_request)][-1] == (
-        "0 adhésion créée ; 1 membre ignoré : déjà renouvelé pour l'exercice suivant."
+        "0 adhésion créée\u00a0; 1 membre ignoré\u00a0: déjà renouvelé pour l’exercice suivant."
     )
 
 
@@ -120,7 +120,7 @@ def test_renew_is_offered_only_to_who_may_add_memberships(client):
 def test_personnel_is_offered_renew(personnel_client):
     MemberFactory()
     choices = dict(personnel_client.get(reverse(CHANGELIST)).context["action_form"].fields["action"].choices)
-    assert choices["renew"] == "Renouveler pour l'exercice suivant"
+    assert choices["renew"] == "Renouveler pour l’exercice suivant"
 
 
 # Filters

@@ -4,6 +4,7 @@ import html
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -88,7 +89,9 @@ def test_renewing_one_member_for_next_year_does_not_empty_the_directory(client):
     assert len(all_names(client.get(DIRECTORY))) == 6
 
 
-def test_when_records_stopped_the_latest_recorded_year_and_the_one_before_are_listed_and_said(client):
+def test_when_records_stopped_the_latest_recorded_year_and_the_one_before_are_listed_and_said_to_staff(
+    client, personnel_user
+):
     old = FiscalYear(CURRENT.start_year - 5)
     MemberFactory(name="Plus ancienne", directory_consent=True, fiscal_years=[old.previous.previous])
     MemberFactory(name="De l'exercice d'avant", directory_consent=True, fiscal_years=[old.previous])
@@ -98,7 +101,13 @@ def test_when_records_stopped_the_latest_recorded_year_and_the_one_before_are_li
     response = client.get(DIRECTORY)
     assert all_names(response) == ["De l'exercice d'avant", "Du dernier exercice consigné"]
     content = html.unescape(response.content.decode())
-    assert f"les membres de {old.label}, le dernier exercice consigné" in content
+    # The public reads the rule, never the state of the records (a staff-facing note).
+    assert "le dernier exercice consigné" not in content and "Aucune adhésion" not in content
+    assert "adhésion pour l’exercice en cours ou le précédent" in content
+    staff = Client()
+    staff.force_login(personnel_user)
+    staff_view = html.unescape(staff.get(DIRECTORY).content.decode())
+    assert f"les membres de {old.label}, le dernier exercice consigné" in staff_view
 
     # The first membership of the current or previous year brings the directory back to the rule.
     Membership.objects.create(member=MemberFactory(name="Revenue", directory_consent=True), fiscal_year=PREVIOUS)

@@ -132,19 +132,19 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_saved(quebec):
 
     errors = result.error_messages()
     assert errors == [
-        "Ligne 3, colonne territoire : Territoire inconnu « Saguenay ». Territoires connus : « Québec ».",
-        "Ligne 4, colonne forme_juridique : « coopérative de solidarité » ne fait pas partie des valeurs permises : "
+        "Ligne 3, colonne territoire\u00a0: Territoire inconnu «\u00a0Saguenay\u00a0». Territoires connus\u00a0: «\u00a0Québec\u00a0».",
+        "Ligne 4, colonne forme_juridique\u00a0: «\u00a0coopérative de solidarité\u00a0» ne fait pas partie des valeurs permises\u00a0: "
         "coopérative, mutuelle, association, société.",
-        "Ligne 5, colonne categorie : « honoraire » ne fait pas partie des valeurs permises : "
+        "Ligne 5, colonne categorie\u00a0: «\u00a0honoraire\u00a0» ne fait pas partie des valeurs permises\u00a0: "
         "régulier, regroupement, ambassadeur, fournisseur.",
-        "Ligne 6, colonne annee_fondation : « vers 1990 » n'est pas une année comme 1987.",
-        "Ligne 7, colonne courriel : Saisissez une adresse de courriel valide.",
-        "Ligne 8, colonne site_web : Saisissez une URL valide.",
-        "Ligne 9, colonne adhesions : « 2016-2018 » n'est pas un exercice comme 2016-2017.",
-        "Ligne 10, colonne nom : Même clé (nom) qu'à la ligne 2 : chaque clé ne peut figurer qu'une fois dans un fichier.",
-        "Ligne 11, colonne nom : Ce champ ne peut pas être vide.",
-        "Ligne 12, colonne milieu : « banlieue » ne fait pas partie des valeurs permises : urbain, rural.",
-        "Ligne 13, colonne annee_fondation : L'année de fondation ne peut pas être dans le futur.",
+        "Ligne 6, colonne annee_fondation\u00a0: «\u00a0vers 1990\u00a0» n’est pas une année comme 1987.",
+        "Ligne 7, colonne courriel\u00a0: Saisissez une adresse de courriel valide.",
+        "Ligne 8, colonne site_web\u00a0: Saisissez une URL valide.",
+        "Ligne 9, colonne adhesions\u00a0: «\u00a02016-2018\u00a0» n’est pas un exercice comme 2016-2017.",
+        "Ligne 10, colonne nom\u00a0: Même clé (nom) qu’à la ligne 2\u00a0: chaque clé ne peut figurer qu’une fois dans un fichier.",
+        "Ligne 11, colonne nom\u00a0: Ce champ ne peut pas être vide.",
+        "Ligne 12, colonne milieu\u00a0: «\u00a0banlieue\u00a0» ne fait pas partie des valeurs permises\u00a0: urbain, rural.",
+        "Ligne 13, colonne annee_fondation\u00a0: L’année de fondation ne peut pas être dans le futur.",
     ]
     assert (Member.objects.count(), Membership.objects.count()) == before
     assert not Member.objects.filter(name="Bonne ligne").exists()
@@ -154,8 +154,8 @@ def test_wrong_columns_are_refused_in_french(db):
     result = import_file(MemberResource, csv_bytes("nom,categorie,couleur", "Coop,régulier,bleu"))
 
     assert result.error_messages() == [
-        "Colonnes manquantes : forme_juridique, annee_fondation, territoire, milieu, secteur, courriel, telephone, "
-        "site_web, adresse, adhesions. Colonnes inconnues : couleur. La première ligne doit contenir ces colonnes : "
+        "Colonnes manquantes\u00a0: forme_juridique, annee_fondation, territoire, milieu, secteur, courriel, telephone, "
+        "site_web, adresse, adhesions. Colonnes inconnues\u00a0: couleur. La première ligne doit contenir ces colonnes\u00a0: "
         "nom, forme_juridique, categorie, annee_fondation, territoire, milieu, secteur, courriel, telephone, "
         "site_web, adresse, adhesions."
     ]
@@ -183,7 +183,7 @@ def test_xlsx_import_reads_numbers_and_skips_blank_lines(quebec):
     result = import_file(MemberResource, xlsx_bytes(rows), file_format=XLSX())
 
     assert result.error_messages() == [
-        "Ligne 5, colonne annee_fondation : « mil neuf cent » n'est pas une année comme 1987."
+        "Ligne 5, colonne annee_fondation\u00a0: «\u00a0mil neuf cent\u00a0» n’est pas une année comme 1987."
     ]
     assert Member.objects.count() == 0
 
@@ -297,7 +297,7 @@ def test_a_founding_year_in_the_future_and_a_name_spelled_with_extra_spaces(queb
         csv_bytes(HEADER, "Coop   du   Futur,coopérative,régulier,2999,Québec,urbain,,,,,,"),
     )
     assert result.error_messages() == [
-        "Ligne 2, colonne annee_fondation : L'année de fondation ne peut pas être dans le futur."
+        "Ligne 2, colonne annee_fondation\u00a0: L’année de fondation ne peut pas être dans le futur."
     ]
 
     import_file(MemberResource, csv_bytes(HEADER, "Coop   du   Futur,coopérative,régulier,1999,Québec,urbain,,,,,,"))
@@ -305,14 +305,14 @@ def test_a_founding_year_in_the_future_and_a_name_spelled_with_extra_spaces(queb
 
 
 def test_a_row_naming_two_saved_members_that_differ_by_accents_only_is_refused_in_french(quebec):
-    """« Café » and « Cafe » may both be saved; a row « CAFE » cannot tell which one it means."""
+    """«\u00a0Café\u00a0» and «\u00a0Cafe\u00a0» may both be saved; a row «\u00a0CAFE\u00a0» cannot tell which one it means."""
     MemberFactory(name="Café")
     MemberFactory(name="Cafe")
     result = import_file(
         MemberResource, csv_bytes(HEADER, "CAFE,coopérative,régulier,1990,Québec,urbain,,,,,,2016-2017")
     )
     assert result.error_messages() == [
-        "Ligne 2, colonne nom : Plusieurs fiches enregistrées répondent à cette clé (« Cafe », « Café ») : "
+        "Ligne 2, colonne nom\u00a0: Plusieurs fiches enregistrées répondent à cette clé («\u00a0Cafe\u00a0», «\u00a0Café\u00a0»)\u00a0: "
         "renommez-en une dans l’administration d’abord."
     ]
     assert sorted(Member.objects.values_list("name", flat=True)) == ["Cafe", "Café"]

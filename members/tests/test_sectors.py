@@ -28,7 +28,7 @@ def test_a_second_sector_of_the_same_name_is_refused_in_french():
     duplicate = Sector(name="TOURISME ")
     with pytest.raises(ValidationError) as caught:
         duplicate.full_clean()
-    assert caught.value.message_dict["name"] == ["Le secteur « Tourisme » existe déjà."]
+    assert caught.value.message_dict["name"] == ["Le secteur «\u00a0Tourisme\u00a0» existe déjà."]
 
 
 def test_merging_moves_the_members_records_their_history_and_deletes_the_others():
@@ -62,7 +62,7 @@ def test_staff_merge_sectors_from_the_admin_list(personnel_client):
 
     done = personnel_client.post(url, {**selected, "keep": keep.pk}, follow=True)
     assert [str(m) for m in done.context["messages"]] == [
-        "« tourisme et culture » fusionné dans « Tourisme » : 1 membre déplacé."
+        "«\u00a0tourisme et culture\u00a0» fusionné dans «\u00a0Tourisme\u00a0»\u00a0: 1 membre déplacé."
     ]
     assert Member.objects.get(name="Festival").sector == keep
     assert not Sector.objects.filter(pk=other.pk).exists()

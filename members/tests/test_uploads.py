@@ -216,8 +216,8 @@ def test_a_file_of_exactly_2_mb_is_accepted_and_one_byte_more_refused():
     with translation.override("fr-ca"), pytest.raises(ValidationError) as caught:
         clean_image(upload("logo.png", exactly + b"\x00"))
     assert caught.value.error_list[0].code == "too_large"
-    # Django's own French file sizes.
-    assert "2,0\xa0Mio" in caught.value.messages[0]
+    # One way of writing sizes everywhere (pole.formatting.format_file_size): « 2 Mo », as the help text says.
+    assert caught.value.messages[0] == "Le fichier est trop lourd (2\xa0Mo)\xa0; la limite est de 2\xa0Mo."
 
 
 def test_a_real_image_over_2_mb_is_refused():

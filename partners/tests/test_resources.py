@@ -110,17 +110,17 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_saved(db):
     )
 
     assert result.error_messages() == [
-        "Ligne 3, colonne montant : « beaucoup » n'est pas un montant en dollars comme 15000.",
-        "Ligne 4, colonne montant : « -5 » est négatif ; un montant est zéro ou plus.",
-        "Ligne 5, colonne exercice : « 2016-2018 » n'est pas un exercice comme 2016-2017.",
-        "Ligne 6, colonne exercice : « 2016 » n'est pas un exercice comme 2016-2017.",
-        "Ligne 7, colonne categorie : « mécène » ne fait pas partie des valeurs permises : "
+        "Ligne 3, colonne montant\u00a0: «\u00a0beaucoup\u00a0» n’est pas un montant en dollars comme 15000.",
+        "Ligne 4, colonne montant\u00a0: «\u00a0-5\u00a0» est négatif\u00a0; un montant est zéro ou plus.",
+        "Ligne 5, colonne exercice\u00a0: «\u00a02016-2018\u00a0» n’est pas un exercice comme 2016-2017.",
+        "Ligne 6, colonne exercice\u00a0: «\u00a02016\u00a0» n’est pas un exercice comme 2016-2017.",
+        "Ligne 7, colonne categorie\u00a0: «\u00a0mécène\u00a0» ne fait pas partie des valeurs permises\u00a0: "
         "ambassadeur, public, officiel, fournisseur.",
-        "Ligne 8, colonne site_web : Saisissez une URL valide.",
-        "Ligne 9, colonne nom : Même clé (nom + exercice) qu'à la ligne 2 : "
-        "chaque clé ne peut figurer qu'une fois dans un fichier.",
-        "Ligne 10, colonne nom : Le nom de l'organisation manque.",
-        "Ligne 11, colonne categorie : Ce champ ne peut pas être vide.",
+        "Ligne 8, colonne site_web\u00a0: Saisissez une URL valide.",
+        "Ligne 9, colonne nom\u00a0: Même clé (nom + exercice) qu’à la ligne 2\u00a0: "
+        "chaque clé ne peut figurer qu’une fois dans un fichier.",
+        "Ligne 10, colonne nom\u00a0: Le nom de l’organisation manque.",
+        "Ligne 11, colonne categorie\u00a0: Ce champ ne peut pas être vide.",
     ]
     assert snapshot() == before
     assert not Organisation.objects.filter(name="Bonne ligne").exists()

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from pole.collation import french_sorted
 from pole.control_characters import strip_control_characters
 from pole.fiscal_years import FiscalYear
 from pole.text import fold as text_fold
@@ -90,7 +91,8 @@ def join_list(items):
 
 
 def quoted(items):
-    return ", ".join(f"« {item} »" for item in items)
+    """« Québec », « Portneuf »: names in French quotation marks, with their no-break spaces."""
+    return ", ".join(f"«\u00a0{item}\u00a0»" for item in items)
 
 
 def parse_whole_number(value):
@@ -127,7 +129,7 @@ class NameIndex:
         return self.rows.get(fold(name))
 
     def names(self):
-        return sorted((getattr(row, self.attribute) for row in self.rows.values()), key=fold)
+        return french_sorted(getattr(row, self.attribute) for row in self.rows.values())
 
 
 # Widgets: each reads a cell (text from CSV, text or number or date from XLSX),

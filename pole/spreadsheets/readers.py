@@ -7,7 +7,6 @@ import io
 import openpyxl
 import tablib
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
@@ -15,6 +14,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from pole.control_characters import strip_control_characters
+from pole.formatting import format_file_size
 from pole.spreadsheets.cells import SpreadsheetError, cell_text
 
 # Limits of one upload, so that an import ends well within the web server's timeout.
@@ -36,7 +36,7 @@ def check_upload_size(size):
             # Not the file's own size: a file just over the limit, or one read from standard input
             # (up to the limit and one byte), would read « 10,0 Mio, more than 10,0 Mio ».
             _("This file is larger than the {limit} an import accepts: split it into smaller files.").format(
-                limit=filesizeformat(limit)
+                limit=format_file_size(limit)
             )
         )
 

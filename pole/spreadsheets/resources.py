@@ -23,12 +23,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export import resources
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
+from pole.collation import french_sorted
 from pole.control_characters import ControlCharacterValidator
+from pole.formatting import format_number
 from pole.spreadsheets.cells import SpreadsheetError, cell_text, export_cell, fold, holds_text, quoted, unescape_formula
 
 
@@ -50,7 +53,7 @@ class FoldedKeyInstanceLoader(BaseInstanceLoader):
     def get_instance(self, row):
         key = self.resource.safe_row_key(row)
         if key in self.shared:
-            names = quoted(sorted(str(instance) for instance in self.shared[key]))
+            names = quoted(french_sorted(str(instance) for instance in self.shared[key]))
             raise ValidationError(
                 {
                     self.resource.key_columns[0]: _(
@@ -94,11 +97,17 @@ class SpreadsheetResult(Result):
         return [text for _number, text in sorted(lines, key=lambda line: line[0])]
 
     def summary(self, verbose_name_plural):
-        return _("Import finished ({name}): {new} added, {updated} updated, {skipped} unchanged.").format(
+        # Each count takes its own plural: French says « 0 ligne inchangée », « 2 ajouts ».
+        new = self.totals[RowResult.IMPORT_TYPE_NEW]
+        updated = self.totals[RowResult.IMPORT_TYPE_UPDATE]
+        skipped = self.totals[RowResult.IMPORT_TYPE_SKIP]
+        return _("Import finished ({name}): {added}, {updated}, {unchanged}.").format(
             name=verbose_name_plural,
-            new=self.totals[RowResult.IMPORT_TYPE_NEW],
-            updated=self.totals[RowResult.IMPORT_TYPE_UPDATE],
-            skipped=self.totals[RowResult.IMPORT_TYPE_SKIP],
+            added=ngettext("{count} row added", "{count} rows added", new).format(count=format_number(new)),
+            updated=ngettext("{count} row updated", "{count} rows updated", updated).format(count=format_number(updated)),
+            unchanged=ngettext("{count} row unchanged", "{count} rows unchanged", skipped).format(
+                count=format_number(skipped)
+            ),
         )
 
 

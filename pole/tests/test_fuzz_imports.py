@@ -352,7 +352,7 @@ def test_a_control_character_in_a_cell_is_refused_with_its_line_and_column(world
     content = csv_bytes(",".join(resource_class.columns()), line)
     result = import_file_as_command(resource_class, content)
     assert result.error_messages() == [
-        f"Ligne 2, colonne {column} : Ce texte contient un caractère de contrôle invisible ({character}) ; retirez-le."
+        f"Ligne 2, colonne {column}\u00a0: Ce texte contient un caractère de contrôle invisible ({character})\u00a0; retirez-le."
     ]
     assert row_counts() == before
 
@@ -364,7 +364,7 @@ def test_a_line_break_is_refused_in_a_one_line_column_and_kept_in_an_address(wor
         MemberResource, csv_bytes(header, '"Coop\nA",coopérative,régulier,1987,Québec,urbain,,,,,,2016-2017')
     )
     assert refused.error_messages() == [
-        "Ligne 2, colonne nom : Ce champ doit tenir sur une seule ligne : retirez-en les tabulations et les sauts de ligne."
+        "Ligne 2, colonne nom\u00a0: Ce champ doit tenir sur une seule ligne\u00a0: retirez-en les tabulations et les sauts de ligne."
     ]
     saved = import_file_as_command(
         MemberResource,

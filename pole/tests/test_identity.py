@@ -1,6 +1,7 @@
 """The network's identity: one record the Direction edits, read everywhere through the cache."""
 
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -13,7 +14,7 @@ from demo.loader import load_demo
 from members.invitations import invite
 from members.tests.factories import ContactFactory
 from pole.colours import contrast_ratio, readable_on_white
-from pole.identity import from_address, get_identity, palette
+from pole.identity import from_address, get_identity, palette, stylesheet_version
 from pole.models import NetworkIdentity
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,26 @@ def test_the_site_s_stylesheet_carries_the_colours(client):
     css = response.content.decode()
     assert "--primary:#6b2d5c" in css and "--bs-primary:#6b2d5c" in css and "--accent:#c2410c" in css
     page = client.get(reverse("members:directory")).content.decode()
-    assert 'href="/identite.css"' in page
+    assert f'href="/identite.css?v={stylesheet_version()}"' in page
+
+
+def test_the_colours_stylesheet_has_a_new_address_for_every_change_of_colour(client):
+    """Browsers keep the versioned stylesheet a year; a new colour is a new address on every page."""
+    record = identity(primary_colour="#6b2d5c", accent_colour="#c2410c")
+    record.save()
+    first = re.search(r'href="(/identite\.css\?v=[0-9a-f]{12})"', client.get("/").content.decode()).group(1)
+    response = client.get(first)
+    assert "max-age=31536000" in response["Cache-Control"] and "immutable" in response["Cache-Control"]
+    record.primary_colour = "#16324a"
+    record.save()
+    home = client.get("/").content.decode()
+    second = re.search(r'href="(/identite\.css\?v=[0-9a-f]{12})"', home).group(1)
+    assert second != first and first not in home
+    assert "--primary:#16324a" in client.get(second).content.decode()
+    # The address of a version gone by answers the current colours, for a moment only.
+    stale = client.get(first)
+    assert "--primary:#16324a" in stale.content.decode() and "no-cache" in stale["Cache-Control"]
+    assert "immutable" not in stale["Cache-Control"]
 
 
 def test_the_favicon_is_the_logo_when_there_is_one(client):
@@ -120,7 +140,7 @@ def test_the_home_page_presents_the_network_its_latest_report_and_the_directory(
     page = client.get("/").content.decode().replace("\xa0", " ")
     assert "Pôle des entreprises d’économie sociale" in page or "Pôle des entreprises d&#x27;économie sociale" in page
     assert "Votre regroupement d" in page
-    assert "Rapport annuel 2016-2017" in page
+    assert "Rapport annuel 2016-2017" in re.sub(r"<[^>]+>", "", page)
     for figure in ["62", "26", "1 650", "19"]:
         assert f"<dd>{figure}</dd>" in page, figure
     assert 'href="/rapports/2016-2017/"' in page and 'href="/rapports/2016-2017.pdf"' in page
@@ -132,7 +152,7 @@ def test_the_home_page_presents_the_network_its_latest_report_and_the_directory(
 
 def test_the_home_page_without_any_published_report_says_so(client):
     page = client.get("/").content.decode()
-    assert "Aucun rapport annuel n'a encore été publié." in page.replace("&#x27;", "'")
+    assert "Aucun rapport annuel n’a encore été publié." in page.replace("&#x27;", "'")
 
 
 def test_the_home_page_runs_a_fixed_number_of_queries(client, settings, tmp_path, django_assert_max_num_queries):

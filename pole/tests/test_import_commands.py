@@ -42,14 +42,14 @@ def test_import_saves_a_valid_file_and_says_what_it_did(world, tmp_path):
         csv_bytes(
             HEADER,
             "2016-04-13,,Formation en comptabilité,renforcer les competences,portneuf,,réalisation,5,,",
-            "2016-05-06,,Déjeuner d'affaires,,Portneuf,,réalisation,30,,",
+            "2016-05-06,,Déjeuner d’affaires,,Portneuf,,réalisation,30,,",
         )
     )
 
     stdout, stderr = run("import", ACTIVITY, str(path), "--no-input")
 
     assert stderr == ""
-    assert "Importation terminée (activités) : 2 ajouts, 0 modifications, 0 lignes inchangées." in stdout
+    assert "Importation terminée (activités)\u00a0: 2\u00a0lignes ajoutées, 0\u00a0ligne modifiée, 0\u00a0ligne inchangée." in stdout
     assert Activity.objects.count() == 2
 
 
@@ -65,12 +65,12 @@ def test_import_reports_every_bad_line_on_stderr_and_saves_nothing(world, tmp_pa
     )
 
     stderr = io.StringIO()
-    with pytest.raises(CommandError, match="Rien n'a été importé"):
+    with pytest.raises(CommandError, match="Rien n’a été importé"):
         call_command("import", ACTIVITY, str(path), "--no-input", stdout=io.StringIO(), stderr=stderr)
 
     assert stderr.getvalue().splitlines() == [
-        "Ligne 3, colonne date : « 2016-02-30 » n'est pas une date valide de la forme AAAA-MM-JJ, comme 2016-04-13.",
-        "Ligne 4, colonne participants : « -1 » est négatif ; un nombre de personnes est zéro ou plus.",
+        "Ligne 3, colonne date\u00a0: «\u00a02016-02-30\u00a0» n’est pas une date valide de la forme AAAA-MM-JJ, comme 2016-04-13.",
+        "Ligne 4, colonne participants\u00a0: «\u00a0-1\u00a0» est négatif\u00a0; un nombre de personnes est zéro ou plus.",
     ]
     assert Activity.objects.count() == 0
 
@@ -84,16 +84,16 @@ def test_import_exits_with_status_one_from_the_command_line(world, tmp_path, cap
 
     assert exit_.value.code == 1
     err = capsys.readouterr().err
-    assert "Ligne 2, colonne territoire : Territoire inconnu « Nulle part »." in err
-    assert "Rien n'a été importé" in err
+    assert "Ligne 2, colonne territoire\u00a0: Territoire inconnu «\u00a0Nulle part\u00a0»." in err
+    assert "Rien n’a été importé" in err
 
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("dechets.xlsx", b"\x00\xffpas un classeur", "Ce fichier n'a pas pu être lu comme XLSX."),
-        ("dechets.csv", b"\xff\xfe\x00\x81", "Ce fichier n'a pas pu être lu comme CSV."),
-        ("colonnes.csv", csv_bytes("date,titre", "2016-04-13,Formation"), "Colonnes manquantes : date_fin, objectifs"),
+        ("dechets.xlsx", b"\x00\xffpas un classeur", "Ce fichier n’a pas pu être lu comme XLSX."),
+        ("dechets.csv", b"\xff\xfe\x00\x81", "Ce fichier n’a pas pu être lu comme CSV."),
+        ("colonnes.csv", csv_bytes("date,titre", "2016-04-13,Formation"), "Colonnes manquantes\u00a0: date_fin, objectifs"),
         ("vide.csv", b"", "Le fichier est vide"),
         (
             "virgule.csv",
@@ -184,7 +184,7 @@ def test_demo_export_then_import_changes_nothing(db, tmp_path, resource, model, 
     stdout, stderr = run("import", resource, str(path), "--no-input")
 
     assert stderr == ""
-    assert f"0 ajouts, 0 modifications, {count} lignes inchangées." in stdout
+    assert f"0\u00a0ligne ajoutée, 0\u00a0ligne modifiée, {count}\u00a0lignes inchangées." in stdout
     assert model.objects.count() == count
 
 

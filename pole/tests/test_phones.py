@@ -43,7 +43,7 @@ def test_full_clean_stores_the_normalised_number_and_refuses_a_bad_one_in_french
     with pytest.raises(ValidationError) as caught:
         member.full_clean()
     assert caught.value.message_dict["phone"] == [
-        "« 12 » n’est pas un numéro de téléphone comme 418 555-0134 (un poste peut suivre : « poste 12 »)."
+        "«\u00a012\u00a0» n’est pas un numéro de téléphone comme 418 555-0134 (un poste peut suivre\u00a0: «\u00a0poste 12\u00a0»)."
     ]
 
 

@@ -77,13 +77,13 @@ def test_preview_shows_every_bad_line_and_saves_nothing(personnel_client, world)
     result = response.context["result"]
     assert [row.number for row in result.invalid_rows] == [3, 4]
     assert result.error_messages() == [
-        "Ligne 3, colonne date_fin : La date de fin ne peut pas précéder la date de début.",
-        "Ligne 4, colonne objectifs : Objectif inconnu « Rayonnement ». "
-        "Objectifs connus : « Concertation et collaboration ».",
+        "Ligne 3, colonne date_fin\u00a0: La date de fin ne peut pas précéder la date de début.",
+        "Ligne 4, colonne objectifs\u00a0: Objectif inconnu «\u00a0Rayonnement\u00a0». "
+        "Objectifs connus\u00a0: «\u00a0Concertation et collaboration\u00a0».",
     ]
     content = response.content.decode()
     assert "La date de fin ne peut pas précéder la date de début." in content
-    assert "Objectif inconnu « Rayonnement »" in content
+    assert "Objectif inconnu «\u00a0Rayonnement\u00a0»" in content
     assert "<td>3 </td>" in content and "<td>4 </td>" in content
     assert Activity.objects.count() == 0
     assert Organisation.objects.count() == 0
@@ -110,7 +110,7 @@ def test_preview_then_confirm_imports_the_file(personnel_client, world):
     activity = Activity.objects.get()
     assert (activity.title, activity.participants) == ("Formation", 5)
     assert [o.name for o in activity.partners.all()] == ["Nouveau partenaire"]
-    assert "Importation terminée (activités) : 1 ajouts, 0 modifications, 0 lignes inchangées." in (
+    assert "Importation terminée (activités)\u00a0: 1\u00a0ligne ajoutée, 0\u00a0ligne modifiée, 0\u00a0ligne inchangée." in (
         response.content.decode()
     )
 
@@ -133,8 +133,8 @@ def test_confirm_rolls_back_when_the_data_changed_since_the_preview(personnel_cl
 
     assert response.redirect_chain[-1][0] == reverse("admin:activities_activity_import")
     content = response.content.decode()
-    assert "Ligne 2, colonne territoire : Territoire inconnu « Portneuf »." in content
-    assert "Rien n&#x27;a été importé." in content
+    assert "Ligne 2, colonne territoire\u00a0: Territoire inconnu «\u00a0Portneuf\u00a0»." in content
+    assert "Rien n’a été importé." in content
     assert Activity.objects.count() == 0
     assert Organisation.objects.count() == 0
 
@@ -142,14 +142,14 @@ def test_confirm_rolls_back_when_the_data_changed_since_the_preview(personnel_cl
 @pytest.mark.parametrize(
     ("name", "content", "file_format", "message"),
     [
-        ("dechets.xlsx", b"\x00\xffpas un classeur", XLSX_FORMAT, "Ce fichier n&#x27;a pas pu être lu comme XLSX."),
-        ("dechets.csv", b"\xff\xfe\x00\x81", CSV_FORMAT, "Ce fichier n&#x27;a pas pu être lu comme CSV."),
-        ("colonnes.csv", csv_bytes("date,titre", "2016-04-13,Formation"), CSV_FORMAT, "Colonnes manquantes : date_fin"),
+        ("dechets.xlsx", b"\x00\xffpas un classeur", XLSX_FORMAT, "Ce fichier n’a pas pu être lu comme XLSX."),
+        ("dechets.csv", b"\xff\xfe\x00\x81", CSV_FORMAT, "Ce fichier n’a pas pu être lu comme CSV."),
+        ("colonnes.csv", csv_bytes("date,titre", "2016-04-13,Formation"), CSV_FORMAT, "Colonnes manquantes\u00a0: date_fin"),
         (
             "colonnes.xlsx",
             xlsx_bytes([["date", "titre", "couleur"], ["2016-04-13", "Formation", "bleu"]]),
             XLSX_FORMAT,
-            "Colonnes inconnues : couleur.",
+            "Colonnes inconnues\u00a0: couleur.",
         ),
     ],
 )

@@ -16,7 +16,6 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext
@@ -32,6 +31,7 @@ from partners.resources import PartnerResource
 from partners.tests.factories import OrganisationFactory, PartnershipFactory
 from pole.env import env_bytes
 from pole.fiscal_years import FiscalYear
+from pole.formatting import format_file_size
 from pole.spreadsheets.cells import SpreadsheetError, escape_formula, unescape_formula
 from pole.spreadsheets.readers import SpreadsheetCSV, SpreadsheetXLSX, read_dataset
 from pole.tests.spreadsheet_helpers import csv_bytes, xlsx_bytes
@@ -277,7 +277,7 @@ def too_many_rows_message():
 
 def too_large_message(size):
     return gettext("This file is larger than the {limit} an import accepts: split it into smaller files.").format(
-        limit=filesizeformat(20_000)
+        limit=format_file_size(20_000)
     )
 
 

@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 YEAR = FiscalYear(2016)
 PDF_URL = reverse("reports:annual-pdf", args=[YEAR.label])
 PAGE_URL = reverse("reports:annual", args=[YEAR.label])
+FILE_URL = reverse("reports:annual-html", args=[YEAR.label])
 
 
 def sha256(data):
@@ -69,9 +70,15 @@ def test_the_public_pdf_and_page_stay_byte_for_byte_after_an_activity_is_renamed
     assert before_pdf.status_code == 200
     assert sha256(before_pdf.content) == version.pdf_sha256
     assert before_pdf["Content-Disposition"] == 'attachment; filename="rapport-annuel-2016-2017.pdf"'
-    page = client.get(PAGE_URL)
-    assert sha256(page.content) == version.html_sha256
-    assert "script-src" not in page["Content-Security-Policy"] and "font-src data:" in page["Content-Security-Policy"]
+    # The public page shows the archived file, byte for byte, inside the site's frame.
+    page = client.get(PAGE_URL).content.decode()
+    assert f'src="{FILE_URL}"' in page and 'href="/rapports/2016-2017.pdf"' in page
+    archived = client.get(FILE_URL)
+    assert sha256(archived.content) == version.html_sha256
+    policy = archived["Content-Security-Policy"]
+    assert "script-src" not in policy and "font-src data:" in policy and "frame-ancestors 'self'" in policy
+    assert archived["X-Frame-Options"] == "SAMEORIGIN"
+    assert archived["Content-Disposition"] == 'inline; filename="rapport-annuel-2016-2017.html"'
 
     # Staff correct an activity's title next year, through the admin.
     activity = Activity.objects.get(title="Formation en comptabilité dans Portneuf")
@@ -81,11 +88,11 @@ def test_the_public_pdf_and_page_stay_byte_for_byte_after_an_activity_is_renamed
     assert response.status_code == 302
 
     assert sha256(client.get(PDF_URL).content) == version.pdf_sha256
-    assert sha256(client.get(PAGE_URL).content) == version.html_sha256
+    assert sha256(client.get(FILE_URL).content) == version.html_sha256
     found = drift(AnnualReport.objects.get(pk=demo.pk))
     assert found.differs
     assert found.changes == [
-        "Activité renommée : « Formation en comptabilité dans Portneuf » → « Formation en comptabilité (Portneuf) »"
+        "Activité renommée\u00a0: «\u00a0Formation en comptabilité dans Portneuf\u00a0» → «\u00a0Formation en comptabilité (Portneuf)\u00a0»"
     ]
     readiness = direction.get(reverse("reports:readiness", args=[YEAR.label])).content.decode()
     assert "Les données actuelles s’imprimeraient autrement que la version 1" in readiness
@@ -106,7 +113,7 @@ def test_a_changed_figure_is_described_in_words(demo, direction):
     figure.value = 1700
     figure.save()
     changes = drift(AnnualReport.objects.get(pk=demo.pk)).changes
-    assert "Participants : 1\u00a0650 → 1\u00a0700" in changes
+    assert "Participants\u00a0: 1\u00a0650 → 1\u00a0700" in changes
 
 
 def test_a_new_version_keeps_the_earlier_ones_downloadable_by_staff(demo, direction, client):
@@ -131,6 +138,7 @@ def test_unpublishing_hides_the_report_and_keeps_its_versions(demo, direction, c
     unpublish_report(report=demo)
     assert client.get(PDF_URL).status_code == 404
     assert client.get(PAGE_URL).status_code == 404
+    assert client.get(FILE_URL).status_code == 404
     assert ReportVersion.objects.filter(pk=version.pk).exists()
     assert direction.get(reverse("reports:version-file", args=[YEAR.label, 1, "pdf"])).status_code == 200
     # Staff see the withdrawn year live; publishing again makes version 2.
@@ -141,9 +149,11 @@ def test_unpublishing_hides_the_report_and_keeps_its_versions(demo, direction, c
 def test_staff_see_a_published_year_live_on_request(demo, direction):
     version = publish(report=demo, by=direction.user)
     Activity.objects.filter(title="Formation en comptabilité dans Portneuf").update(title="Titre en cours de révision")
-    archived = direction.get(PAGE_URL).content.decode()
+    archived = direction.get(FILE_URL).content.decode()
     live = direction.get(PAGE_URL + "?direct=1").content.decode()
     assert sha256(archived.encode()) == version.html_sha256
+    assert 'href="?direct=1"' in direction.get(PAGE_URL).content.decode()
+    assert 'href="?direct=1"' not in Client().get(PAGE_URL).content.decode()
     assert "Titre en cours de révision" in live and "Titre en cours de révision" not in archived
     assert "Titre en cours de révision" not in Client().get(PAGE_URL + "?direct=1").content.decode()
 

@@ -63,7 +63,7 @@ def test_register_cancel_promote_and_check_in_on_a_phone(new_page, live_server, 
     first.get_by_role("heading", name="Vous êtes inscrit·e").wait_for()
     (confirmation,) = mail.outbox
     assert confirmation.to == ["marie@exemple.org"]
-    assert confirmation.subject == "Inscription confirmée : Atelier de comptabilité"
+    assert confirmation.subject == "Inscription confirmée\u00a0: Atelier de comptabilité"
     assert confirmation.attachments[0][0] == "evenement.ics"
     cancel_link = link_in(confirmation, r"http://\S+/activites/annulation/\S+/")
 
@@ -78,7 +78,7 @@ def test_register_cancel_promote_and_check_in_on_a_phone(new_page, live_server, 
     register(second, event, name="Éloïse Roy", email="eloise@exemple.org")
     second.get_by_text("vous êtes numéro 1 sur la liste d’attente").wait_for()
     assert sideways_overflow(second) == 0
-    assert mail.outbox[-1].subject == "Liste d’attente : Atelier de comptabilité"
+    assert mail.outbox[-1].subject == "Liste d’attente\u00a0: Atelier de comptabilité"
 
     # The first cancels from the e-mail's link; the second gets the seat and an e-mail.
     mail.outbox.clear()
@@ -87,7 +87,7 @@ def test_register_cancel_promote_and_check_in_on_a_phone(new_page, live_server, 
     first.get_by_text("Votre inscription a été annulée.").wait_for()
     (promotion,) = mail.outbox
     assert promotion.to == ["eloise@exemple.org"]
-    assert promotion.subject == "Une place pour vous : Atelier de comptabilité"
+    assert promotion.subject == "Une place pour vous\u00a0: Atelier de comptabilité"
     assert Registration.objects.get(email="eloise@exemple.org").status == "confirmed"
 
     # At the door, on a 390 px phone: search, one tap on « Présent ».
@@ -96,17 +96,17 @@ def test_register_cancel_promote_and_check_in_on_a_phone(new_page, live_server, 
     door.goto(f"/activites/{event.pk}/accueil/")
     door.get_by_placeholder("Nom, courriel ou organisation").fill("eloise")
     door.get_by_role("button", name="Rechercher").click()
-    door.get_by_role("button", name="Marquer Éloïse Roy présente").click()
-    door.get_by_text("Éloïse Roy est marquée présente.").wait_for()
-    door.get_by_role("button", name="Éloïse Roy est présente ; toucher pour annuler").wait_for()
+    door.get_by_role("button", name="Noter la présence\u00a0: Éloïse Roy").click()
+    door.get_by_text("Présence notée\u00a0: Éloïse Roy.").wait_for()
+    door.get_by_role("button", name="Présence notée pour Éloïse Roy\u00a0; toucher pour annuler").wait_for()
     assert sideways_overflow(door) == 0
 
     # A walk-in, added on the phone.
     door.get_by_role("link", name="Ajouter une personne sans inscription").click()
     door.get_by_label("Prénom et nom").fill("Paul Roy")
     door.get_by_label("Organisation", exact=True).fill("Coop Roy")
-    door.get_by_role("button", name="Ajouter comme présente").click()
-    door.get_by_text("Paul Roy a été ajoutée comme présente.").wait_for()
+    door.get_by_role("button", name="Ajouter aux présences").click()
+    door.get_by_text("Ajout aux présences\u00a0: Paul Roy.").wait_for()
     assert sideways_overflow(door) == 0
     door.locator("#attendance-summary").get_by_text("2").wait_for()
 

@@ -50,7 +50,7 @@ def test_the_direction_freezes_the_report_sees_the_drift_and_publishes_again(e2e
     drift = direction.locator(".drift").inner_text()
     assert "autrement que la version 1" in drift
     assert (
-        "Activité renommée : « Formation en comptabilité dans Portneuf » → « Formation en comptabilité (Portneuf) »"
+        "Activité renommée\u00a0: «\u00a0Formation en comptabilité dans Portneuf\u00a0» → «\u00a0Formation en comptabilité (Portneuf)\u00a0»"
         in drift
     )
 

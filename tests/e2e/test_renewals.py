@@ -66,7 +66,7 @@ def test_renewal_from_the_e_mail_to_the_receipt(new_page, tmp_path):
     direction.locator(f"input[name=_selected_action][value='{campaign.pk}']").check()
     direction.select_option("select[name=action]", "open_renewals")
     direction.locator("button[name=index]").click()
-    assert "Renouvellements 2017-2018 ouverts : 1 membre invité." in direction.locator("ul.messagelist").inner_text()
+    assert "Renouvellements 2017-2018 ouverts\u00a0: 1 membre invité." in direction.locator("ul.messagelist").inner_text()
 
     # The representative follows the e-mail's link, logs in, and lands on the renewal.
     assert [message.to for message in mail.outbox] == [["lea@quai.coop"]]

@@ -51,7 +51,7 @@ def test_personnel_imports_members_from_the_template(new_page, tmp_path):
     page.wait_for_url("**/admin/members/member/import/")
     rules = page.locator(".import-columns").inner_text()
     assert "coopérative, mutuelle, association, société" in rules
-    assert "« Portneuf »" in rules
+    assert "«\u00a0Portneuf\u00a0»" in rules
 
     with page.expect_download() as downloading:
         page.locator("a[href$='/import/modele.csv']").click()
@@ -69,7 +69,7 @@ def test_personnel_imports_members_from_the_template(new_page, tmp_path):
     )
     submit_file(page, wrong)
     errors = page.locator("table.import-errors")
-    assert "Territoire inconnu « Saguenay »" in errors.inner_text()
+    assert "Territoire inconnu «\u00a0Saguenay\u00a0»" in errors.inner_text()
     assert errors.locator("td").first.inner_text().strip() == "3"
     assert page_width(page) <= 1280
     assert Member.objects.count() == 0
@@ -87,7 +87,7 @@ def test_personnel_imports_members_from_the_template(new_page, tmp_path):
     assert page_width(page) <= 1280
     page.locator("input[name=confirm]").click()
     page.wait_for_url("**/admin/members/member/")
-    assert "2 ajouts" in page.locator("ul.messagelist").inner_text()
+    assert "2\u00a0lignes ajoutées" in page.locator("ul.messagelist").inner_text()
     assert sorted(Member.objects.values_list("name", flat=True)) == [
         "Coop de Portneuf",
         "Coopérative de solidarité Exemple",

@@ -126,7 +126,7 @@ def test_the_direction_prints_the_good_standing_list_with_the_quorum(direction_c
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "nom,catégorie,territoire,statut"
     assert len(lines) == 13 and "Impayée" not in response.content.decode("utf-8-sig")
-    assert "Exemptée,régulier,,exemptée : Membre fondateur" in lines
+    assert "Exemptée,régulier,,exemptée\u00a0: Membre fondateur" in lines
     assert lines[1].startswith("Coop 00,régulier,Territoire") and lines[1].endswith(",payée le 10 avril 2017")
     response = direction_client.get(url, {"exercice": "2017-2018"})
     assert response["Content-Type"] == "application/pdf"
@@ -147,6 +147,6 @@ def test_the_direction_opens_a_campaign_from_the_admin(direction_client, personn
     personnel(personnel_user).post(changelist, action)
     assert not mail.outbox
     response = direction_client.post(changelist, action, follow=True)
-    assert "Renouvellements 2017-2018 ouverts : 1 membre invité." in response.content.decode()
+    assert "Renouvellements 2017-2018 ouverts\u00a0: 1 membre invité." in response.content.decode()
     assert mail.outbox[0].to == ["a@exemple.org"]
     assert "http://testserver/membre/renouveler/2017-2018/" in mail.outbox[0].body

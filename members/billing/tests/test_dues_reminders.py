@@ -93,7 +93,7 @@ def test_reminders_follow_the_intervals_and_stop_once_renewed_and_paid(members):
     assert kinds(reminders) == [("Coop B", "payment_reminder"), ("Coop C", "renewal_reminder")]
     call_command("send_dues_reminders", "--today", after_due.isoformat(), stdout=io.StringIO())
     message = next(m for m in mail.outbox if m.to == ["b@exemple.org"] and "échue" in m.subject)
-    assert message.subject == "Rappel : la facture F2017-0002 est échue"
+    assert message.subject == "Rappel\u00a0: la facture F2017-0002 est échue"
     assert "160,00\u00a0$" in message.body
     assert due_reminders(today=after_due + datetime.timedelta(days=6)) == []
     assert kinds(due_reminders(today=after_due + datetime.timedelta(days=7))) == [("Coop B", "payment_reminder")]
@@ -104,15 +104,14 @@ def test_never_twice_the_same_day_and_dry_run_sends_nothing(members):
     day = (OPENED + datetime.timedelta(days=7)).isoformat()
     out = io.StringIO()
     call_command("send_dues_reminders", "--dry-run", "--today", day, stdout=out)
-    assert "enverrait : 2017-2018 · renewal_reminder · Coop A · a@exemple.org" in out.getvalue().replace(
-        "enverrait:", "enverrait :"
-    )
-    assert "3 rappel(s) à envoyer; rien n’est envoyé (--dry-run)." in out.getvalue()
+    # In French, the kind of notice in words: no code such as « renewal_reminder ».
+    assert "enverrait\u00a0: 2017-2018 · rappel de renouvellement · Coop A · a@exemple.org" in out.getvalue()
+    assert "3\u00a0rappels à envoyer\u00a0; rien n’est envoyé (--dry-run)." in out.getvalue()
     assert len(mail.outbox) == 3 and DuesNotice.objects.count() == 3
     call_command("send_dues_reminders", "--today", day, stdout=io.StringIO())
     out = io.StringIO()
     call_command("send_dues_reminders", "--today", day, stdout=out)
-    assert "0 rappel(s) envoyé(s)." in out.getvalue()
+    assert "0\u00a0rappel envoyé." in out.getvalue()
     assert len(mail.outbox) == 6 and DuesNotice.objects.filter(sent_on=day).count() == 3
 
 

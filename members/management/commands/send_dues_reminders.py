@@ -6,7 +6,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from members.billing.models import DuesNotice
 from members.billing.renewals import due_reminders, send_reminders
 
 
@@ -27,13 +29,26 @@ class Command(BaseCommand):
             raise CommandError(_("--today must be a date such as 2017-06-01.")) from None
         reminders = due_reminders(today=today)
         for reminder in reminders:
-            prefix = _("would send") if dry_run else _("sending")
-            self.stdout.write(
-                f"{prefix}: {reminder.fiscal_year.label} · {reminder.kind} · {reminder.member.name} · "
-                + ", ".join(reminder.recipients)
+            line = _("would send: %(notice)s") if dry_run else _("sending: %(notice)s")
+            notice = " · ".join(
+                [
+                    reminder.fiscal_year.label,
+                    str(DuesNotice.Kind(reminder.kind).label),
+                    reminder.member.name,
+                    ", ".join(reminder.recipients),
+                ]
             )
+            self.stdout.write(line % {"notice": notice})
         if dry_run:
-            self.stdout.write(_("%(count)d reminder(s) due; nothing sent (--dry-run).") % {"count": len(reminders)})
+            count = len(reminders)
+            self.stdout.write(
+                ngettext(
+                    "%(count)d reminder due; nothing sent (--dry-run).",
+                    "%(count)d reminders due; nothing sent (--dry-run).",
+                    count,
+                )
+                % {"count": count}
+            )
             return
         sent = send_reminders(reminders, today=today, base_url=base_url)
-        self.stdout.write(_("%(count)d reminder(s) sent.") % {"count": sent})
+        self.stdout.write(ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", sent) % {"count": sent})
