@@ -302,7 +302,7 @@ def test_the_import_page_explains_each_column_with_the_values_the_code_accepts(p
     allowed = ", ".join(LEGAL_FORMS.values())
     assert allowed == "coopérative, mutuelle, association, société"
     assert allowed in help_rows["forme_juridique"]
-    assert "« Portneuf »" in help_rows["territoire"]  # the territories saved, read from the database
+    assert "«\u00a0Portneuf\u00a0»" in help_rows["territoire"]  # the territories saved, read from the database
     assert "urbain, rural" in help_rows["milieu"]
     content = response.content.decode()
     assert "<code>forme_juridique</code>" in content and allowed in content
