@@ -1,0 +1,67 @@
+"""The task queue: Celery, configured from Django's settings (the ``CELERY_*`` names).
+
+With a broker (``CELERY_BROKER_URL``, else ``REDIS_URL``), tasks run in worker processes,
+``celery -A pole worker``, and ``celery -A pole beat`` sends the periodic ones below. Without a
+broker, ``CELERY_TASK_ALWAYS_EAGER`` runs each task in the process that queued it: queued with
+``enqueue_after_commit``, that is right after the transaction commits, so ``make run`` and the
+tests need no other server.
+
+Every task keeps its state in the database (the outbox, the publications) and is idempotent:
+a task run twice, or a periodic task run twice in a day, does its work once.
+"""
+
+import os
+
+from celery import Celery, signals
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pole.settings")
+
+app = Celery("pole")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each app's tasks live in its tasks.py.
+app.autodiscover_tasks()
+
+# The periodic tasks, sent by `celery -A pole beat` (README, « Tasks »). A deployment without a
+# scheduler runs the same work from cron with the management commands the README lists.
+app.conf.beat_schedule = {
+    # E-mails whose attempt failed, once their wait is over; attempts cut short by a worker's death.
+    "outbox-send-due": {"task": "pole.tasks.send_due_emails", "schedule": 60.0},
+    # Publications queued while the broker was away, or cut short by a worker's death.
+    "reports-resume-publications": {"task": "reports.tasks.resume_publications", "schedule": 300.0},
+    # The dues reminders, once a day (members/billing/renewals.py; at most one e-mail a member a day).
+    "members-dues-reminders": {"task": "members.tasks.send_dues_reminders", "schedule": crontab(hour=8, minute=30)},
+    # The retention job of the personal-information registry, by command name: skipped, with a log
+    # line, until the command exists.
+    "pole-apply-retention": {
+        "task": "pole.tasks.run_daily_command",
+        "schedule": crontab(hour=3, minute=15),
+        "args": ["apply_retention"],
+    },
+}
+
+
+@signals.celeryd_init.connect
+@signals.beat_init.connect
+def refuse_to_start_without_a_broker(**kwargs):
+    """A worker or beat without ``CELERY_BROKER_URL``/``REDIS_URL`` would wait on a server nobody uses."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        raise ImproperlyConfigured(
+            "Set REDIS_URL (or CELERY_BROKER_URL) for the web processes and the workers alike: "
+            "without a broker, tasks run in the web process and a worker has nothing to do."
+        )
+
+
+def enqueue_after_commit(task, *args):
+    """Queue ``task`` with ``args`` once the current transaction commits (at once outside one).
+
+    The task never sees data its transaction has not committed, and a rolled-back action queues
+    nothing. ``robust``: a broker that cannot be reached is logged, never turned into an error
+    for the action that has just been saved; the periodic sweeps queue the work again.
+    """
+    from django.db import transaction
+
+    transaction.on_commit(lambda: task.delay(*args), robust=True)
