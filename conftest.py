@@ -1,3 +1,4 @@
+import functools
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,45 @@ def cache_dir(settings, tmp_path):
 def fast_password_hasher(settings):
     """Hash test passwords cheaply; the real hasher's cost buys nothing in tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():`` runs, at the block's end, what a commit would run: the tasks it queued.
+
+    A test's transaction never commits, so what an action queues for after its commit
+    (``pole.celery.enqueue_after_commit``: e-mails of the outbox, publications) runs only
+    inside this block, in order, as it would in the web process without a broker.
+    """
+    return functools.partial(django_capture_on_commit_callbacks, execute=True)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 (pole/tests/smtp_server.py), and Django's e-mail settings pointed at it.
+
+    Set ``smtp_server.mode`` to ``"refuse"`` (451, try later) or ``"reject"`` (550) to have it
+    refuse; ``smtp_server.messages`` lists what it accepted.
+    """
+    from pole.tests.smtp_server import SMTPTestServer
+
+    server = SMTPTestServer().start()
+    for name, value in server.settings().items():
+        setattr(settings, name, value)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def closed_smtp_port(settings):
+    """Django's e-mail settings pointed at a port of 127.0.0.1 where no server listens: every attempt is refused."""
+    from pole.tests.smtp_server import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    return settings.EMAIL_PORT
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from members.access import RepresentativeRequiredMixin, representative_contact
 from pole.client_address import client_ip_address
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
+from pole.models import OutboxMessage
 from pole.text import fold
 
 from . import registrations
@@ -161,6 +162,8 @@ def event_detail(request, pk):
             else:
                 registration = seat.registration
                 request.session["registered"] = registration.pk
+                # The page after tells whether the confirmation has left (pole/outbox.py).
+                request.session["registered_email"] = seat.email.pk if seat.email is not None else None
                 return redirect("activities:registered", pk=activity.pk)
         else:
             status = 400
@@ -177,10 +180,13 @@ def registered(request, pk):
     position = None
     if registration.status == Registration.Status.WAITING:
         position = Registration.objects.waiting().filter(activity=activity, pk__lte=registration.pk).count()
+    email = OutboxMessage.objects.filter(
+        pk=request.session.get("registered_email"), recipients=registration.email
+    ).first()
     return render(
         request,
         "activities/registered.html",
-        {"activity": activity, "registration": registration, "position": position},
+        {"activity": activity, "registration": registration, "position": position, "email": email},
     )
 
 
@@ -348,7 +354,11 @@ def email_registrants(request, pk):
             )
             if sent:
                 messages.success(
-                    request, ngettext("%(count)d e-mail sent.", "%(count)d e-mails sent.", sent) % {"count": sent}
+                    request,
+                    ngettext(
+                        "%(count)d e-mail put in the outbox.", "%(count)d e-mails put in the outbox.", sent
+                    )
+                    % {"count": sent},
                 )
             else:
                 messages.warning(request, _("No registrant to write to: nothing was sent."))

@@ -162,6 +162,8 @@ MODEL_PERMISSIONS = {
     "reports.sectionintro": ("R", ALL),
     # The network's identity: one record, the Direction's; added once (a row exists here), never deleted.
     "pole.networkidentity": ("R", "RU"),
+    # The outbox: staff read every e-mail's status and send failed ones again (an action); none is edited.
+    "pole.outboxmessage": ("R", "R"),
     # Login lockouts: staff read them and unlock by deleting the attempt; the logs are Direction's.
     "axes.accessattempt": ("RD", "RD"),
     "axes.accesslog": ("", "R"),
