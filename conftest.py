@@ -71,6 +71,57 @@ def closed_smtp_port(settings):
     return settings.EMAIL_PORT
 
 
+# --- Real Celery workers on the real Redis (pole/tests/celery_worker.py) ------------------------
+
+
+@pytest.fixture
+def redis_url():
+    """Redis' URL for the tests (``POLE_TEST_REDIS_URL``, ``REDIS_URL`` or 127.0.0.1); skip without it, fail in CI."""
+    from pole.tests.celery_worker import require_redis
+
+    return require_redis()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings, redis_url):
+    """A real Celery worker (solo pool) in a thread, consuming a queue of its own on Redis.
+
+    While it runs, what the test process queues (after each commit: the data is committed,
+    ``transactional_db``) goes to Redis and runs in the worker, not in the web process.
+    Yields Celery's ``WorkController``.
+    """
+    from pole.tests.celery_worker import new_queue, worker_thread
+
+    with worker_thread(new_queue(), url=redis_url, settings=settings) as worker:
+        yield worker
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings, redis_url, tmp_path):
+    """Start ``celery -A pole worker`` as a process: ``celery_worker_process(env={...})`` → ``WorkerProcess``.
+
+    Each call starts a worker on a new queue of Redis, its output in ``tmp_path``; the test
+    process then queues its tasks there. ``env`` sets the worker's environment (its
+    ``DATABASE_URL``: ``database_url_for_workers()``, the test's PostgreSQL database; its SMTP
+    server…); ``WorkerProcess.environment()`` is what an app server started by the test needs
+    to queue tasks for it. Every worker is stopped at the end of the test, before its database
+    is emptied.
+    """
+    from contextlib import ExitStack
+
+    from pole.tests.celery_worker import new_queue, use_broker, worker_process
+
+    with ExitStack() as stack:
+
+        def start(env=None):
+            queue = new_queue()
+            worker = stack.enter_context(worker_process(queue, env=env, url=redis_url, log=tmp_path / f"{queue}.log"))
+            stack.enter_context(use_broker(queue, url=redis_url, settings=settings))
+            return worker
+
+        yield start
+
+
 @pytest.fixture
 def personnel_user(db):
     """A staff user in the Personnel group created by the role-groups data migration."""

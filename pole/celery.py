@@ -55,8 +55,19 @@ def refuse_to_start_without_a_broker(**kwargs):
         )
 
 
-def enqueue_after_commit(task, *args):
-    """Queue ``task`` with ``args`` once the current transaction commits (at once outside one).
+def task_named(name):
+    """The task registered as ``name`` (``"pole.tasks.send_email"``), every app's tasks.py loaded first.
+
+    Queuing by name keeps the code that queues a task from importing the module that defines it,
+    which imports that code in turn.
+    """
+    if name not in app.tasks:
+        app.loader.import_default_modules()  # Celery's autodiscovery of each app's tasks.py
+    return app.tasks[name]
+
+
+def enqueue_after_commit(name, *args):
+    """Queue the task ``name`` with ``args`` once the current transaction commits (at once outside one).
 
     The task never sees data its transaction has not committed, and a rolled-back action queues
     nothing. ``robust``: a broker that cannot be reached is logged, never turned into an error
@@ -64,4 +75,5 @@ def enqueue_after_commit(task, *args):
     """
     from django.db import transaction
 
+    task = task_named(name)
     transaction.on_commit(lambda: task.delay(*args), robust=True)

@@ -35,6 +35,7 @@ from django.db.models import F
 from django.template import Context, engines
 from django.utils import timezone
 
+from pole.celery import enqueue_after_commit
 from pole.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -56,8 +57,7 @@ _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 def typographic_apostrophes(text):
     """Write ' between letters as ’, leaving addresses and links (any word with @ or ://) as typed."""
     return "".join(
-        part if ("@" in part or "://" in part) else _APOSTROPHE.sub("\u2019", part)
-        for part in re.split(r"(\s+)", text)
+        part if ("@" in part or "://" in part) else _APOSTROPHE.sub("\u2019", part) for part in re.split(r"(\s+)", text)
     )
 
 
@@ -116,10 +116,7 @@ def enqueue(message, *, kind="", sensitive=False):
         # One Message-ID for every attempt: a server or a mail client that sees it twice knows it.
         message_id=make_msgid(idstring=uuid.uuid4().hex, domain=domain),
     )
-    from pole.celery import enqueue_after_commit
-    from pole.tasks import send_email
-
-    enqueue_after_commit(send_email, stored.pk)
+    enqueue_after_commit("pole.tasks.send_email", stored.pk)
     return stored
 
 
@@ -192,9 +189,9 @@ def deliver(pk, *, connection=None, now=None):
     yet due is left alone: running this twice sends the message once.
     """
     now = now or timezone.now()
-    claimed = OutboxMessage.objects.filter(
-        pk=pk, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
-    ).update(status=OutboxMessage.Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now)
+    claimed = OutboxMessage.objects.filter(pk=pk, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now).update(
+        status=OutboxMessage.Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now
+    )
     if not claimed:
         return Attempt(None, None)
     stored = OutboxMessage.objects.get(pk=pk)
@@ -290,9 +287,6 @@ def send_again(messages, *, now=None):
     A message sent already, or being sent, is left alone. Each is sent by a task after the
     commit, whatever the attempts it has spent: a failure leaves it failed again.
     """
-    from pole.celery import enqueue_after_commit
-    from pole.tasks import send_email
-
     now = now or timezone.now()
     queued = []
     with transaction.atomic():
@@ -302,5 +296,5 @@ def send_again(messages, *, now=None):
             ).update(status=OutboxMessage.Status.PENDING, next_attempt_at=now)
             if updated:
                 queued.append(stored)
-                enqueue_after_commit(send_email, stored.pk)
+                enqueue_after_commit("pole.tasks.send_email", stored.pk)
     return queued

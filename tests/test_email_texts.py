@@ -83,9 +83,7 @@ def test_registration_confirmed_waiting_and_promoted(committed):
     assert spaced(waiting.subject) == f"Liste d’attente : {typographic(TITLE)}"
     assert_plain(waiting, TITLE, NETWORK)
 
-    promoted, _ = only_message(
-        committed, lambda: registrations.cancel(registration=seat.registration, site_url=SITE)
-    )
+    promoted, _ = only_message(committed, lambda: registrations.cancel(registration=seat.registration, site_url=SITE))
     assert promoted.to == ["o'neil@exemple.org"]  # an address keeps its plain apostrophe
     assert_plain(promoted, TITLE, NETWORK, subject_holds=[TITLE])
 
@@ -130,7 +128,9 @@ def test_the_dues_invitation_and_both_reminders(committed, settings):
         assert send_reminders(due_reminders(today=after_due), today=after_due, base_url=SITE) == 2
     by_address = {m.to[0]: m for m in mail.outbox}
     assert_plain(by_address["late@exemple.org"], MEMBER, NETWORK)  # payment reminder
-    assert_plain(by_address["silent@exemple.org"], "Mutuelle « L'Abri » & cie", NETWORK, subject_holds=["« L'Abri » & cie"])
+    assert_plain(
+        by_address["silent@exemple.org"], "Mutuelle « L'Abri » & cie", NETWORK, subject_holds=["« L'Abri » & cie"]
+    )
 
 
 def test_the_password_reset(client, committed):

@@ -196,7 +196,11 @@ def test_the_beat_schedule_names_the_daily_jobs():
 
     schedule = app.conf.beat_schedule
     tasks = {entry["task"] for entry in schedule.values()}
-    assert {"pole.tasks.send_due_emails", "members.tasks.send_dues_reminders", "reports.tasks.resume_publications"} <= tasks
+    assert {
+        "pole.tasks.send_due_emails",
+        "members.tasks.send_dues_reminders",
+        "reports.tasks.resume_publications",
+    } <= tasks
     assert schedule["pole-apply-retention"]["args"] == ["apply_retention"]
     app.loader.import_default_modules()
     assert tasks <= set(app.tasks) | {"pole.tasks.run_daily_command"}
