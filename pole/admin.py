@@ -1,5 +1,7 @@
 """The base's admin: the network's identity (one record, added once, never deleted) and the outbox."""
 
+from email.header import decode_header, make_header
+
 from django.contrib import admin, messages
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,14 +45,14 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     link (invitation, password reset) never shows its body here.
     """
 
-    list_display = ["created_at", "recipients", "subject", "status_label", "attempts", "last_attempt_at", "sent_at"]
+    list_display = ["created_at", "recipients", "subject", "status", "attempts"]
     list_filter = ["status"]
     search_fields = ["recipients", "subject"]
     date_hierarchy = "created_at"
     actions = ["send_again"]
     fields = [
         "kind",
-        "sender",
+        "sender_display",
         "recipients",
         "subject",
         "message",
@@ -87,6 +89,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
                 "when": formats.localize(timezone.localtime(message.next_attempt_at)),
             }
         return label
+
+    @admin.display(description=_("from"))
+    def sender_display(self, message):
+        # An encoded display name (« =?utf-8?b?UMO0bGU=?= ») as a person reads it.
+        return str(make_header(decode_header(message.sender)))
 
     @admin.display(description=_("message"))
     def message(self, message):
