@@ -11,6 +11,7 @@ a task run twice, or a periodic task run twice in a day, does its work once.
 """
 
 import os
+from contextlib import contextmanager
 
 from celery import Celery, signals
 from celery.schedules import crontab
@@ -53,6 +54,41 @@ def refuse_to_start_without_a_broker(**kwargs):
             "Set REDIS_URL (or CELERY_BROKER_URL) for the web processes and the workers alike: "
             "without a broker, tasks run in the web process and a worker has nothing to do."
         )
+
+
+@contextmanager
+def tasks_queued_on(url, *, queue=None):
+    """Within the block, this process queues its tasks on the broker at ``url`` (and ``queue``).
+
+    For a benchmark that times a request without its task (``memory://``) or a test whose
+    worker takes them from Redis. Celery caches its routing and kombu its connection pools:
+    both are dropped on the way in and out, so that the change applies.
+    """
+    from django.test import override_settings
+    from kombu import pools
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
+    changes = {"broker_url": url, "task_always_eager": False}
+    if queue:
+        changes["task_default_queue"] = queue
+
+    def reset():
+        app.__dict__.pop("amqp", None)  # the routing, built from the conf once
+        app._pool = None
+        pools.reset()  # kombu's connection and producer pools, per broker and process-wide
+
+    app.conf.update(changes)
+    reset()
+    try:
+        with override_settings(
+            CELERY_BROKER_URL=url,
+            CELERY_TASK_ALWAYS_EAGER=False,
+            CELERY_TASK_DEFAULT_QUEUE=queue or saved["task_default_queue"],
+        ):
+            yield app
+    finally:
+        app.conf.update(saved)
+        reset()
 
 
 def task_named(name):

@@ -2,6 +2,7 @@ import datetime
 import re
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse, JsonResponse
@@ -11,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pole.celery import enqueue_after_commit
 from pole.fiscal_years import FiscalYear
 from reports.models import AnnualReport, Publication, ReportVersion
 from reports.pdf import render_report_html, render_report_pdf
@@ -197,6 +199,11 @@ def readiness(request, label):
     fiscal_year = _fiscal_year(label)
     context = readiness_check(fiscal_year)
     publication = latest_publication(context["report"])
+    if context["can_preview"] and not settings.CELERY_TASK_ALWAYS_EAGER and latest_version(context["report"]) is None:
+        # A worker renders the draft's PDF into the cache while the Direction reads this page:
+        # « Télécharger le PDF » is then served at once (reports/tasks.py). Without workers the
+        # link renders it, as before, rather than this page waiting for it.
+        enqueue_after_commit("reports.tasks.prepare_report_pdf", fiscal_year.label)
     context.update(
         {
             "publication": publication,

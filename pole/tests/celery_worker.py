@@ -57,36 +57,17 @@ def new_queue():
     return f"pole-test-{secrets.token_hex(6)}"
 
 
-def _reset_producers(app):
-    """Forget the app's cached routing and broker connections, so that a change of its conf applies."""
-    from kombu import pools
-
-    app.__dict__.pop("amqp", None)
-    app._pool = None
-    pools.reset()  # kombu keeps its connection and producer pools per broker, process-wide
-
-
 @contextmanager
 def use_broker(queue, *, url=None, settings=None):
     """Queue the test process's tasks on ``queue`` of Redis (a worker runs them), not after the commit.
 
-    ``settings`` is pytest-django's fixture, if the test has it: ``CELERY_TASK_ALWAYS_EAGER`` is
-    turned off there too, for code that reads it.
+    ``settings`` (pytest-django's fixture) is accepted for the callers that have it; the Django
+    settings are overridden for the block in any case (``pole.celery.tasks_queued_on``).
     """
-    from pole.celery import app
+    from pole.celery import tasks_queued_on
 
-    url = url or redis_url()
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
-    app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
-    if settings is not None:
-        settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = url, False
-        settings.CELERY_TASK_DEFAULT_QUEUE = queue
-    _reset_producers(app)
-    try:
+    with tasks_queued_on(url or redis_url(), queue=queue) as app:
         yield app
-    finally:
-        app.conf.update(saved)
-        _reset_producers(app)
 
 
 def _share_in_memory_database(worker_thread_ids):

@@ -158,3 +158,31 @@ def test_publishing_from_the_admin_queues_it_and_links_to_its_progress(report, d
     assert response.status_code == 302
     other.refresh_from_db()
     assert not other.is_published and other.publications.get().status == "queued"
+
+
+def test_with_workers_the_readiness_page_has_the_draft_pdf_rendered_ahead(
+    report, direction, monkeypatch, django_capture_on_commit_callbacks
+):
+    from pole.celery import tasks_queued_on
+    from reports import pdf
+    from reports.tasks import prepare_report_pdf
+
+    renders = []
+    real = pdf.html_to_pdf
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html, context, **kw: renders.append(1) or real(html, context, **kw))
+
+    # Without workers the page queues nothing: the link renders the PDF, the page does not wait for it.
+    with django_capture_on_commit_callbacks() as queued:
+        assert direction.get(READINESS).status_code == 200
+    assert queued == []
+
+    with tasks_queued_on("memory://localhost/"):
+        with django_capture_on_commit_callbacks() as queued:
+            assert direction.get(READINESS).status_code == 200
+    assert len(queued) == 1  # prepare_report_pdf, for a worker
+    assert prepare_report_pdf(YEAR.label) == "ready"  # what the worker does
+    assert renders == [1]
+    response = direction.get(reverse("reports:annual-pdf", args=[YEAR.label]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert renders == [1]  # served from the cache the task filled
+    assert prepare_report_pdf(YEAR.label) == "ready" and renders == [1]  # run again: nothing to render
