@@ -54,21 +54,20 @@ def test_registering_while_the_mail_server_refuses_then_staff_send_it_again(
     event = EventFactory(title="Déjeuner d'affaires à Québec", capacity=20, objectives=[ObjectiveFactory()])
     smtp_server.mode = "refuse"
 
-    for viewport, name in ((DESKTOP, "1280"), (PHONE, "390")):
-        visitor = new_page(viewport)
-        if name == "1280":
-            register(visitor, event)
-        else:
-            # The same page, seen on a phone by the same session: logged as the first registration.
-            visitor.context.add_cookies(desktop.context.cookies())
-            visitor.goto(desktop.url)
-        visitor.get_by_role("heading", name="Vous êtes inscrit·e").wait_for()
-        text = " ".join(visitor.locator("main").inner_text().replace("\u00a0", " ").split())
+    desktop = new_page(DESKTOP)
+    register(desktop, event)
+    # The same page on a phone, for the same session (the registration belongs to it).
+    phone = new_page(PHONE)
+    phone.context.add_cookies(desktop.context.cookies())
+    for page, width in ((desktop, "1280"), (phone, "390")):
+        if page is phone:
+            phone.goto(desktop.url)
+        page.get_by_role("heading", name="Vous êtes inscrit·e").wait_for()
+        text = " ".join(page.locator("main").inner_text().replace("\u00a0", " ").split())
         assert "affaires à Québec » est confirmée." in text
         assert "Le courriel de confirmation à marie@exemple.org n’a pas encore pu partir" in text
         assert "Votre inscription est bel et bien enregistrée." in text
-        visitor.screenshot(path=screenshots / f"inscription-courriel-en-panne-{name}.png", full_page=True)
-        desktop = visitor
+        page.screenshot(path=screenshots / f"inscription-courriel-en-panne-{width}.png", full_page=True)
 
     stored = OutboxMessage.objects.get()
     assert (stored.status, stored.attempts) == ("pending", 1)
