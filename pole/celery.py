@@ -11,6 +11,7 @@ a task run twice, or a periodic task run twice in a day, does its work once.
 """
 
 import os
+import sys
 from contextlib import contextmanager
 
 from celery import Celery, signals
@@ -45,15 +46,20 @@ app.conf.beat_schedule = {
 @signals.celeryd_init.connect
 @signals.beat_init.connect
 def refuse_to_start_without_a_broker(**kwargs):
-    """A worker or beat without ``CELERY_BROKER_URL``/``REDIS_URL`` would wait on a server nobody uses."""
+    """A worker or beat without ``CELERY_BROKER_URL``/``REDIS_URL`` would wait on a server nobody uses.
+
+    SystemExit, not an exception: Celery logs a signal handler's exceptions and goes on.
+    """
     from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        raise ImproperlyConfigured(
+        # Written here, to the real standard error: beat swallows its SystemExit and redirects sys.stderr.
+        print(
             "Set REDIS_URL (or CELERY_BROKER_URL) for the web processes and the workers alike: "
-            "without a broker, tasks run in the web process and a worker has nothing to do."
+            "without a broker, tasks run in the web process and a worker has nothing to do.",
+            file=sys.__stderr__,
         )
+        raise SystemExit(1)
 
 
 @contextmanager

@@ -58,3 +58,25 @@ def test_the_worker_command_sends_an_outbox_e_mail_from_its_own_process(celery_w
     assert delivered["To"] == "paul@exemple.org" and delivered["Subject"] == "Rappel : l’atelier & le dîner"
     assert mail.outbox == []  # not sent by the test process (its backend is the in-memory one)
     assert worker.process.poll() is None  # still serving
+
+
+@pytest.mark.parametrize("command", ["worker", "beat"])
+def test_a_worker_or_beat_without_a_broker_refuses_to_start(command, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from pole.tests.celery_worker import ROOT
+
+    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "CELERY_BROKER_URL")}
+    options = ["--pool", "solo"] if command == "worker" else ["--schedule", str(tmp_path / "beat")]
+    finished = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "pole", command, *options],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 1
+    assert "Set REDIS_URL (or CELERY_BROKER_URL)" in finished.stdout + finished.stderr
