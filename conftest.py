@@ -1,3 +1,4 @@
+import functools
 import os
 import socket
 import uuid
@@ -144,6 +145,96 @@ def page_cache(settings):
 def fast_password_hasher(settings):
     """Hash test passwords cheaply; the real hasher's cost buys nothing in tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():`` runs, at the block's end, what a commit would run: the tasks it queued.
+
+    A test's transaction never commits, so what an action queues for after its commit
+    (``pole.celery.enqueue_after_commit``: e-mails of the outbox, publications) runs only
+    inside this block, in order, as it would in the web process without a broker.
+    """
+    return functools.partial(django_capture_on_commit_callbacks, execute=True)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 (pole/tests/smtp_server.py), and Django's e-mail settings pointed at it.
+
+    Set ``smtp_server.mode`` to ``"refuse"`` (451, try later) or ``"reject"`` (550) to have it
+    refuse; ``smtp_server.messages`` lists what it accepted.
+    """
+    from pole.tests.smtp_server import SMTPTestServer
+
+    server = SMTPTestServer().start()
+    for name, value in server.settings().items():
+        setattr(settings, name, value)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def closed_smtp_port(settings):
+    """Django's e-mail settings pointed at a port of 127.0.0.1 where no server listens: every attempt is refused."""
+    from pole.tests.smtp_server import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    return settings.EMAIL_PORT
+
+
+# --- Real Celery workers on the real Redis (pole/tests/celery_worker.py) ------------------------
+
+
+@pytest.fixture
+def redis_url():
+    """Redis' URL for the tests (``POLE_TEST_REDIS_URL``, ``REDIS_URL`` or 127.0.0.1); skip without it, fail in CI."""
+    from pole.tests.celery_worker import require_redis
+
+    return require_redis()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings, redis_url):
+    """A real Celery worker (solo pool) in a thread, consuming a queue of its own on Redis.
+
+    While it runs, what the test process queues (after each commit: the data is committed,
+    ``transactional_db``) goes to Redis and runs in the worker, not in the web process.
+    Yields Celery's ``WorkController``.
+    """
+    from pole.tests.celery_worker import new_queue, worker_thread
+
+    with worker_thread(new_queue(), url=redis_url, settings=settings) as worker:
+        yield worker
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings, redis_url, tmp_path):
+    """Start ``celery -A pole worker`` as a process: ``celery_worker_process(env={...})`` → ``WorkerProcess``.
+
+    Each call starts a worker on a new queue of Redis, its output in ``tmp_path``; the test
+    process then queues its tasks there. ``env`` sets the worker's environment (its
+    ``DATABASE_URL``: ``database_url_for_workers()``, the test's PostgreSQL database; its SMTP
+    server…); ``WorkerProcess.environment()`` is what an app server started by the test needs
+    to queue tasks for it. Every worker is stopped at the end of the test, before its database
+    is emptied.
+    """
+    from contextlib import ExitStack
+
+    from pole.tests.celery_worker import new_queue, use_broker, worker_process
+
+    with ExitStack() as stack:
+
+        def start(env=None):
+            queue = new_queue()
+            worker = stack.enter_context(worker_process(queue, env=env, url=redis_url, log=tmp_path / f"{queue}.log"))
+            stack.enter_context(use_broker(queue, url=redis_url, settings=settings))
+            return worker
+
+        yield start
 
 
 @pytest.fixture
@@ -461,6 +552,9 @@ SLOW_FIXTURES = {
     "demo_report",
     "demo_report_with_portraits",
     "s3_server",
+    "celery_worker",
+    "celery_worker_process",
+    "smtp_server",
 }
 
 

@@ -5,7 +5,9 @@ activity's row first (``select_for_update`` inside ``transaction.atomic``), so t
 registrations for the last seat are decided one after the other. On PostgreSQL the lock
 is a row lock; SQLite locks the whole database for the write anyway. The database's unique
 constraint refuses a second active registration of one e-mail address for one activity,
-whatever the race. E-mails are sent after the transaction commits.
+whatever the race. Each e-mail is written to the outbox in the transaction of the change that
+causes it and sent once that transaction commits (pole/outbox.py): a mail server that is down
+never undoes a registration, a cancellation or a promotion.
 """
 
 import re
@@ -14,11 +16,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from pole import outbox
 from pole.identity import from_address, get_identity
 from pole.text import normalize_email_identifier
 
@@ -38,6 +40,7 @@ class RegistrationError(Exception):
 class Seat:
     registration: Registration
     waiting_position: int | None = None  # 1 for the first person waiting
+    email: object = None  # the confirmation's OutboxMessage (pole.models), when an address was given
 
 
 def duplicate_message():
@@ -103,11 +106,11 @@ def register(
             position = None
             if status == Registration.Status.WAITING:
                 position = Registration.objects.waiting().filter(activity=locked, pk__lte=registration.pk).count()
+            email = send_confirmation(registration, site_url=site_url, waiting_position=position)
     except IntegrityError:
         # The unique constraint, should a race slip past the check above (it cannot while the row is locked).
         raise RegistrationError(duplicate_message(), field="email") from None
-    send_confirmation(registration, site_url=site_url, waiting_position=position)
-    return Seat(registration, position)
+    return Seat(registration, position, email)
 
 
 def cancel(*, registration, site_url=""):
@@ -126,9 +129,9 @@ def cancel(*, registration, site_url=""):
         current.cancelled_at = timezone.now()
         current.save(update_fields=["status", "present", "cancelled_at"])
         promoted = _promote(activity) if held_seat else []
+        for person in promoted:
+            send_promotion(person, site_url=site_url)
     registration.refresh_from_db()
-    for person in promoted:
-        send_promotion(person, site_url=site_url)
     return promoted[0] if promoted else None
 
 
@@ -136,8 +139,8 @@ def fill_free_seats(*, activity, site_url=""):
     """Give free seats (after the capacity was raised, say) to the people waiting; return them."""
     with transaction.atomic():
         promoted = _promote(_locked_activity(activity.pk))
-    for person in promoted:
-        send_promotion(person, site_url=site_url)
+        for person in promoted:
+            send_promotion(person, site_url=site_url)
     return promoted
 
 
@@ -202,6 +205,7 @@ def cancel_url(registration, site_url=""):
 
 
 def _send(registration, template, *, site_url, attach_calendar, **extra):
+    """Write the e-mail ``template`` to ``registration``'s address in the outbox (sent after the commit)."""
     activity = registration.activity
     context = {
         "registration": registration,
@@ -214,19 +218,20 @@ def _send(registration, template, *, site_url, attach_calendar, **extra):
     }
     # The people registering read French first, whatever the language of the staff's session.
     with translation.override(settings.LANGUAGE_CODE):
-        # One line, but the no-break space before « : » stays (str.split() would take it for a space).
-        subject = re.sub(r"[ \t\r\n]+", " ", render_to_string(f"activities/email/{template}_subject.txt", context)).strip()
-        body = render_to_string(f"activities/email/{template}.txt", context)
+        subject, body = outbox.render_email(
+            f"activities/email/{template}_subject.txt", f"activities/email/{template}.txt", context
+        )
         message = EmailMessage(subject, body, from_address(), to=[registration.email])
         if attach_calendar:
             message.attach("evenement.ics", activity_calendar([activity], site_url=site_url), "text/calendar")
-    message.send()
+    return outbox.enqueue(message, kind=f"activities.{template}")
 
 
 def send_confirmation(registration, *, site_url="", waiting_position=None):
+    """Write the confirmation (seat or waiting list) to the outbox; return its ``OutboxMessage``, or None."""
     if not registration.email:
-        return
-    _send(
+        return None
+    return _send(
         registration,
         "registration_waiting" if registration.status == Registration.Status.WAITING else "registration_confirmed",
         site_url=site_url,
@@ -242,9 +247,10 @@ def send_promotion(registration, *, site_url=""):
 
 
 def email_registrants(*, activity, subject, body, include_waiting=False):
-    """Send one e-mail to each registrant of ``activity`` (confirmed; the waiting list too if asked).
+    """E-mail each registrant of ``activity`` (confirmed; the waiting list too if asked) through the outbox.
 
-    One message per person (nobody sees the others' addresses). Return the number sent.
+    One message per person (nobody sees the others' addresses), all written in one
+    transaction. Return the number of messages.
     """
     statuses = [Registration.Status.CONFIRMED] + ([Registration.Status.WAITING] if include_waiting else [])
     addresses = sorted(
@@ -254,10 +260,8 @@ def email_registrants(*, activity, subject, body, include_waiting=False):
             .values_list("email", flat=True)
         )
     )
-    from django.core.mail import get_connection
-
     sender = from_address()
-    messages = [EmailMessage(subject, body, sender, to=[address]) for address in addresses]
-    if messages:
-        get_connection().send_messages(messages)
-    return len(messages)
+    with transaction.atomic():
+        for address in addresses:
+            outbox.enqueue(EmailMessage(subject, body, sender, to=[address]), kind="activities.registrants_message")
+    return len(addresses)

@@ -39,6 +39,7 @@ from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
 from pole.page_cache import public_page
+from pole.models import OutboxMessage
 from pole.text import fold
 
 from . import registrations
@@ -169,6 +170,8 @@ def event_detail(request, pk):
             else:
                 registration = seat.registration
                 request.session["registered"] = registration.pk
+                # The page after tells whether the confirmation has left (pole/outbox.py).
+                request.session["registered_email"] = seat.email.pk if seat.email is not None else None
                 return redirect("activities:registered", pk=activity.pk)
         else:
             status = 400
@@ -185,10 +188,13 @@ def registered(request, pk):
     position = None
     if registration.status == Registration.Status.WAITING:
         position = Registration.objects.waiting().filter(activity=activity, pk__lte=registration.pk).count()
+    email = OutboxMessage.objects.filter(
+        pk=request.session.get("registered_email"), recipients=registration.email
+    ).first()
     return render(
         request,
         "activities/registered.html",
-        {"activity": activity, "registration": registration, "position": position},
+        {"activity": activity, "registration": registration, "position": position, "email": email},
     )
 
 
@@ -356,7 +362,11 @@ def email_registrants(request, pk):
             )
             if sent:
                 messages.success(
-                    request, ngettext("%(count)d e-mail sent.", "%(count)d e-mails sent.", sent) % {"count": sent}
+                    request,
+                    ngettext(
+                        "%(count)d e-mail put in the outbox.", "%(count)d e-mails put in the outbox.", sent
+                    )
+                    % {"count": sent},
                 )
             else:
                 messages.warning(request, _("No registrant to write to: nothing was sent."))

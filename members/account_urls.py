@@ -8,6 +8,7 @@ admin keeps its own password pages.
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from .forms import OutboxPasswordResetForm
 from .views import SiteLoginView
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path(
         "mot-de-passe/oublie/",
         auth_views.PasswordResetView.as_view(
+            form_class=OutboxPasswordResetForm,
             template_name="accounts/password_reset_form.html",
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",

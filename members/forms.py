@@ -1,10 +1,13 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.mail import EmailMessage
 from django.utils.translation import gettext_lazy as _
 
+from pole import outbox
 from pole.forms import ControlCharacterFormMixin
+from pole.identity import from_address
 from pole.text import normalize_email_identifier
 
 from .models import Contact, Member
@@ -26,6 +29,23 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean_username(self):
         # The account's key, as django-axes counts it (members/lockout.py).
         return normalize_email_identifier(self.cleaned_data["username"])
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's password reset, its e-mail written to the outbox (a mail server down fails nothing).
+
+    The message carries the reset link: staff never read it in the outbox (``sensitive``).
+    """
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        subject, body = outbox.render_email(subject_template_name, email_template_name, context)
+        outbox.enqueue(
+            EmailMessage(subject, body, from_email or from_address(), to=[to_email]),
+            kind="accounts.password_reset",
+            sensitive=True,
+        )
 
 
 class MemberProfileForm(ControlCharacterFormMixin, forms.ModelForm):

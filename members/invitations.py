@@ -13,14 +13,14 @@ account's password and « Deactivate portal access » would close it.
 
 import secrets
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pole import outbox
 from pole.identity import from_address, get_identity
 from pole.text import normalization_changes_only_case, normalize_email_identifier
 
@@ -60,7 +60,9 @@ def check_invitable(contact):
 def invite(contact, *, sent_by, base_url):
     """Create an invitation for ``contact``, revoke its earlier ones and e-mail the link.
 
-    ``base_url`` is the site's address (scheme and host), for the link in the e-mail.
+    ``base_url`` is the site's address (scheme and host), for the link in the e-mail. The
+    e-mail is written to the outbox with the invitation (one transaction) and sent after the
+    commit; it carries the one-time link, so staff never read it there (``sensitive``).
     """
     check_invitable(contact)
     now = timezone.now()
@@ -82,9 +84,12 @@ def invite(contact, *, sent_by, base_url):
         "network": identity,
         "network_name": identity.name,
     }
-    subject = render_to_string("members/email/invitation_subject.txt", context).strip()
-    body = render_to_string("members/email/invitation.txt", context)
-    send_mail(subject, body, from_address(identity), [invitation.email])
+    subject, body = outbox.render_email("members/email/invitation_subject.txt", "members/email/invitation.txt", context)
+    outbox.enqueue(
+        EmailMessage(subject, body, from_address(identity), to=[invitation.email]),
+        kind="members.invitation",
+        sensitive=True,
+    )
     return invitation
 
 

@@ -57,7 +57,7 @@ PERSONNEL_PERMISSIONS = {
         "declaredfigure": VIEW,
     },
     # The network's identity (name, mark, contact details, colours): the Direction edits it.
-    "pole": {"networkidentity": VIEW},
+    "pole": {"networkidentity": VIEW, "outboxmessage": VIEW},
     # Login throttling: staff see who is locked out and unlock an account by deleting its
     # attempt (README, Production).
     "axes": {"accessattempt": ("view", "delete")},
@@ -71,11 +71,17 @@ DIRECTION_PERMISSIONS = {
     "reports": {model: ALL for model in PERSONNEL_PERMISSIONS["reports"]},
     "members": {**PERSONNEL_PERMISSIONS["members"], "user": ALL, "duesrate": ALL, "renewalcampaign": ALL},
     "auth": {"group": VIEW},
-    "pole": {"networkidentity": ("add", "change", "view")},
+    "pole": {"networkidentity": ("add", "change", "view"), "outboxmessage": VIEW},
     # The logs of logins and failures (e-mail and client addresses) are Direction's only.
     "axes": {**PERSONNEL_PERMISSIONS["axes"], "accesslog": VIEW, "accessfailurelog": VIEW},
 }
+# The outbox (pole.OutboxMessage): staff read what was sent, what waits and what failed, and send
+# failed e-mails again; nobody edits or deletes a message (the retention job does).
+PERSONNEL_EXTRA = [
+    ("pole", "resend_outboxmessage"),
+]
 DIRECTION_EXTRA = [
+    *PERSONNEL_EXTRA,
     ("reports", "publish_annualreport"),
     ("members", "open_renewalcampaign"),
     ("members", "print_good_standing"),
@@ -116,17 +122,19 @@ def sync_role_groups(apps):
             found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
         return found
 
-    personnel, _ = Group.objects.get_or_create(name=PERSONNEL)
-    personnel.permissions.set(permissions(_codenames(PERSONNEL_PERMISSIONS, apps)))
-    direction, _ = Group.objects.get_or_create(name=DIRECTION)
     # An extra permission exists once its model's migration declaring it has run; an earlier
     # migration's state lacks it, and the later one that calls this again grants it.
-    extra = [
-        (app_label, codename)
-        for app_label, codename in DIRECTION_EXTRA
-        if Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists()
-    ]
-    direction.permissions.set(permissions([*_codenames(DIRECTION_PERMISSIONS, apps), *extra]))
+    def existing(extra):
+        return [
+            (app_label, codename)
+            for app_label, codename in extra
+            if Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists()
+        ]
+
+    personnel, _ = Group.objects.get_or_create(name=PERSONNEL)
+    personnel.permissions.set(permissions([*_codenames(PERSONNEL_PERMISSIONS, apps), *existing(PERSONNEL_EXTRA)]))
+    direction, _ = Group.objects.get_or_create(name=DIRECTION)
+    direction.permissions.set(permissions([*_codenames(DIRECTION_PERMISSIONS, apps), *existing(DIRECTION_EXTRA)]))
 
 
 def sync_role_groups_after_migrate(sender, *, apps=None, using="default", **kwargs):

@@ -122,6 +122,7 @@ class Created:
 
     def __init__(self):
         self.rows = {}
+        self.files = []  # file fields whose files are deleted with the rows
 
     def add(self, objects):
         objects = list(objects)
@@ -130,6 +131,9 @@ class Created:
         return objects
 
     def delete(self):
+        for field in self.files:
+            field.delete(save=False)
+        self.files = []
         # Children first; cascades take care of through rows, measures and memberships.
         for model in reversed(list(self.rows)):
             pks = self.rows[model]
@@ -524,6 +528,54 @@ def measure_pdf(fiscal_year, runs):
     return result
 
 
+def measure_publishing(fiscal_year, client, created, runs):
+    """Time the publish click (the request) apart from its task (the archival PDF and HTML).
+
+    The click's tasks are queued on an in-memory broker that no worker reads, as they are on
+    Redis when workers run: the request's time is what the Direction waits for. Then the queued
+    publication is carried out in this process, as a worker would, and timed. Each run makes a
+    version (deleted with ``--cleanup``).
+    """
+    from django.db import reset_queries
+
+    from pole.celery import tasks_queued_on
+    from reports.models import Publication
+    from reports.publishing import run_publication
+
+    url = reverse("reports:publish", args=[fiscal_year.label])
+    status_url = reverse("reports:publication", args=[fiscal_year.label])
+    request_seconds, task_seconds, status_seconds, queries = [], [], [], None
+    for _run in range(runs):
+        with tasks_queued_on("memory://localhost/"):
+            reset_queries()
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                response = client.post(url, secure=True)
+                request_seconds.append(time.perf_counter() - start)
+            if response.status_code != 302:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+            queries = len(captured.captured_queries)
+            publication = Publication.objects.filter(report__fiscal_year=fiscal_year, status="queued").get()
+            start = time.perf_counter()
+            client.get(status_url, secure=True)
+            status_seconds.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        publication = run_publication(publication.pk)
+        task_seconds.append(time.perf_counter() - start)
+        if publication.status != "done":
+            raise RuntimeError(f"The publication failed: {publication.error}")
+        created.add([publication.version])
+        created.add([publication])
+        created.files += [publication.version.pdf, publication.version.html]
+    return {
+        "publish_request_seconds": median(request_seconds),
+        "publish_request_queries": queries,
+        "publish_status_seconds": median(status_seconds),
+        "publish_task_seconds": median(task_seconds),
+        "publish_pages": publication.version.page_count,
+    }
+
+
 def import_dataset(rows, territories, objectives, organisations):
     rng = random.Random(-1)
     year = YEARS[0]
@@ -738,6 +790,12 @@ def run(*, scale, runs=3, import_rows=10_000, log=print):
         log("Measuring the scaled report and lists.")
         results["queries_html_scaled"], results["html_seconds_scaled"] = measure_html(REPORT_YEAR, runs)
         results["admin_queries_scaled"] = measure_changelists(client)
+        log("Measuring publishing: the click, then its task.")
+        try:
+            results.update(measure_publishing(REPORT_YEAR, client, created, runs))
+        except Exception as error:  # noqa: BLE001 — a failed publication is a result, recorded as such
+            results["publish_error"] = f"{type(error).__name__}: {error}"
+            log(f"Publishing failed: {results['publish_error']}")
     log("Measuring the PDF.")
     try:
         results.update(measure_pdf(REPORT_YEAR, runs))

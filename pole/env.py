@@ -62,6 +62,23 @@ def env_list(name, default=()):
     return items or list(default)
 
 
+def env_int_list(name, default, *, minimum=None):
+    """Return the comma-separated variable as a non-empty list of whole numbers (``1,5,15``)."""
+    items = env_list(name)
+    if not items:
+        return list(default)
+    numbers = []
+    for item in items:
+        try:
+            number = int(item)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list whole numbers separated by commas, not {item!r}") from None
+        if minimum is not None and number < minimum:
+            raise ImproperlyConfigured(f"{name}: each number must be at least {minimum}, not {number}")
+        numbers.append(number)
+    return numbers
+
+
 _SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 

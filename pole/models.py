@@ -5,7 +5,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pole.colours import HEX_COLOUR, contrast_ratio
 from pole.fields import PhoneField, WebsiteField
@@ -124,3 +126,70 @@ class NetworkIdentity(models.Model):
         self.primary_colour = self.primary_colour.lower()
         self.accent_colour = self.accent_colour.lower()
         super().save(*args, **kwargs)
+
+
+class OutboxMessage(models.Model):
+    """An e-mail the app sends, kept from the action that causes it until it is delivered.
+
+    Written in the same transaction as that action (``pole.outbox.enqueue``), then sent by a
+    task: a mail server that is down or refuses never undoes the action, the message waits and
+    is tried again (``POLE_EMAIL_RETRY_MINUTES``), and staff see it pending or failed in the
+    admin, where they can send it again. Personal information: the recipients and the body.
+    A message carrying a personal link (an invitation, a password reset) is ``sensitive``:
+    its body is never shown in the admin and is erased once sent.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("e-mail status", "pending")
+        SENDING = "sending", pgettext_lazy("e-mail status", "sending")
+        SENT = "sent", pgettext_lazy("e-mail status", "sent")
+        FAILED = "failed", pgettext_lazy("e-mail status", "failed")
+
+    kind = models.CharField(_("kind"), max_length=60, blank=True, help_text=_("What the message is about."))
+    sender = models.CharField(_("from"), max_length=255)
+    recipients = models.TextField(_("to"), help_text=_("Addresses separated by commas."))
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("message"), blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    sensitive = models.BooleanField(
+        _("carries a personal link"),
+        default=False,
+        help_text=_("The message is not shown in the admin and is erased once sent."),
+    )
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("outbox")
+        permissions = [("resend_outboxmessage", _("Can send an e-mail of the outbox again"))]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="pole_outbox_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sending", "sent", "failed"]),
+                name="pole_outboxmessage_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="pole_outboxmessage_sent_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.recipients}"
+
+    @property
+    def delayed(self):
+        """Whether an attempt failed and the message has not left yet (it waits for its next one, or for staff)."""
+        return self.status == self.Status.FAILED or (self.status == self.Status.PENDING and self.attempts > 0)
+
+    @property
+    def recipient_list(self):
+        return [address.strip() for address in self.recipients.split(",") if address.strip()]

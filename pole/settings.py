@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from pole.env import env_bool, env_bytes, env_decimal, env_int, env_list, env_str
+from pole.env import env_bool, env_bytes, env_decimal, env_int, env_int_list, env_list, env_str
 from pole.object_storage import s3_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -267,6 +267,38 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Pôle <no-reply@exemple.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds an SMTP connection may hang before the attempt counts as failed (the outbox retries).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# Every e-mail goes through the outbox (pole/outbox.py): written with the action that causes it,
+# sent by a task. A failed attempt is tried again after these minutes (the n-th retry waits the
+# n-th number); once they are spent, the message is marked failed for staff to send again.
+POLE_EMAIL_RETRY_MINUTES = env_int_list("POLE_EMAIL_RETRY_MINUTES", [1, 5, 15, 60, 180, 360, 720], minimum=1)
+
+# --- Task queue (Celery, pole/celery.py) -------------------------------------------------------
+# With a broker, tasks run in worker processes (`celery -A pole worker`) and the periodic ones are
+# sent by `celery -A pole beat`. Without one, each task runs in the process that queued it, right
+# after the transaction that queued it commits: a checkout needs no other server.
+REDIS_URL = env_str("REDIS_URL", "")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Run inline, a task's exception reaches the on_commit hook, which logs it (robust=True).
+CELERY_TASK_EAGER_PROPAGATES = True
+# The state of every task lives in the database (the outbox, the publications), not in results.
+CELERY_TASK_IGNORE_RESULT = True
+# A message is acknowledged once its task is done, so a worker that dies mid-task leaves it to
+# another; every task is idempotent, so running one twice changes nothing.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# One queue per installation: several networks (or test runs) may share one Redis.
+CELERY_TASK_DEFAULT_QUEUE = env_str("POLE_TASK_QUEUE", "pole")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web process that cannot reach Redis gives up quickly: the work is in the database, and the
+# periodic sweeps queue it again once Redis answers.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- HTTPS and security headers (README, Production) ---------------------------------------
 # With debug off, everything defaults to what `manage.py check --deploy` asks for.

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pole.admin_filters import FiscalYearFilter
 
-from .models import AnnualReport, DeclaredFigure, ReportMessage, ReportVersion, SectionIntro, Signatory
-from .services import publish_report, unpublish_report
+from .models import AnnualReport, DeclaredFigure, Publication, ReportMessage, ReportVersion, SectionIntro, Signatory
+from .services import request_publication, unpublish_report
 
 
 class ReportMessageInline(admin.StackedInline):
@@ -83,12 +83,16 @@ class AnnualReportAdmin(admin.ModelAdmin):
         return request.user.has_perm("reports.publish_annualreport")
 
     def save_model(self, request, obj, form, change):
+        publishing = "is_published" in form.changed_data and obj.is_published
+        if publishing:
+            # The task publishes it once its version is made: until then it stays as it was.
+            obj.is_published = False
         super().save_model(request, obj, form, change)
-        if "is_published" in form.changed_data:
-            if obj.is_published:
-                publish_report(report=obj, by=request.user)
-            else:
-                unpublish_report(report=obj, by=request.user)
+        if publishing:
+            publication, _created = request_publication(report=obj, by=request.user)
+            self._publication_outcome(request, [publication])
+        elif "is_published" in form.changed_data:
+            unpublish_report(report=obj)
 
     @admin.display(description=_("published on"), ordering="published_at")
     def published_on(self, report):
@@ -100,13 +104,42 @@ class AnnualReportAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish"), permissions=["publish"])
     def publish(self, request, queryset):
-        """Publish the selected reports: anyone may then read them."""
+        """Publish the selected reports (a task each): anyone may then read them."""
         reports = [report for report in queryset if not report.is_published]
-        for report in reports:
-            publish_report(report=report, by=request.user)
-        self._report_outcome(
-            request, reports, _("Published: %(years)s."), _("The selected reports were already published.")
+        if not reports:
+            self.message_user(request, _("The selected reports were already published."), messages.WARNING)
+            return
+        self._publication_outcome(
+            request, [request_publication(report=report, by=request.user)[0] for report in reports]
         )
+
+    def _publication_outcome(self, request, publications):
+        """Say which publications are done (no broker: they ran before this answer), which run, which failed."""
+        by_status = {}
+        for publication in publications:
+            publication.refresh_from_db()
+            by_status.setdefault(publication.status, []).append(publication.report)
+        for status, level, text in (
+            (Publication.Status.DONE, messages.SUCCESS, _("Published: %(years)s.")),
+            (Publication.Status.FAILED, messages.ERROR, _("Not published, the publication failed: %(years)s.")),
+        ):
+            if status in by_status:
+                self.message_user(request, text % {"years": self._years(by_status[status])}, level)
+        for status in (Publication.Status.QUEUED, Publication.Status.RUNNING):
+            for report in by_status.get(status, []):
+                self.message_user(
+                    request,
+                    format_html(
+                        _('Publication of {year} in progress: <a href="{url}">follow it on the readiness page</a>.'),
+                        year=report.fiscal_year.label,
+                        url=reverse("reports:readiness", args=[report.fiscal_year.label]) + "#publication",
+                    ),
+                    messages.INFO,
+                )
+
+    @staticmethod
+    def _years(reports):
+        return ", ".join(report.fiscal_year.label for report in sorted(reports, key=lambda r: r.fiscal_year))
 
     @admin.action(description=_("Unpublish"), permissions=["publish"])
     def unpublish(self, request, queryset):

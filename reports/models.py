@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pole.fiscal_years import FiscalYearField
 from pole.images import SafeImageField
@@ -215,3 +216,78 @@ class ReportVersion(models.Model):
 
     def __str__(self):
         return _("%(report)s, version %(number)s") % {"report": self.report, "number": self.number}
+
+
+class PublicationQuerySet(models.QuerySet):
+    def active(self):
+        """Publications queued or running: at most one per report (a database constraint)."""
+        return self.filter(status__in=[Publication.Status.QUEUED, Publication.Status.RUNNING])
+
+
+class Publication(models.Model):
+    """One request to publish a report (a click), carried out by a task: queued, running, done or failed.
+
+    Publishing renders the archival PDF and the self-contained HTML, seconds or minutes of work:
+    the click records this and returns at once, a worker does the rest (``reports.tasks``), and the
+    readiness page follows it. At most one runs per report; the task claims it before working, and
+    the version it makes is saved in the same transaction as its « done », so a task run twice, or a
+    click sent twice (the same ``request_key``), makes one version.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", pgettext_lazy("publication status", "failed")
+
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("annual report"), on_delete=models.CASCADE, related_name="publications"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested on"), default=timezone.now)
+    # The form's one-time key: a second POST of the same click finds this publication.
+    request_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    started_at = models.DateTimeField(_("started on"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished on"), null=True, blank=True)
+    version = models.OneToOneField(
+        ReportVersion,
+        verbose_name=_("published version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="publication",
+    )
+    error = models.TextField(_("error"), blank=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "-requested_at", "-pk"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="reports_publication_one_at_a_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(version__isnull=False),
+                name="reports_publication_done_has_version",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Publication of %(report)s (%(status)s)") % {"report": self.report, "status": self.get_status_display()}
+
+    @property
+    def is_active(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -10,22 +10,26 @@ published version, and what changed, in the words of a director.
 import datetime
 import hashlib
 import io
+import logging
 from dataclasses import dataclass, field
 
 import pikepdf
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ProjectYear
+from pole.celery import enqueue_after_commit
 from pole.formatting import format_date
-from reports.models import ReportVersion
+from reports.models import AnnualReport, Publication, ReportVersion
 from reports.pdf import render_report_html, render_report_pdf
 from reports.report import build_report_context, get_report
 from reports.standalone import render_standalone_html
+
+logger = logging.getLogger(__name__)
 
 
 def sha256(data):
@@ -193,3 +197,110 @@ def latest_version(report):
     if report is None or not report.is_published:
         return None
     return report.versions.order_by("-number").first()
+
+
+# --- Publishing as a task: one click, one publication, one version ----------------------------
+
+# A publication running longer than this was cut short (its worker died): it is marked failed so
+# that the Direction can start another. Publishing the demo year takes seconds, `--scale 20` about
+# ten; this leaves room for a far larger year on a busy worker.
+STALE_RUNNING = datetime.timedelta(minutes=30)
+# A publication queued longer than this while no worker took it is queued again (its message was
+# lost, or the broker was away when it was clicked): the claim makes a second message harmless.
+REQUEUE_AFTER = datetime.timedelta(minutes=2)
+
+
+class PublicationInterrupted(Exception):
+    """The publication was marked failed while it ran: its version is rolled back."""
+
+
+def _queue(publication):
+    enqueue_after_commit("reports.tasks.publish_report", publication.pk)
+
+
+def give_up_stale_publications(*, now=None):
+    """Mark failed the publications running since longer than ``STALE_RUNNING``; return their number."""
+    now = now or timezone.now()
+    return Publication.objects.filter(status=Publication.Status.RUNNING, started_at__lt=now - STALE_RUNNING).update(
+        status=Publication.Status.FAILED,
+        finished_at=now,
+        error="Interrupted: the publication did not finish (the worker stopped).",
+    )
+
+
+def request_publication(*, report, by=None, key=None):
+    """Record a request to publish ``report`` and queue its task; return ``(publication, created)``.
+
+    The click's answer does not wait for the rendering. While a publication of the report is
+    queued or running, no other starts: that one is returned (``created`` False); so is the
+    publication of the same ``key`` (the form's one-time key, a click sent twice).
+    """
+    with transaction.atomic():
+        AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if key:
+            same_click = Publication.objects.filter(request_key=key).first()
+            if same_click is not None:
+                return same_click, False
+        give_up_stale_publications()
+        running = report.publications.active().first()
+        if running is not None:
+            return running, False
+        try:
+            with transaction.atomic():
+                publication = Publication.objects.create(report=report, requested_by=by, request_key=key or None)
+        except IntegrityError:
+            # A request in parallel (SQLite does not lock the row): its publication is this click's.
+            existing = Publication.objects.filter(request_key=key).first() if key else None
+            return existing or report.publications.active().get(), False
+        _queue(publication)
+    return publication, True
+
+
+def run_publication(pk):
+    """Carry out the publication ``pk`` if it is still queued; return it, or None if another run has it.
+
+    Claimed first (queued → running, one conditional UPDATE), so a task run twice publishes once;
+    the version and the publication's « done » are saved in one transaction, so a publication
+    ends with exactly one version or none. A failure is recorded on the publication (and logged),
+    never raised: the readiness page shows it with a button to try again.
+    """
+    claimed = Publication.objects.filter(pk=pk, status=Publication.Status.QUEUED).update(
+        status=Publication.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    publication = Publication.objects.select_related("report", "requested_by").get(pk=pk)
+    try:
+        with transaction.atomic():
+            version = publish(report=publication.report, by=publication.requested_by)
+            finished = Publication.objects.filter(pk=pk, status=Publication.Status.RUNNING).update(
+                status=Publication.Status.DONE, version=version, finished_at=timezone.now()
+            )
+            if not finished:
+                raise PublicationInterrupted(f"Publication {pk} was marked failed while it ran.")
+    except Exception as error:  # noqa: BLE001 — recorded for the Direction, who can try again
+        logger.exception("Publication %s of %s failed", pk, publication.report)
+        Publication.objects.filter(pk=pk, status=Publication.Status.RUNNING).update(
+            status=Publication.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"{error.__class__.__name__}: {error}"[:2000],
+        )
+    publication.refresh_from_db()
+    return publication
+
+
+def resume_publications(*, now=None):
+    """Mark failed the publications cut short; queue again those waiting too long. Return both counts."""
+    now = now or timezone.now()
+    stale = give_up_stale_publications(now=now)
+    waiting = list(Publication.objects.filter(status=Publication.Status.QUEUED, requested_at__lt=now - REQUEUE_AFTER))
+    for publication in waiting:
+        _queue(publication)
+    return stale, len(waiting)
+
+
+def latest_publication(report):
+    """The report's latest publication request (to follow or to report on), or None."""
+    if report is None:
+        return None
+    return report.publications.select_related("version", "requested_by").order_by("-requested_at", "-pk").first()

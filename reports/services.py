@@ -21,6 +21,17 @@ def publish_report(*, report, by=None):
     return publish(report=report, by=by)
 
 
+def request_publication(*, report, by=None, key=None):
+    """Queue the publication of ``report`` (a task renders it); return ``(publication, created)``.
+
+    At most one publication of a report runs at a time; the same ``key`` (one click) finds the
+    same publication (reports/publishing.py).
+    """
+    from reports.publishing import request_publication as request
+
+    return request(report=report, by=by, key=key)
+
+
 def unpublish_report(*, report):
     """Withdraw ``report`` from the public; its versions and the date it was last published are kept."""
     report.is_published = False

@@ -14,6 +14,7 @@ urlpatterns = [
     re_path(rf"^{FISCAL_YEAR}/verification/$", views.readiness, name="readiness"),
     re_path(rf"^{FISCAL_YEAR}/creer/$", views.create_report, name="create"),
     re_path(rf"^{FISCAL_YEAR}/publier/$", views.publish, name="publish"),
+    re_path(rf"^{FISCAL_YEAR}/publication/$", views.publication_status, name="publication"),
     re_path(
         rf"^{FISCAL_YEAR}/versions/(?P<number>[0-9]+)\.(?P<kind>pdf|html)$", views.version_file, name="version-file"
     ),

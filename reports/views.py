@@ -1,33 +1,43 @@
+import datetime
+import re
+import secrets
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST, require_safe
 
+from pole.celery import enqueue_after_commit
 from pole.fiscal_years import FiscalYear
-from pole.page_cache import public_page
 from pole.formatting import format_date, format_file_size
-from reports.models import AnnualReport, ReportVersion
+from pole.page_cache import public_page
+from reports.models import AnnualReport, Publication, ReportVersion
 from reports.pdf import render_report_html, render_report_pdf
-from reports.publishing import latest_version
+from reports.publishing import latest_publication, latest_version
 from reports.readiness import readiness_check
 from reports.report import build_report_context, get_report
-from reports.services import create_annual_report, fiscal_years_with_data, publish_report
+from reports.services import create_annual_report, fiscal_years_with_data, request_publication
 
 # Who may see what (DESIGN.md, Roles):
 # - a published report: anyone, including anonymous visitors;
 # - an unpublished one, or a year without a report: staff who may view annual
 #   reports (Personnel, Direction); everyone else gets a 404, so drafts are not
 #   even known to exist;
-# - the readiness check, creating a year's report and publishing a version: Direction
-#   (permission reports.publish_annualreport);
+# - the readiness check, creating a year's report, publishing a version and following a
+#   publication: Direction (permission reports.publish_annualreport);
 # - earlier published versions' files: staff who may view annual reports.
 
 STAFF_PERMISSION = "reports.view_annualreport"
+# The publish form's one-time key (``secrets.token_hex(16)``); anything else is ignored.
+REQUEST_KEY = re.compile(r"[0-9a-f]{32}")
+# How long the readiness page announces a publication that has just ended.
+JUST_DONE = datetime.timedelta(minutes=15)
 
 
 def _fiscal_year(label):
@@ -160,23 +170,96 @@ def version_file(request, label, number, kind):
 @permission_required("reports.publish_annualreport", raise_exception=True)
 @require_POST
 def publish(request, label):
-    """Publish the year's report (a new version when the data changed since the last one)."""
+    """Start publishing the year's report (a new version) and return at once to the readiness page.
+
+    The rendering runs in a task (reports/tasks.py); the page follows it and ends on the new
+    version or on the reason it failed. A click while one runs, or the same click sent twice
+    (its form's ``request_key``), starts nothing more.
+    """
     fiscal_year = _fiscal_year(label)
     report = get_object_or_404(AnnualReport, fiscal_year=fiscal_year)
-    version = publish_report(report=report, by=request.user)
-    messages.success(
-        request,
-        _("Version %(number)s of the %(year)s report is published: the public pages now serve it.")
-        % {"number": version.number, "year": fiscal_year.label},
+    key = request.POST.get("request_key", "")
+    publication, created = request_publication(
+        report=report, by=request.user, key=key if REQUEST_KEY.fullmatch(key) else None
     )
-    return redirect("reports:readiness", label=fiscal_year.label)
+    if not created and publication.is_active:
+        messages.info(request, _("A publication of this report is already in progress: here it is."))
+    return redirect(reverse("reports:readiness", args=[fiscal_year.label]) + "#publication")
+
+
+def published_message(version):
+    return _("Version %(number)s of the %(year)s report is published: the public pages now serve it.") % {
+        "number": version.number,
+        "year": version.report.fiscal_year.label,
+    }
+
+
+def publication_message(publication):
+    """What the page says of a publication, in French: in progress, published, or why it failed."""
+    if publication.status == Publication.Status.QUEUED:
+        return _("Publication in progress… requested at %(time)s, waiting for a worker.") % {
+            "time": format_time(publication.requested_at)
+        }
+    if publication.status == Publication.Status.RUNNING:
+        return _(
+            "Publication in progress… the archival PDF and the HTML file are being made (started at %(time)s)."
+        ) % {"time": format_time(publication.started_at)}
+    if publication.status == Publication.Status.DONE:
+        return published_message(publication.version)
+    return _("The publication requested at %(time)s did not go through: nothing was published.") % {
+        "time": format_time(publication.requested_at)
+    }
+
+
+def format_time(moment):
+    return formats.time_format(timezone.localtime(moment), "TIME_FORMAT")
+
+
+@login_required
+@permission_required("reports.publish_annualreport", raise_exception=True)
+def publication_status(request, label):
+    """The year's latest publication, as JSON, for the readiness page's script that follows it."""
+    fiscal_year = _fiscal_year(label)
+    publication = latest_publication(get_report(fiscal_year))
+    if publication is None:
+        data = {"state": "none", "active": False, "message": ""}
+    else:
+        data = {
+            "state": publication.status,
+            "active": publication.is_active,
+            "message": str(publication_message(publication)),
+            "version": publication.version.number if publication.version_id else None,
+        }
+    response = JsonResponse(data)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 @permission_required("reports.publish_annualreport", raise_exception=True)
 def readiness(request, label):
     fiscal_year = _fiscal_year(label)
-    return render(request, "reports/readiness.html", readiness_check(fiscal_year))
+    context = readiness_check(fiscal_year)
+    publication = latest_publication(context["report"])
+    if context["can_preview"] and not settings.CELERY_TASK_ALWAYS_EAGER and latest_version(context["report"]) is None:
+        # A worker renders the draft's PDF into the cache while the Direction reads this page:
+        # « Télécharger le PDF » is then served at once (reports/tasks.py). Without workers the
+        # link renders it, as before, rather than this page waiting for it.
+        enqueue_after_commit("reports.tasks.prepare_report_pdf", fiscal_year.label)
+    context.update(
+        {
+            "publication": publication,
+            "publication_message": publication_message(publication) if publication else "",
+            "publication_failed": publication is not None and publication.status == Publication.Status.FAILED,
+            # Just published (the page the click or the script lands on): said in a box of its own.
+            "publication_done": publication is not None
+            and publication.status == Publication.Status.DONE
+            and publication.finished_at > timezone.now() - JUST_DONE,
+            # One key per rendering of the page: each of its publish buttons is one click.
+            "request_key": secrets.token_hex(16),
+        }
+    )
+    return render(request, "reports/readiness.html", context)
 
 
 @login_required

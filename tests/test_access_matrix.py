@@ -89,6 +89,7 @@ PAGES = {
     "reports:readiness": (302, 403, 403, 403, 200),
     "reports:create": (302, 403, 403, 403, 405),  # POST only, from the readiness check
     "reports:publish": (302, 403, 403, 403, 405),  # POST only, from the readiness check
+    "reports:publication": (302, 403, 403, 403, 200),  # the publication's state, followed by the readiness page
     "reports:version-file": (302, 403, 403, 200, 200),  # earlier versions: staff only
     # Events: the calendar and the registration are public, the door and its tools staff's
     "activities:calendar": EVERYONE_200,
@@ -165,6 +166,8 @@ MODEL_PERMISSIONS = {
     "reports.sectionintro": ("R", ALL),
     # The network's identity: one record, the Direction's; added once (a row exists here), never deleted.
     "pole.networkidentity": ("R", "RU"),
+    # The outbox: staff read every e-mail's status and send failed ones again (an action); none is edited.
+    "pole.outboxmessage": ("R", "R"),
     # Login lockouts: staff read them and unlock by deleting the attempt; the logs are Direction's.
     "axes.accessattempt": ("RD", "RD"),
     "axes.accesslog": ("", "R"),
@@ -323,6 +326,7 @@ def url_of(pattern, world):
         "reports:readiness": {"label": world["draft"].fiscal_year.label},
         "reports:create": {"label": world["draft"].fiscal_year.label},
         "reports:publish": {"label": world["draft"].fiscal_year.label},
+        "reports:publication": {"label": world["draft"].fiscal_year.label},
         "reports:version-file": {"label": world["draft"].fiscal_year.label, "number": 1, "kind": "pdf"},
         "admin:app_list": {"app_label": "members"},
         **{

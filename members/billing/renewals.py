@@ -9,16 +9,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Contact, DuesNotice, DuesRate, Invoice, Member, Membership, RenewalCampaign
 from pole.collation import french_order
+from pole import outbox
 from pole.fiscal_years import FiscalYear
 from pole.formatting import format_date
 from pole.identity import from_address, get_identity
@@ -99,7 +99,12 @@ def representatives_by_member(member_ids):
 
 
 def _send_notice(*, member, fiscal_year, kind, recipients, today, base_url, invoice=None):
-    """E-mail one notice to ``recipients`` and log it (``DuesNotice``)."""
+    """E-mail one notice to ``recipients`` and log it (``DuesNotice``), in one transaction.
+
+    The message goes to the outbox with the notice and is sent after the commit: a mail server
+    that is down delays it, never loses it. The notice's once-a-day constraint, should a run in
+    parallel have logged one already, rolls back this message too.
+    """
     context = {
         "member": member,
         "fiscal_year": fiscal_year,
@@ -111,13 +116,14 @@ def _send_notice(*, member, fiscal_year, kind, recipients, today, base_url, invo
         "network": get_identity(),
         "network_name": get_identity().name,
     }
-    subject = render_to_string(f"members/email/dues_{kind}_subject.txt", context).strip()
-    body = render_to_string(f"members/email/dues_{kind}.txt", context)
+    subject, body = outbox.render_email(
+        f"members/email/dues_{kind}_subject.txt", f"members/email/dues_{kind}.txt", context
+    )
     with transaction.atomic():
         DuesNotice.objects.create(
             member=member, fiscal_year=fiscal_year, kind=kind, sent_on=today, recipients=", ".join(recipients)
         )
-        send_mail(subject, body, from_address(), recipients)
+        outbox.enqueue(EmailMessage(subject, body, from_address(), to=list(recipients)), kind=f"members.dues_{kind}")
 
 
 @dataclass
@@ -247,3 +253,8 @@ def send_reminders(reminders, *, today, base_url):
             continue  # the once-a-day constraint: another run e-mailed this member today
         sent += 1
     return sent
+
+
+def send_due_reminders(*, today, base_url):
+    """E-mail every reminder due ``today`` (the daily job: command or periodic task). Return how many."""
+    return send_reminders(due_reminders(today=today), today=today, base_url=base_url)

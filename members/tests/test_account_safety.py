@@ -7,6 +7,7 @@ from django.utils import translation
 from members import invitations
 from members.models import Contact, Invitation, User
 from members.tests.factories import ContactFactory, InvitationFactory, MemberFactory, RepresentativeFactory, UserFactory
+from pole.models import OutboxMessage
 from pole.tests.test_roles import form_data
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +169,7 @@ def test_sending_an_invitation_to_a_contact_tied_to_staff_is_refused(
         follow=True,
     )
 
-    assert mailoutbox == []
+    assert mailoutbox == [] and not OutboxMessage.objects.exists()
     assert not Invitation.objects.exists()
     reason = french("%(contact)s is tied to a staff account, which the member portal never uses.", forced_contact)
     assert [str(m) for m in response.context["messages"]] == [french("Not sent: %(reason)s") % {"reason": reason}]

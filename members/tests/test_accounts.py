@@ -220,9 +220,12 @@ def test_staff_change_their_password_and_are_sent_back_to_the_admin(personnel_cl
 RESET_LINK = re.compile(r"https?://testserver(/mot-de-passe/nouveau/[^/\s]+/[^/\s]+/)")
 
 
-def test_a_password_reset_email_lets_the_representative_choose_a_new_password(client, representative, mailoutbox):
+def test_a_password_reset_email_lets_the_representative_choose_a_new_password(
+    client, representative, mailoutbox, committed
+):
     assert client.get(reverse("password_reset")).status_code == 200
-    response = client.post(reverse("password_reset"), {"email": "RITA@exemple.org"})
+    with committed():
+        response = client.post(reverse("password_reset"), {"email": "RITA@exemple.org"})
     assert response.status_code == 302
     assert response.url == reverse("password_reset_done")
 
@@ -251,22 +254,25 @@ def test_a_password_reset_email_lets_the_representative_choose_a_new_password(cl
     assert again.context["validlink"] is False
 
 
-def test_a_reset_for_an_unknown_address_sends_nothing_but_says_the_same(client, mailoutbox):
-    response = client.post(reverse("password_reset"), {"email": "inconnu@exemple.org"})
+def test_a_reset_for_an_unknown_address_sends_nothing_but_says_the_same(client, mailoutbox, committed):
+    with committed():
+        response = client.post(reverse("password_reset"), {"email": "inconnu@exemple.org"})
     assert response.status_code == 302
     assert response.url == reverse("password_reset_done")
     assert mailoutbox == []
 
 
-def test_a_deactivated_account_gets_no_reset_email(client, representative, mailoutbox):
+def test_a_deactivated_account_gets_no_reset_email(client, representative, mailoutbox, committed):
     representative.user.is_active = False
     representative.user.save()
-    client.post(reverse("password_reset"), {"email": "rita@exemple.org"})
+    with committed():
+        client.post(reverse("password_reset"), {"email": "rita@exemple.org"})
     assert mailoutbox == []
 
 
-def test_a_tampered_reset_link_does_not_work(client, representative, mailoutbox):
-    client.post(reverse("password_reset"), {"email": "rita@exemple.org"})
+def test_a_tampered_reset_link_does_not_work(client, representative, mailoutbox, committed):
+    with committed():
+        client.post(reverse("password_reset"), {"email": "rita@exemple.org"})
     link = RESET_LINK.search(mailoutbox[0].body)[1]
     tampered = link[:-3] + ("a" if link[-3] != "a" else "b") + link[-2:]
     response = client.get(tampered, follow=True)

@@ -42,7 +42,7 @@ from partners.tests.factories import (
 )
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
-from pole.models import NetworkIdentity
+from pole.models import NetworkIdentity, OutboxMessage
 from reports.models import AnnualReport, Figure
 from reports.tests.factories import (
     AnnualReportFactory,
@@ -72,12 +72,20 @@ PERSONNEL_VIEW_ONLY = {
     "reports.declaredfigure",
     "reports.reportmessage",
     "reports.sectionintro",
+    "pole.outboxmessage",  # written by the actions that send e-mails; staff only send them again
 }
 LOGIN_LOCKOUTS = {"axes.accessattempt", "axes.accessfailurelog", "axes.accesslog"}
 PERSONNEL_NO_ACCESS = {"members.user", "auth.group", "axes.accessfailurelog", "axes.accesslog"}
 # Invitations are a log: they are sent from the contacts list, never added or edited; so are
 # the login attempts, which staff may only delete (to unlock an account).
-DIRECTION_VIEW_ONLY = {"auth.group", "members.invitation", "members.invoice", "members.duesnotice", *LOGIN_LOCKOUTS}
+DIRECTION_VIEW_ONLY = {
+    "auth.group",
+    "members.invitation",
+    "members.invoice",
+    "members.duesnotice",
+    "pole.outboxmessage",
+    *LOGIN_LOCKOUTS,
+}
 
 
 def admin_url(label, view, *args):
@@ -228,6 +236,13 @@ BUILDERS = {
     "reports.reportmessage": _report_message,
     "reports.sectionintro": lambda i: SectionIntroFactory(),
     "pole.networkidentity": lambda i: NetworkIdentity.objects.create(name=f"Réseau {i}", short_name=f"R{i}"),
+    "pole.outboxmessage": lambda i: OutboxMessage.objects.create(
+        sender="Pôle <no-reply@exemple.org>",
+        recipients=f"p{i}@exemple.org",
+        subject=f"Message {i}",
+        body="Bonjour",
+        message_id=f"<{i}@exemple.org>",
+    ),
 }
 
 

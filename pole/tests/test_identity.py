@@ -121,10 +121,11 @@ def test_the_favicon_is_the_logo_when_there_is_one(client):
     assert f'<link rel="icon" href="{record.logo.url}">' in client.get("/").content.decode()
 
 
-def test_invitations_come_from_the_network_and_are_signed_with_its_details():
+def test_invitations_come_from_the_network_and_are_signed_with_its_details(committed):
     identity(address="12, rue d’Essai\nQuébec (Québec)", phone="418 555-0199", website="https://essai.exemple").save()
     contact = ContactFactory(email="invitee@exemple.org")
-    invite(contact, sent_by=None, base_url="https://pole.exemple")
+    with committed():
+        invite(contact, sent_by=None, base_url="https://pole.exemple")
     message = mail.outbox[-1]
     assert message.from_email == from_address() and message.from_email.startswith("Essai <")
     assert "Réseau d’essai" in message.body

@@ -151,8 +151,15 @@ def test_bench_report_smoke(tmp_path, capsys):
         "import_ratio_vs_bulk",
         "member_import_rows_per_second",
         "member_import_ratio_vs_bulk",
+        "publish_request_seconds",
+        "publish_request_queries",
+        "publish_task_seconds",
     ]:
         assert key in results, key
+    # The click queued its publication (nothing rendered in the request); the task made the version.
+    assert "publish_error" not in results and results["publish_pages"] > 1
+    assert results["publish_request_queries"] <= 25
+    assert results["publish_request_seconds"] > 0 and results["publish_task_seconds"] > 0
     assert results["scale"] == 1
     assert results["queries_html_base"] == results["queries_html_scaled"] == REPORT_QUERIES
     assert results["admin_queries_base"] == results["admin_queries_scaled"]

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from members.billing.invoices import issue_invoice, record_payment
@@ -144,9 +145,11 @@ def test_the_direction_opens_a_campaign_from_the_admin(direction_client, personn
     campaign = RenewalCampaign.objects.create(fiscal_year=Y2017)
     changelist = reverse("admin:members_renewalcampaign_changelist")
     action = {"action": "open_renewals", "_selected_action": [campaign.pk]}
-    personnel(personnel_user).post(changelist, action)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        personnel(personnel_user).post(changelist, action)
     assert not mail.outbox
-    response = direction_client.post(changelist, action, follow=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = direction_client.post(changelist, action, follow=True)
     assert "Renouvellements 2017-2018 ouverts\u00a0: 1 membre invité." in response.content.decode()
     assert mail.outbox[0].to == ["a@exemple.org"]
     assert "http://testserver/membre/renouveler/2017-2018/" in mail.outbox[0].body

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 
 from members.billing.invoices import issue_invoice, record_payment
 from members.billing.renewals import CampaignError, due_reminders, open_campaign
@@ -37,8 +38,16 @@ def members(db, settings):
 
 def opened(members):
     campaign = RenewalCampaign.objects.create(fiscal_year=Y2017)
-    result = open_campaign(campaign=campaign, opened_by=None, base_url=BASE_URL, today=OPENED)
+    # The e-mails leave the outbox once each notice's transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        result = open_campaign(campaign=campaign, opened_by=None, base_url=BASE_URL, today=OPENED)
     return campaign, result
+
+
+def send_dues_reminders(*args, **kwargs):
+    """The daily command, its e-mails sent as they are after its commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_dues_reminders", *args, **kwargs)
 
 
 def test_opening_the_campaign_e_mails_last_years_members_representatives(members):
@@ -78,7 +87,7 @@ def test_reminders_follow_the_intervals_and_stop_once_renewed_and_paid(members):
         ("Coop B", "renewal_reminder"),
         ("Coop C", "renewal_reminder"),
     ]
-    call_command("send_dues_reminders", "--today", day.isoformat(), "--base-url", BASE_URL, stdout=io.StringIO())
+    send_dues_reminders("--today", day.isoformat(), "--base-url", BASE_URL, stdout=io.StringIO())
     assert len(mail.outbox) == 6
     # Coop A renews and pays; Coop B renews and does not pay; the next reminder waits 14 days.
     paid = issue_invoice(member=members["Coop A"].member, fiscal_year=Y2017, today=day)
@@ -91,7 +100,7 @@ def test_reminders_follow_the_intervals_and_stop_once_renewed_and_paid(members):
     after_due = unpaid.due_on + datetime.timedelta(days=1)
     reminders = due_reminders(today=after_due)
     assert kinds(reminders) == [("Coop B", "payment_reminder"), ("Coop C", "renewal_reminder")]
-    call_command("send_dues_reminders", "--today", after_due.isoformat(), stdout=io.StringIO())
+    send_dues_reminders("--today", after_due.isoformat(), stdout=io.StringIO())
     message = next(m for m in mail.outbox if m.to == ["b@exemple.org"] and "échue" in m.subject)
     assert message.subject == "Rappel\u00a0: la facture F2017-0002 est échue"
     assert "160,00\u00a0$" in message.body
@@ -103,14 +112,14 @@ def test_never_twice_the_same_day_and_dry_run_sends_nothing(members):
     opened(members)
     day = (OPENED + datetime.timedelta(days=7)).isoformat()
     out = io.StringIO()
-    call_command("send_dues_reminders", "--dry-run", "--today", day, stdout=out)
+    send_dues_reminders("--dry-run", "--today", day, stdout=out)
     # In French, the kind of notice in words: no code such as « renewal_reminder ».
     assert "enverrait\u00a0: 2017-2018 · rappel de renouvellement · Coop A · a@exemple.org" in out.getvalue()
     assert "3\u00a0rappels à envoyer\u00a0; rien n’est envoyé (--dry-run)." in out.getvalue()
     assert len(mail.outbox) == 3 and DuesNotice.objects.count() == 3
-    call_command("send_dues_reminders", "--today", day, stdout=io.StringIO())
+    send_dues_reminders("--today", day, stdout=io.StringIO())
     out = io.StringIO()
-    call_command("send_dues_reminders", "--today", day, stdout=out)
+    send_dues_reminders("--today", day, stdout=out)
     assert "0\u00a0rappel envoyé." in out.getvalue()
     assert len(mail.outbox) == 6 and DuesNotice.objects.filter(sent_on=day).count() == 3
 
