@@ -22,7 +22,7 @@ from reports.models import AnnualReport, Publication, ReportVersion
 from reports.tasks import publish_report, resume_publications
 from reports.tests.factories import AnnualReportFactory, ReportMessageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 YEAR = FiscalYear(2017)
 PUBLISH = reverse("reports:publish", args=[YEAR.label])
@@ -79,7 +79,7 @@ def test_the_click_answers_at_once_the_page_follows_the_task_and_ends_on_the_ver
     assert state == {
         "state": "done",
         "active": False,
-        "message": "La version 1 du rapport 2017-2018 est publiée : les pages publiques la présentent désormais.",
+        "message": "La version 1 du rapport 2017-2018 est publiée\u00a0: les pages publiques la présentent désormais.",
         "version": 1,
     }
     text = page(direction)
