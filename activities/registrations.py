@@ -239,6 +239,13 @@ def send_promotion(registration, *, site_url=""):
     _send(registration, "registration_promoted", site_url=site_url, attach_calendar=True)
 
 
+def send_cancellation_notice(registration, *, cancelled_by, site_url=""):
+    """Tell a person that someone else (their organisation's representative) cancelled their registration."""
+    if not registration.email:
+        return
+    _send(registration, "registration_cancelled", site_url=site_url, attach_calendar=False, cancelled_by=cancelled_by)
+
+
 def email_registrants(*, activity, subject, body, include_waiting=False):
     """Send one e-mail to each registrant of ``activity`` (confirmed; the waiting list too if asked).
 

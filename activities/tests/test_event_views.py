@@ -208,7 +208,11 @@ def test_cancel_link_confirms_then_cancels_and_promotes(client):
     assert "Annuler mon inscription" in client.get(url).content.decode()
     assert Registration.objects.get(pk=held.pk).status == "confirmed"  # a GET (a mail scanner) cancels nothing
     response = client.post(url, follow=True)
-    assert "Votre inscription a été annulée." in response.content.decode()
+    content = " ".join(response.content.decode().split())
+    assert f"Votre inscription à «\u00a0{event.title}\u00a0» est annulée." in content
+    # What comes next: the seat went to the person waiting; one may register again.
+    assert "La place revient à la première personne de la liste d’attente" in content
+    assert "réinscrivez-vous sur la page de l’activité" in content
     assert Registration.objects.get(email="b@exemple.org").status == "confirmed"
     assert [m.to for m in mail.outbox] == [["b@exemple.org"]]
     assert client.get(reverse("activities:cancel", args=["pas-un-jeton"])).status_code == 404
