@@ -91,8 +91,8 @@ def test_import_exits_with_status_one_from_the_command_line(world, tmp_path, cap
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("dechets.xlsx", b"\x00\xffpas un classeur", "Ce fichier n'a pas pu être lu comme XLSX."),
-        ("dechets.csv", b"\xff\xfe\x00\x81", "Ce fichier n'a pas pu être lu comme CSV."),
+        ("dechets.xlsx", b"\x00\xffpas un classeur", "Ce fichier n’a pas pu être lu comme XLSX."),
+        ("dechets.csv", b"\xff\xfe\x00\x81", "Ce fichier n’a pas pu être lu comme CSV."),
         ("colonnes.csv", csv_bytes("date,titre", "2016-04-13,Formation"), "Colonnes manquantes : date_fin, objectifs"),
         ("vide.csv", b"", "Le fichier est vide"),
         (

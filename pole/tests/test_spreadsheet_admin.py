@@ -142,8 +142,8 @@ def test_confirm_rolls_back_when_the_data_changed_since_the_preview(personnel_cl
 @pytest.mark.parametrize(
     ("name", "content", "file_format", "message"),
     [
-        ("dechets.xlsx", b"\x00\xffpas un classeur", XLSX_FORMAT, "Ce fichier n&#x27;a pas pu être lu comme XLSX."),
-        ("dechets.csv", b"\xff\xfe\x00\x81", CSV_FORMAT, "Ce fichier n&#x27;a pas pu être lu comme CSV."),
+        ("dechets.xlsx", b"\x00\xffpas un classeur", XLSX_FORMAT, "Ce fichier n’a pas pu être lu comme XLSX."),
+        ("dechets.csv", b"\xff\xfe\x00\x81", CSV_FORMAT, "Ce fichier n’a pas pu être lu comme CSV."),
         ("colonnes.csv", csv_bytes("date,titre", "2016-04-13,Formation"), CSV_FORMAT, "Colonnes manquantes : date_fin"),
         (
             "colonnes.xlsx",
