@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import subprocess
 
 import openpyxl
@@ -259,6 +260,17 @@ def test_door_lists_confirmed_registrants_searches_and_marks_present(personnel_c
         ).status_code
         == 404
     )
+
+
+def test_door_page_separates_organisation_and_needs_only_when_both_are_known(personnel_client):
+    event = EventFactory()
+    RegistrationFactory(activity=event, name="Sans organisation", organisation="", needs="Végétarien", walk_in=True)
+    RegistrationFactory(activity=event, name="Les deux", organisation="Coop Rivière", needs="Sans gluten")
+    RegistrationFactory(activity=event, name="Sans besoin", organisation="Coop Rivière", needs="")
+    RegistrationFactory(activity=event, name="Rien", organisation="", needs="")
+    html = personnel_client.get(reverse("activities:door", args=[event.pk])).content.decode()
+    details = [" ".join(line.split()) for line in re.findall(r'<div class="small text-body-secondary text-break">(.*?)</div>', html, re.S)]
+    assert sorted(details) == ["Coop Rivière", "Coop Rivière · Sans gluten", "Végétarien"]
 
 
 def test_door_page_queries_do_not_grow_with_the_registrants(personnel_client, assert_constant_queries):
