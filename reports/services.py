@@ -1,14 +1,37 @@
 
 
+from django.db.models import Max
+from django.utils import timezone
+
 from activities.models import Activity
 from members.models import Membership
-from pole.fiscal_years import years_with_data
+from pole.fiscal_years import FiscalYear, years_with_data
 from reports.models import AnnualReport
 
 
 def fiscal_years_with_data():
     """Return the set of fiscal years that have memberships, activities or a report. One query."""
     return set(years_with_data(Membership, Activity, AnnualReport))
+
+
+def latest_fiscal_year_with_figures(today=None):
+    """Return the latest fiscal year, up to the current one, that has figures; None if none has.
+
+    A year has figures when it holds memberships or activities already held (carried out or
+    co-organised, started by ``today``): events still to come and next year's renewals do not
+    make a year to look at. Two queries.
+    """
+    today = today or timezone.localdate()
+    current = FiscalYear.containing(today)
+    membership_year = Membership.objects.filter(fiscal_year__lte=current).aggregate(latest=Max("fiscal_year"))
+    held = (
+        Activity.objects.filter(role__in=Activity.REPORTED_ROLES, start_date__lte=today)
+        .aggregate(latest=Max("start_date"))["latest"]
+    )
+    years = [FiscalYear.containing(held)] if held else []
+    if membership_year["latest"] is not None:
+        years.append(FiscalYear.parse(membership_year["latest"]))
+    return max(years) if years else None
 
 
 def publish_report(*, report, by=None):
