@@ -120,6 +120,18 @@ class DeclaredFigureInline(admin.TabularInline):
     fields = ["figure", "value", "note"]
 
 
+def published_message(version):
+    """« Version 2 of the 2016-2017 report is published… », with where to check it."""
+    year = version.report.fiscal_year.label
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        _("Version %(number)s of the %(year)s report is published: the public pages now serve it.")
+        % {"number": version.number, "year": year},
+        reverse("reports:readiness", args=[year]),
+        _("See it on the readiness check"),
+    )
+
+
 @admin.register(AnnualReport)
 class AnnualReportAdmin(admin.ModelAdmin):
     list_display = ["__str__", "fiscal_year", "is_published", "published_on", "updated_on"]
@@ -150,7 +162,8 @@ class AnnualReportAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if "is_published" in form.changed_data:
             if obj.is_published:
-                publish_report(report=obj, by=request.user)
+                version = publish_report(report=obj, by=request.user)
+                self.message_user(request, published_message(version), messages.SUCCESS)
             else:
                 unpublish_report(report=obj, by=request.user)
 
@@ -166,11 +179,10 @@ class AnnualReportAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         """Publish the selected reports: anyone may then read them."""
         reports = [report for report in queryset if not report.is_published]
-        for report in reports:
-            publish_report(report=report, by=request.user)
-        self._report_outcome(
-            request, reports, _("Published: %(years)s."), _("The selected reports were already published.")
-        )
+        for report in sorted(reports, key=lambda r: r.fiscal_year):
+            self.message_user(request, published_message(publish_report(report=report, by=request.user)), messages.SUCCESS)
+        if not reports:
+            self.message_user(request, _("The selected reports were already published."), messages.WARNING)
 
     @admin.action(description=_("Unpublish"), permissions=["publish"])
     def unpublish(self, request, queryset):

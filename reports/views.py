@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from pole.fiscal_years import FiscalYear
@@ -121,19 +122,30 @@ def publish(request, label):
     fiscal_year = _fiscal_year(label)
     report = get_object_or_404(AnnualReport, fiscal_year=fiscal_year)
     version = publish_report(report=report, by=request.user)
-    messages.success(
-        request,
-        _("Version %(number)s of the %(year)s report is published: the public pages now serve it.")
-        % {"number": version.number, "year": fiscal_year.label},
-    )
-    return redirect("reports:readiness", label=fiscal_year.label)
+    # The readiness page, read afresh, confirms the version once (and says what comes next).
+    request.session[JUST_PUBLISHED] = version.pk
+    return redirect(f"{reverse('reports:readiness', args=[fiscal_year.label])}#publication-title")
+
+
+# The session key naming the version the Direction has just published, shown once by the readiness page.
+JUST_PUBLISHED = "reports_just_published"
 
 
 @login_required
 @permission_required("reports.publish_annualreport", raise_exception=True)
+@never_cache
 def readiness(request, label):
+    """The readiness check; right after publishing, it opens on the new version's confirmation.
+
+    Never cached: going back to it after publishing (or after an edit in another tab) reads it afresh.
+    """
     fiscal_year = _fiscal_year(label)
-    return render(request, "reports/readiness.html", readiness_check(fiscal_year))
+    context = readiness_check(fiscal_year)
+    published = request.session.pop(JUST_PUBLISHED, None)
+    context["just_published"] = next(
+        (version for version in context["versions"] if version.pk == published), None
+    )
+    return render(request, "reports/readiness.html", context)
 
 
 @login_required
