@@ -17,21 +17,22 @@ def fiscal_years_with_data():
 def latest_fiscal_year_with_figures(today=None):
     """Return the latest fiscal year, up to the current one, that has figures; None if none has.
 
-    A year has figures when it holds memberships or activities already held (carried out or
-    co-organised, started by ``today``): events still to come and next year's renewals do not
-    make a year to look at. Two queries.
+    A year has figures once one of its activities is held (carried out or co-organised, started
+    by ``today``): the activities and their participants are what the dashboard and the report
+    count first. Events still to come do not make a year to look at, nor do the first renewals of
+    a year that has held nothing yet (the year before is the one being reported on). Without any
+    activity held, the latest year with memberships. One query (two without any activity held).
     """
     today = today or timezone.localdate()
     current = FiscalYear.containing(today)
-    membership_year = Membership.objects.filter(fiscal_year__lte=current).aggregate(latest=Max("fiscal_year"))
     held = (
         Activity.objects.filter(role__in=Activity.REPORTED_ROLES, start_date__lte=today)
         .aggregate(latest=Max("start_date"))["latest"]
     )
-    years = [FiscalYear.containing(held)] if held else []
-    if membership_year["latest"] is not None:
-        years.append(FiscalYear.parse(membership_year["latest"]))
-    return max(years) if years else None
+    if held is not None:
+        return FiscalYear.containing(held)
+    latest = Membership.objects.filter(fiscal_year__lte=current).aggregate(latest=Max("fiscal_year"))["latest"]
+    return FiscalYear.parse(latest) if latest is not None else None
 
 
 def publish_report(*, report, by=None):

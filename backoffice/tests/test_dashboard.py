@@ -336,24 +336,24 @@ def test_the_dashboard_opens_on_the_latest_year_with_figures_not_a_year_of_comin
     fixed_today(datetime.date(2026, 12, 5))
     EventFactory(start_date=datetime.date(2026, 12, 19))  # the current year holds only events to come
     ActivityFactory(start_date=datetime.date(2016, 6, 1))
-    MemberFactory(fiscal_years=[2015, 2016, 2017])  # 2017-2018: renewals, no activity
+    MemberFactory(fiscal_years=[2015, 2016, 2017])  # 2017-2018: renewals only, nothing held
     response = personnel_client.get(reverse("admin:index"))
     dashboard = response.context["dashboard"]
-    assert dashboard["fiscal_year"] == FiscalYear(2017)
+    assert dashboard["fiscal_year"] == FiscalYear(2016)
     assert dashboard["current_without_data"] == FiscalYear(2026)
     content = response.content.decode()
-    assert "2026-2027 n’a pas encore de chiffres (aucune adhésion, aucune activité tenue)" in content
-    assert "le tableau de bord montre 2017-2018, le dernier exercice qui en a." in content
-    # An earlier year, chosen: the dashboard says which it shows and which it opens on.
-    response = personnel_client.get(reverse("admin:index"), {"exercice": "2016-2017"})
-    assert response.context["dashboard"]["fiscal_year"] == FiscalYear(2016)
+    assert "2026-2027 n’a pas encore de chiffres (aucune activité tenue)" in content
+    assert "le tableau de bord montre 2016-2017, le dernier exercice qui en a." in content
+    # Another year, chosen: the dashboard says which it shows and which it opens on.
+    response = personnel_client.get(reverse("admin:index"), {"exercice": "2017-2018"})
+    assert response.context["dashboard"]["fiscal_year"] == FiscalYear(2017)
     content = response.content.decode()
-    assert "Vous consultez 2016-2017, l’exercice choisi." in content
-    assert "Le tableau de bord s’ouvre sur 2017-2018, le dernier exercice qui a des chiffres." in content
-    assert '<a href="?exercice=2017-2018">Revenir à 2017-2018</a>' in content
+    assert "Vous consultez 2017-2018, l’exercice choisi." in content
+    assert "Le tableau de bord s’ouvre sur 2016-2017, le dernier exercice qui a des chiffres." in content
+    assert '<a href="?exercice=2016-2017">Revenir à 2016-2017</a>' in content
 
 
-def test_latest_fiscal_year_with_figures_counts_held_activities_and_memberships():
+def test_latest_fiscal_year_with_figures_is_the_latest_with_an_activity_held():
     from activities.tests.factories import EventFactory
     from reports.services import latest_fiscal_year_with_figures
 
@@ -363,9 +363,9 @@ def test_latest_fiscal_year_with_figures_counts_held_activities_and_memberships(
     ActivityFactory(start_date=datetime.date(2026, 11, 1), role=REPRESENTATION)  # not a figure
     MemberFactory(fiscal_years=[2027])  # next year's renewal
     assert latest_fiscal_year_with_figures(today) is None
-    MemberFactory(fiscal_years=[2016])
-    assert latest_fiscal_year_with_figures(today) == FiscalYear(2016)
-    ActivityFactory(start_date=datetime.date(2019, 5, 1))
+    MemberFactory(fiscal_years=[2016, 2020])  # without any activity held: the memberships' latest year
+    assert latest_fiscal_year_with_figures(today) == FiscalYear(2020)
+    ActivityFactory(start_date=datetime.date(2019, 5, 1))  # an activity held: its year
     assert latest_fiscal_year_with_figures(today) == FiscalYear(2019)
     ActivityFactory(start_date=today)  # held today
     assert latest_fiscal_year_with_figures(today) == FiscalYear(2026)

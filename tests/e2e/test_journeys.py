@@ -151,7 +151,7 @@ def test_personnel_records_a_payment_checks_the_door_and_imports_an_excel_file(e
     current = FiscalYear.current()
     dashboard = words(page.locator("section[aria-labelledby='pole-dashboard-title']").inner_text())
     assert f"{current.label} n’a pas encore de chiffres" in dashboard
-    assert "le tableau de bord montre 2017-2018, le dernier exercice qui en a." in dashboard
+    assert "le tableau de bord montre 2016-2017, le dernier exercice qui en a." in dashboard
     page.select_option("#pole-dashboard-year", current.label)
     page.get_by_role("button", name="Afficher").click()
     row = page.locator(".pole-missing tr", has_text="Aucun participant").first
