@@ -68,7 +68,7 @@ def nested_page_data(response):
             nested = getattr(form, "signatories", None)
             if nested is None:
                 continue
-            for name, field in nested.management_form.fields.items():
+            for name in nested.management_form.fields:
                 data[nested.management_form.add_prefix(name)] = nested.management_form[name].value()
             for row in nested.forms:
                 for bound in row:
@@ -217,7 +217,7 @@ def test_after_publishing_the_readiness_page_confirms_the_new_version_once(direc
 
     from reports.tests.factories import ReportVersionFactory
 
-    report = AnnualReportFactory(fiscal_year=YEAR, is_published=False)
+    AnnualReportFactory(fiscal_year=YEAR, is_published=False)
     readiness = reverse("reports:readiness", args=[YEAR.label])
     before = " ".join(direction_client.get(readiness).content.decode().split())
     assert "à régler avant de publier" in before
