@@ -14,6 +14,7 @@ from pole.collation import french_order
 from pole.fields import PhoneField
 from pole.fiscal_years import FiscalYear, FiscalYearField
 from pole.images import SafeImageField
+from pole.text import normalize_email_identifier
 
 
 class Objective(models.Model):
@@ -468,6 +469,19 @@ class RegistrationQuerySet(models.QuerySet):
         """The waiting list, first come first served."""
         return self.filter(status=Registration.Status.WAITING).order_by("created_at", "pk")
 
+    def managed_by(self, *, user, contact=None):
+        """Keep the registrations a logged-in person may see and cancel in the portal.
+
+        Those made with their account or under their e-mail address (their account's or their
+        contact's), and, for a representative (``contact``), every registration of their
+        organisation.
+        """
+        emails = {normalize_email_identifier(address) for address in (user.email, getattr(contact, "email", ""))}
+        condition = Q(user=user) | Q(email__in=emails - {""})
+        if contact is not None:
+            condition |= Q(member_id=contact.member_id)
+        return self.filter(condition)
+
 
 class Registration(models.Model):
     """A person registered to an activity (an event), or added at the door (walk-in)."""
@@ -544,6 +558,16 @@ class Registration(models.Model):
     @property
     def organisation_name(self):
         return self.member.name if self.member_id else self.organisation
+
+    def can_be_cancelled(self, today=None):
+        """Whether the registration may still be cancelled: active, not marked present, the activity not over."""
+        today = today or timezone.localdate()
+        activity = self.activity
+        return (
+            self.status != self.Status.CANCELLED
+            and not self.present
+            and (activity.end_date or activity.start_date) >= today
+        )
 
     @property
     def price(self):

@@ -10,7 +10,6 @@ causes it and sent once that transaction commits (pole/outbox.py): a mail server
 never undoes a registration, a cancellation or a promotion.
 """
 
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -244,6 +243,13 @@ def send_promotion(registration, *, site_url=""):
     if not registration.email:
         return
     _send(registration, "registration_promoted", site_url=site_url, attach_calendar=True)
+
+
+def send_cancellation_notice(registration, *, cancelled_by, site_url=""):
+    """Tell a person that someone else (their organisation's representative) cancelled their registration."""
+    if not registration.email:
+        return
+    _send(registration, "registration_cancelled", site_url=site_url, attach_calendar=False, cancelled_by=cancelled_by)
 
 
 def email_registrants(*, activity, subject, body, include_waiting=False):

@@ -19,4 +19,9 @@ urlpatterns = [
     path("activites/<int:pk>/inscriptions.xlsx", views.export_registrants, {"file_format": "xlsx"}, name="export-xlsx"),
     path("activites/<int:pk>/courriel/", views.email_registrants, name="email"),
     path("membre/inscriptions/", views.PortalRegistrationsView.as_view(), name="portal-registrations"),
+    path(
+        "membre/inscriptions/<int:pk>/annuler/",
+        views.PortalCancelRegistrationView.as_view(),
+        name="portal-cancel",
+    ),
 ]

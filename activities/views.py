@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from activities.attendance import activity_attendance, member_attendance
 from members.access import RepresentativeRequiredMixin, representative_contact
@@ -38,9 +38,9 @@ from pole.client_address import client_ip_address
 from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
-from pole.page_cache import public_page
 from pole.models import OutboxMessage
-from pole.text import fold
+from pole.page_cache import public_page
+from pole.text import fold, normalize_email_identifier
 
 from . import registrations
 from .calendar import activity_calendar
@@ -122,9 +122,48 @@ def too_many_from(address):
     return made >= settings.POLE_REGISTRATION_LIMIT_PER_HOUR
 
 
+def _registrations_of(request, activity, contact):
+    """The logged-in person's active registrations to ``activity``: their own, then their organisation's others.
+
+    One query (two when one of theirs waits: its place in the list).
+    """
+    if not request.user.is_authenticated:
+        return [], []
+    rows = list(
+        Registration.objects.active()
+        .managed_by(user=request.user, contact=contact)
+        .filter(activity=activity)
+        .select_related("activity", "member")
+        .order_by("created_at", "pk")
+    )
+    emails = {normalize_email_identifier(request.user.email), normalize_email_identifier(getattr(contact, "email", ""))}
+    own = [r for r in rows if r.user_id == request.user.pk or (r.email and r.email in emails)]
+    others = [r for r in rows if r not in own]
+    for registration in own:
+        registration.waiting_position = None
+        if registration.status == Registration.Status.WAITING:
+            registration.waiting_position = waiting_position(registration)
+    return own, others
+
+
+def waiting_position(registration):
+    """The registration's number on its activity's waiting list (1 for the first person waiting). One query."""
+    return (
+        Registration.objects.waiting()
+        .filter(activity_id=registration.activity_id)
+        .filter(Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, pk__lte=registration.pk))
+        .count()
+    )
+
+
 @public_page
 def event_detail(request, pk):
-    """Public: an event's page and its registration form."""
+    """Public: an event's page and its registration form.
+
+    A logged-in person already registered sees their registration (confirmed, or their place
+    on the waiting list) with a way to cancel it, and their organisation's other registrations;
+    the form then registers someone else.
+    """
     activity = get_object_or_404(public_events(), pk=pk)
     contact = representative_contact(request.user)
     member = contact.member if contact is not None else None
@@ -132,8 +171,9 @@ def event_detail(request, pk):
     # The form closes at the deadline: a cached page must not outlive it.
     if activity.registration_deadline and activity.registration_deadline > timezone.now():
         page_cache.expires(request, activity.registration_deadline)
+    own, colleagues = _registrations_of(request, activity, contact)
     initial = {}
-    if contact is not None:
+    if contact is not None and not own:
         initial = {"name": str(contact), "email": contact.email or request.user.email, "phone": contact.phone}
     form = RegistrationForm(request.POST or None, activity=activity, member=member, initial=initial)
     status = 200
@@ -175,7 +215,18 @@ def event_detail(request, pk):
                 return redirect("activities:registered", pk=activity.pk)
         else:
             status = 400
-    context = {"activity": activity, "form": form, "closed": closed, "seats": _seats(activity), "member": member}
+    context = {
+        "activity": activity,
+        "form": form,
+        "closed": closed,
+        "seats": _seats(activity),
+        "member": member,
+        "own_registrations": own,
+        "colleague_registrations": colleagues,
+        "is_representative": contact is not None,
+        # The form stays open when it was sent with errors.
+        "form_open": request.method == "POST",
+    }
     return render(request, "activities/activity_detail.html", context, status=status)
 
 
@@ -187,7 +238,7 @@ def registered(request, pk):
         return redirect("activities:detail", pk=pk)
     position = None
     if registration.status == Registration.Status.WAITING:
-        position = Registration.objects.waiting().filter(activity=activity, pk__lte=registration.pk).count()
+        position = waiting_position(registration)
     email = OutboxMessage.objects.filter(
         pk=request.session.get("registered_email"), recipients=registration.email
     ).first()
@@ -210,8 +261,11 @@ def cancel_registration(request, token):
     """Public, with the link's token: confirm, then cancel one's registration."""
     registration = get_object_or_404(Registration.objects.select_related("activity"), cancel_token=token)
     if request.method == "POST" and registration.status != Registration.Status.CANCELLED:
-        registrations.cancel(registration=registration, site_url=site_url(request))
-        messages.success(request, _("Your registration has been cancelled."))
+        held_seat = registration.status == Registration.Status.CONFIRMED
+        promoted = registrations.cancel(registration=registration, site_url=site_url(request))
+        messages.success(
+            request, cancellation_message(registration, own=True, held_seat=held_seat, promoted=promoted)
+        )
         return redirect("activities:cancel", token=token)
     return render(request, "activities/cancel.html", {"registration": registration, "activity": registration.activity})
 
@@ -386,11 +440,14 @@ class PortalRegistrationsView(RepresentativeRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
+        # The organisation's registrations and the representative's own (under another organisation, say).
         rows = list(
-            Registration.objects.filter(member=self.member)
+            Registration.objects.managed_by(user=self.request.user, contact=self.contact)
             .select_related("activity")
-            .order_by("-activity__start_date", french_order("name"))
+            .order_by("-activity__start_date", french_order("name"), "pk")
         )
+        for registration in rows:
+            registration.cancellable = registration.can_be_cancelled(today)
         fiscal_year = FiscalYear.current()
         context.update(
             upcoming=[r for r in rows if (r.activity.end_date or r.activity.start_date) >= today][::-1],
@@ -399,3 +456,86 @@ class PortalRegistrationsView(RepresentativeRequiredMixin, TemplateView):
             attendance=member_attendance(self.member, fiscal_year),
         )
         return context
+
+
+class PortalCancelRegistrationView(RepresentativeRequiredMixin, View):
+    """A representative: confirm (GET), then cancel (POST) their own or their organisation's registration.
+
+    Another organisation's registration is a 404. A seat freed goes to the first person
+    waiting, who is e-mailed (``registrations.cancel``); a colleague whose registration the
+    representative cancels is told by e-mail.
+    """
+
+    template_name = "activities/portal_cancel.html"
+
+    def registration(self):
+        return get_object_or_404(
+            Registration.objects.managed_by(user=self.request.user, contact=self.contact).select_related(
+                "activity", "member"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def back_url(self, registration):
+        """Where the person came from: the activity's page, or the portal's « Inscriptions » tab."""
+        source = self.request.POST.get("depuis") or self.request.GET.get("depuis")
+        if source == "activite" and registration.activity.registration_open:
+            return reverse("activities:detail", args=[registration.activity_id])
+        return reverse("activities:portal-registrations")
+
+    def is_own(self, registration):
+        emails = {normalize_email_identifier(self.request.user.email), normalize_email_identifier(self.contact.email)}
+        return registration.user_id == self.request.user.pk or (registration.email and registration.email in emails)
+
+    def get(self, request, pk):
+        registration = self.registration()
+        context = {
+            "member": self.member,
+            "registration": registration,
+            "activity": registration.activity,
+            "own": self.is_own(registration),
+            "can_cancel": registration.can_be_cancelled(),
+            "back_url": self.back_url(registration),
+            "source": request.GET.get("depuis", ""),
+        }
+        return render(request, self.template_name, context)
+
+    def post(self, request, pk):
+        registration = self.registration()
+        back = self.back_url(registration)
+        if not registration.can_be_cancelled():
+            messages.error(request, _("This registration can no longer be cancelled."))
+            return redirect(back)
+        held_seat = registration.status == Registration.Status.CONFIRMED
+        promoted = registrations.cancel(registration=registration, site_url=site_url(request))
+        own = self.is_own(registration)
+        if not own:
+            registrations.send_cancellation_notice(
+                registration, cancelled_by=str(self.contact), site_url=site_url(request)
+            )
+        messages.success(request, cancellation_message(registration, own=own, held_seat=held_seat, promoted=promoted))
+        return redirect(back)
+
+
+def cancellation_message(registration, *, own, held_seat, promoted):
+    """What a cancellation did and what comes next, in one paragraph for the person who cancelled."""
+    activity = registration.activity
+    if own:
+        done = _("Your registration to « %(title)s » is cancelled.") % {"title": activity.title}
+    else:
+        done = _("The registration of %(name)s to « %(title)s » is cancelled; %(name)s is told by e-mail.") % {
+            "name": registration.name,
+            "title": activity.title,
+        }
+    if promoted is not None:
+        seat = _("The seat goes to the first person on the waiting list, who is told by e-mail.")
+    elif held_seat:
+        seat = _("The seat is free for someone else.")
+    else:
+        seat = _("The place on the waiting list is given up.")
+    parts = [done, seat]
+    if activity.registration_closed_reason() is None:
+        parts.append(
+            _("To come after all, register again on the activity’s page (you join the waiting list if it is full).")
+        )
+    return " ".join(parts)

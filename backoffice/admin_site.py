@@ -14,7 +14,7 @@ from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.forms import with_control_character_checks
 from pole.french import DEFINITE, INDEFINITE, noun_with_article
-from reports.services import fiscal_years_with_data
+from reports.services import fiscal_years_with_data, latest_fiscal_year_with_figures
 
 # Words of Django's admin that the project's catalogue translates its own way. Django's French
 # reads « Modification » for the « Change » links of the index; staff look for « Modifier ».
@@ -162,6 +162,7 @@ class PoleAdminSite(admin.AdminSite):
             user=request.user,
             fiscal_year=chosen if chosen in years else None,
             years_with_data=with_data,
+            default_year=latest_fiscal_year_with_figures(),
         )
         dashboard["year_choices"] = years
         dashboard["renewals"] = campaign_dashboard(user=request.user)

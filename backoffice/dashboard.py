@@ -255,22 +255,25 @@ def default_fiscal_year(today, years_with_data):
     return max(earlier) if earlier else current
 
 
-def staff_dashboard(*, user=None, today=None, fiscal_year=None, years_with_data=None):
+def staff_dashboard(*, user=None, today=None, fiscal_year=None, years_with_data=None, default_year=None):
     """Return the admin index's dashboard: the year so far and the missing data.
 
-    By default the current fiscal year up to today, against the previous one up to
-    the same day — or, when the current year has no data yet, the latest year that
-    has (``years_with_data``), and the dashboard says so. For an earlier year, the
-    whole year against the whole year before. Missing data is counted for that year
-    and the previous one, whose report is prepared during the first months of the
-    next. Lists the upcoming events with their registrations against capacity. Six queries.
+    By default ``default_year``, the latest year with figures (the admin index reads it with
+    ``reports.services.latest_fiscal_year_with_figures``), else the current fiscal year or the
+    latest one with data (``years_with_data``); when that is not the current year, the
+    dashboard says so. The current year is shown up to today, against the previous one up
+    to the same day; an earlier year whole, against the whole year before. Missing data is
+    counted for that year and the previous one, whose report is prepared during the first
+    months of the next. Lists the upcoming events with their registrations against capacity.
+    Six queries.
     """
     today = today or timezone.localdate()
     current = FiscalYear.containing(today)
+    default = min(default_year, current) if default_year else default_fiscal_year(today, set(years_with_data or ()))
     chosen = FiscalYear.parse(fiscal_year) if fiscal_year else None
     fallback = None
     if chosen is None:
-        chosen = default_fiscal_year(today, set(years_with_data or ()))
+        chosen = default
         if chosen != current:
             fallback = current
     fiscal_year = min(chosen, current)
@@ -281,6 +284,8 @@ def staff_dashboard(*, user=None, today=None, fiscal_year=None, years_with_data=
         "today": today,
         "fiscal_year": fiscal_year,
         "current_without_data": fallback,
+        # The year the dashboard opens on, when the user chose another one.
+        "default_year": default if default != fiscal_year else None,
         "complete": complete,
         "today_display": format_date(cutoff),
         "last_year_display": format_date(same_day_last_year(cutoff)),

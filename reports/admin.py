@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.forms import inlineformset_factory
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -10,11 +12,73 @@ from .models import AnnualReport, DeclaredFigure, Publication, ReportMessage, Re
 from .services import request_publication, unpublish_report
 
 
+class LabelledSignatoryFormSet(forms.BaseInlineFormSet):
+    """A message's signatories; each input carries its column's name as ``aria-label`` (a table's
+    header labels no input for a screen reader)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, field in form.fields.items():
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("aria-label", str(field.label or name))
+
+
+SignatoryFormSet = inlineformset_factory(
+    ReportMessage,
+    Signatory,
+    formset=LabelledSignatoryFormSet,
+    fields=["name", "role", "order"],
+    extra=2,
+    can_delete=True,
+)
+
+
+class ReportMessageForm(forms.ModelForm):
+    """A message of the report with its signatories, edited together on the report's page.
+
+    Django's inlines do not nest: each message form carries the formset of its signatories
+    (``signatories``, prefixed by the message form's own prefix, so the admin's « add another »
+    clones it with the message), validated and saved with the message.
+    """
+
+    class Meta:
+        model = ReportMessage
+        fields = ["kind", "heading", "title", "body", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        prefix = f"{self.prefix}-signatories"
+        # A post without the signatories' part (a page of an earlier release, a script) leaves them as they are.
+        sent = self.is_bound and f"{prefix}-TOTAL_FORMS" in self.data
+        self.signatories = SignatoryFormSet(data=self.data if sent else None, instance=self.instance, prefix=prefix)
+
+    def has_changed(self):
+        return super().has_changed() or self.signatories.has_changed()
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or (self.empty_permitted and not self.has_changed()):
+            return
+        if self.signatories.is_bound and not self.signatories.is_valid():
+            self.add_error(None, _("Check the signatories of this message below."))
+
+    def save(self, commit=True):
+        message = super().save(commit=commit)
+        if commit and self.signatories.is_bound:
+            self.signatories.instance = message
+            self.signatories.save()
+        return message
+
+
 class ReportMessageInline(admin.StackedInline):
+    """The report's messages, each with its signatories (the name and role printed under it)."""
+
     model = ReportMessage
+    form = ReportMessageForm
     extra = 0
     fields = ["kind", "heading", "title", "body", "order"]
     show_change_link = True
+    template = "admin/reports/annualreport/message_inline.html"
 
 
 class SectionIntroInline(admin.StackedInline):
@@ -54,6 +118,18 @@ class DeclaredFigureInline(admin.TabularInline):
     model = DeclaredFigure
     extra = 0
     fields = ["figure", "value", "note"]
+
+
+def published_message(version):
+    """« Version 2 of the 2016-2017 report is published… », with where to check it."""
+    year = version.report.fiscal_year.label
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        _("Version %(number)s of the %(year)s report is published: the public pages now serve it.")
+        % {"number": version.number, "year": year},
+        reverse("reports:readiness", args=[year]),
+        _("See it on the readiness check"),
+    )
 
 
 @admin.register(AnnualReport)
@@ -119,12 +195,17 @@ class AnnualReportAdmin(admin.ModelAdmin):
         for publication in publications:
             publication.refresh_from_db()
             by_status.setdefault(publication.status, []).append(publication.report)
-        for status, level, text in (
-            (Publication.Status.DONE, messages.SUCCESS, _("Published: %(years)s.")),
-            (Publication.Status.FAILED, messages.ERROR, _("Not published, the publication failed: %(years)s.")),
-        ):
-            if status in by_status:
-                self.message_user(request, text % {"years": self._years(by_status[status])}, level)
+        # Done (at once without workers): each new version named, with where to check it.
+        for publication in sorted(publications, key=lambda p: p.report.fiscal_year):
+            if publication.status == Publication.Status.DONE:
+                self.message_user(request, published_message(publication.version), messages.SUCCESS)
+        if Publication.Status.FAILED in by_status:
+            self.message_user(
+                request,
+                _("Not published, the publication failed: %(years)s.")
+                % {"years": self._years(by_status[Publication.Status.FAILED])},
+                messages.ERROR,
+            )
         for status in (Publication.Status.QUEUED, Publication.Status.RUNNING):
             for report in by_status.get(status, []):
                 self.message_user(

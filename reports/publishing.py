@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, ProjectYear
 from pole.celery import enqueue_after_commit
 from pole.formatting import format_date
-from reports.models import AnnualReport, Publication, ReportVersion
+from reports.models import AnnualReport, Figure, Publication, ReportVersion
 from reports.pdf import render_report_html, render_report_pdf
-from reports.report import build_report_context, get_report
+from reports.report import build_report_context, get_report, tile_label
 from reports.standalone import render_standalone_html
 
 logger = logging.getLogger(__name__)
@@ -74,20 +74,38 @@ def _activity_label(entry):
     return f"{day} — {entry['title']}"
 
 
-def describe_changes(before, after):
-    """List, in a director's words, what differs between two snapshots."""
-    changes = []
+def _figure_values(snapshot):
+    """A snapshot's printed figures, one per figure: ``{key: (name, text)}``.
+
+    The year-over-year table (« Croissance du membership (%) ») and the tiles (« croissance du
+    membership ») print the same figures under two wordings; both are read back to the figure
+    they show, so that a change is told once. A label this version of the code does not know
+    (a snapshot taken in another language, a wording since changed) stays a figure of its own.
+    """
+    names = {}
+    for figure in Figure:
+        name = str(figure.label).removesuffix(" (%)")
+        names[str(figure.label).casefold()] = (figure.value, name)
+        names[str(tile_label(figure)).casefold()] = (figure.value, name)
+    values = {}
+    # The table first: it names every figure; tiles add the figures only declared (social media…).
     for group in ("figures", "tiles"):
-        for label, value in after.get(group, {}).items():
-            old = before.get(group, {}).get(label)
-            if old is not None and old != value:
-                change = _("%(figure)s: %(old)s → %(new)s") % {
-                    "figure": label[:1].upper() + label[1:],
-                    "old": old,
-                    "new": value,
-                }
-                if change not in changes:
-                    changes.append(change)
+        for label, text in snapshot.get(group, {}).items():
+            key, name = names.get(label.casefold(), (label, label))
+            values.setdefault(key, (name, text))
+    return values
+
+
+def describe_changes(before, after):
+    """List, in a director's words, what differs between two snapshots; each change once."""
+    changes = []
+    old_figures = _figure_values(before)
+    for key, (name, value) in _figure_values(after).items():
+        old = old_figures.get(key)
+        if old is not None and old[1] != value:
+            changes.append(
+                _("%(figure)s: %(old)s → %(new)s") % {"figure": name[:1].upper() + name[1:], "old": old[1], "new": value}
+            )
     old_activities, new_activities = before.get("activities", {}), after.get("activities", {})
     for key, entry in new_activities.items():
         old = old_activities.get(key)

@@ -7,7 +7,7 @@ wrongly or not at all, with a link to where it is fixed.
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -142,16 +142,27 @@ def report_record_items(year):
                 action_text=_("Create the %(year)s report") % {"year": year.label},
             )
         ]
-    kinds = {message.kind for message in year.report.messages.all()}
-    return [
-        Item(
-            _("The report has no « %(message)s ».") % {"message": name},
-            _admin("reports_annualreport_change", year.report.pk),
-            _("Write it"),
-        )
-        for kind, name in ReportMessage.Kind.choices
-        if kind not in kinds
-    ]
+    written = {
+        message.kind: message
+        for message in year.report.messages.annotate(signatory_count=Count("signatories")).order_by("order", "pk")
+    }
+    report_page = _admin("reports_annualreport_change", year.report.pk)
+    items = []
+    for kind, name in ReportMessage.Kind.choices:
+        message = written.get(kind)
+        if message is None:
+            items.append(Item(_("The report has no « %(message)s ».") % {"message": name}, report_page, _("Write it")))
+        elif not message.signatory_count:
+            # A message prints its signatories' names and roles under it; without them it reads as anonymous.
+            items.append(
+                Item(
+                    _("The « %(message)s » has no signatory: it would print unsigned.")
+                    % {"message": message.heading or name},
+                    f"{report_page}#messages-group",
+                    _("Add its signatories"),
+                )
+            )
+    return items
 
 
 def membership_items(year):

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST, require_safe
 
@@ -237,7 +238,12 @@ def publication_status(request, label):
 
 @login_required
 @permission_required("reports.publish_annualreport", raise_exception=True)
+@never_cache
 def readiness(request, label):
+    """The readiness check; right after publishing, it opens on the new version's confirmation.
+
+    Never cached: going back to it after publishing (or after an edit in another tab) reads it afresh.
+    """
     fiscal_year = _fiscal_year(label)
     context = readiness_check(fiscal_year)
     publication = latest_publication(context["report"])
@@ -259,6 +265,8 @@ def readiness(request, label):
             "request_key": secrets.token_hex(16),
         }
     )
+    # Just published: the new version, its pages and size, and what comes next.
+    context["just_published"] = publication.version if context["publication_done"] else None
     return render(request, "reports/readiness.html", context)
 
 

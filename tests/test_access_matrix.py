@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from activities.tests.factories import EventFactory, RegistrationFactory
 from members.billing.invoices import issue_invoice, record_payment
 from members.models import Member
 from members.roles import DIRECTION, PERSONNEL
@@ -106,6 +107,7 @@ PAGES = {
     "activities:export-xlsx": (302, 403, 403, 200, 200),
     "activities:email": (302, 403, 403, 200, 200),
     "activities:portal-registrations": REPRESENTATIVES_ONLY,
+    "activities:portal-cancel": (302, 200, 404, 403, 403),  # A's organisation's registration: B's business it is not
     # Unnamed patterns, by route
     "^media/(?P<path>.*)$": EVERYONE_200,  # uploaded logos and photos are public
 }
@@ -305,6 +307,8 @@ def world(media_root):
         "rows": rows,
         "campaign": campaign,
         "invoice_a": invoice_a,
+        # A's organisation's registration to an upcoming event, which A may cancel.
+        "registration_of_a": RegistrationFactory(member=member_a, activity=EventFactory()),
     }
 
 
@@ -348,6 +352,7 @@ def url_of(pattern, world):
             "registration_pk": world["rows"]["activities.registration"].pk,
         },
         "activities:cancel": {"token": world["rows"]["activities.registration"].cancel_token},
+        "activities:portal-cancel": {"pk": world["registration_of_a"].pk},
         "members:renew": {"year": world["campaign"].fiscal_year.label},
         "members:invoice-pdf": {"pk": world["invoice_a"].pk},
         "members:receipt-pdf": {"pk": world["invoice_a"].pk},

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import subprocess
 
 import openpyxl
@@ -209,7 +210,11 @@ def test_cancel_link_confirms_then_cancels_and_promotes(client, committed):
     assert Registration.objects.get(pk=held.pk).status == "confirmed"  # a GET (a mail scanner) cancels nothing
     with committed():
         response = client.post(url, follow=True)
-    assert "Votre inscription a été annulée." in response.content.decode()
+    content = re.sub(r"[ \t\r\n]+", " ", response.content.decode())  # no-break spaces kept
+    assert f"Votre inscription à «\u00a0{event.title}\u00a0» est annulée." in content
+    # What comes next: the seat went to the person waiting; one may register again.
+    assert "La place revient à la première personne de la liste d’attente" in content
+    assert "réinscrivez-vous sur la page de l’activité" in content
     assert Registration.objects.get(email="b@exemple.org").status == "confirmed"
     assert [m.to for m in mail.outbox] == [["b@exemple.org"]]
     assert client.get(reverse("activities:cancel", args=["pas-un-jeton"])).status_code == 404
@@ -256,6 +261,17 @@ def test_door_lists_confirmed_registrants_searches_and_marks_present(personnel_c
         ).status_code
         == 404
     )
+
+
+def test_door_page_separates_organisation_and_needs_only_when_both_are_known(personnel_client):
+    event = EventFactory()
+    RegistrationFactory(activity=event, name="Sans organisation", organisation="", needs="Végétarien", walk_in=True)
+    RegistrationFactory(activity=event, name="Les deux", organisation="Coop Rivière", needs="Sans gluten")
+    RegistrationFactory(activity=event, name="Sans besoin", organisation="Coop Rivière", needs="")
+    RegistrationFactory(activity=event, name="Rien", organisation="", needs="")
+    html = personnel_client.get(reverse("activities:door", args=[event.pk])).content.decode()
+    details = [" ".join(line.split()) for line in re.findall(r'<div class="small text-body-secondary text-break">(.*?)</div>', html, re.S)]
+    assert sorted(details) == ["Coop Rivière", "Coop Rivière · Sans gluten", "Végétarien"]
 
 
 def test_door_page_queries_do_not_grow_with_the_registrants(personnel_client, assert_constant_queries):

@@ -13,6 +13,7 @@ from members.models import Member
 from members.tests.factories import MemberFactory, MembershipFactory, UserFactory
 from partners.tests.factories import OrganisationFactory, PartnershipFactory
 from pole.fiscal_years import FiscalYear
+from pole.missing_data import checks_for
 
 pytestmark = pytest.mark.django_db
 
@@ -291,8 +292,8 @@ def test_the_dashboard_opens_on_the_latest_year_with_data_and_says_so(personnel_
     assert dashboard["current_without_data"] == FiscalYear.current()
     content = response.content.decode()
     current = FiscalYear.current().label
-    assert f"Rien n’est encore consigné pour {current}" in content
-    assert "2016-2017, le dernier exercice qui a des données" in content
+    assert f"{current} n’a pas encore de chiffres" in content
+    assert "le tableau de bord montre 2016-2017, le dernier exercice qui en a." in content
 
 
 def test_the_dashboard_opens_on_the_current_year_once_it_has_data(personnel_client, fixed_today):
@@ -303,4 +304,68 @@ def test_the_dashboard_opens_on_the_current_year_once_it_has_data(personnel_clie
     dashboard = response.context["dashboard"]
     assert dashboard["fiscal_year"] == FiscalYear(2017)
     assert dashboard["current_without_data"] is None
-    assert "Rien n’est encore consigné" not in response.content.decode()
+    assert "n’a pas encore de chiffres" not in response.content.decode()
+
+
+# Events not held yet, and the year the dashboard opens on
+
+
+def test_an_activity_not_yet_held_lacks_no_participants(fixed_today):
+    from activities.tests.factories import EventFactory, RegistrationFactory
+
+    fixed_today(datetime.date(2026, 12, 5))
+    objective = ObjectiveFactory()
+    complete = {"objectives": [objective]}
+    EventFactory(start_date=datetime.date(2026, 12, 19), **complete)  # two weeks ahead, registrations open
+    EventFactory(start_date=datetime.date(2026, 12, 1), end_date=datetime.date(2026, 12, 9), **complete)  # under way
+    ActivityFactory(start_date=datetime.date(2026, 11, 20), participants=None, **complete)  # held, no count
+    held = EventFactory(start_date=datetime.date(2026, 11, 21), **complete)  # held, attendance marked
+    RegistrationFactory(activity=held, present=True)
+    nobody = EventFactory(start_date=datetime.date(2026, 11, 22), **complete)  # held, nobody marked present
+    RegistrationFactory(activity=nobody)
+    year = FiscalYear(2026)
+    assert counts(missing_data([year]))[("Activités", "aucun participant")] == [2]
+    participants = next(check for check in checks_for(Activity) if check.key == "participants")
+    flagged = Activity.objects.filter(participants.condition)
+    assert sorted(a.start_date.day for a in flagged) == [20, 22]
+
+
+def test_the_dashboard_opens_on_the_latest_year_with_figures_not_a_year_of_coming_events(personnel_client, fixed_today):
+    from activities.tests.factories import EventFactory
+
+    fixed_today(datetime.date(2026, 12, 5))
+    EventFactory(start_date=datetime.date(2026, 12, 19))  # the current year holds only events to come
+    ActivityFactory(start_date=datetime.date(2016, 6, 1))
+    MemberFactory(fiscal_years=[2015, 2016, 2017])  # 2017-2018: renewals only, nothing held
+    response = personnel_client.get(reverse("admin:index"))
+    dashboard = response.context["dashboard"]
+    assert dashboard["fiscal_year"] == FiscalYear(2016)
+    assert dashboard["current_without_data"] == FiscalYear(2026)
+    content = response.content.decode()
+    assert "2026-2027 n’a pas encore de chiffres (aucune activité tenue)" in content
+    assert "le tableau de bord montre 2016-2017, le dernier exercice qui en a." in content
+    # Another year, chosen: the dashboard says which it shows and which it opens on.
+    response = personnel_client.get(reverse("admin:index"), {"exercice": "2017-2018"})
+    assert response.context["dashboard"]["fiscal_year"] == FiscalYear(2017)
+    content = response.content.decode()
+    assert "Vous consultez 2017-2018, l’exercice choisi." in content
+    assert "Le tableau de bord s’ouvre sur 2016-2017, le dernier exercice qui a des chiffres." in content
+    assert '<a href="?exercice=2016-2017">Revenir à 2016-2017</a>' in content
+
+
+def test_latest_fiscal_year_with_figures_is_the_latest_with_an_activity_held():
+    from activities.tests.factories import EventFactory
+    from reports.services import latest_fiscal_year_with_figures
+
+    today = datetime.date(2026, 12, 5)
+    assert latest_fiscal_year_with_figures(today) is None
+    EventFactory(start_date=datetime.date(2026, 12, 19))  # to come
+    ActivityFactory(start_date=datetime.date(2026, 11, 1), role=REPRESENTATION)  # not a figure
+    MemberFactory(fiscal_years=[2027])  # next year's renewal
+    assert latest_fiscal_year_with_figures(today) is None
+    MemberFactory(fiscal_years=[2016, 2020])  # without any activity held: the memberships' latest year
+    assert latest_fiscal_year_with_figures(today) == FiscalYear(2020)
+    ActivityFactory(start_date=datetime.date(2019, 5, 1))  # an activity held: its year
+    assert latest_fiscal_year_with_figures(today) == FiscalYear(2019)
+    ActivityFactory(start_date=today)  # held today
+    assert latest_fiscal_year_with_figures(today) == FiscalYear(2026)

@@ -210,10 +210,74 @@ class InvoiceAdmin(admin.ModelAdmin):
             )
 
 
+def invoice_balance(invoice):
+    """What is left to pay on an invoice annotated ``with_paid``."""
+    return invoice.total - invoice.paid_amount
+
+
+class InvoiceSelect(forms.Select):
+    """The invoices to pay, each option carrying its balance (``data-balance``) for the amount field."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        invoice = getattr(value, "instance", None)
+        if invoice is not None:
+            option["attrs"]["data-balance"] = f"{invoice_balance(invoice):.2f}"
+        return option
+
+
+class InvoiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, invoice):
+        return _("%(number)s · %(member)s · %(year)s · balance %(balance)s") % {
+            "number": invoice.display_number,
+            "member": invoice.member_name,
+            "year": invoice.fiscal_year.label,
+            "balance": format_money(invoice_balance(invoice)),
+        }
+
+
 class PaymentForm(forms.ModelForm):
+    """A payment against an invoice with a balance; the invoice's balance is offered as the amount.
+
+    The invoice is chosen among those still to pay, each shown with its balance; coming from an
+    invoice (``?invoice=``), the amount starts at that balance and its help says what was paid.
+    """
+
+    invoice = InvoiceChoiceField(label=_("invoice"), queryset=Invoice.objects.none(), widget=InvoiceSelect)
+
     class Meta:
         model = Payment
         fields = ["invoice", "paid_on", "method", "reference", "amount"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "invoice" not in self.fields or "amount" not in self.fields:
+            return  # a recorded payment, shown read-only
+        chosen = self.data.get(self.add_prefix("invoice")) if self.is_bound else self.initial.get("invoice")
+        chosen = getattr(chosen, "pk", chosen)
+        # An invoice with a balance, or the one asked for (a settled one is then refused with its reason).
+        to_pay = Q(paid_amount__lt=F("total"))
+        if str(chosen or "").isdigit():
+            to_pay |= Q(pk=int(chosen))
+        self.fields["invoice"].queryset = (
+            Invoice.objects.live().with_paid().filter(to_pay).order_by("fiscal_year", "number")
+        )
+        self.fields["invoice"].help_text = _("The invoices with a balance to pay, each with its balance.")
+        invoice = next((i for i in self.fields["invoice"].queryset if str(i.pk) == str(chosen)), None)
+        if invoice is not None:
+            balance = invoice_balance(invoice)
+            self.fields["amount"].help_text = _(
+                "Balance of invoice %(number)s: %(balance)s (total %(total)s, already paid %(paid)s)."
+            ) % {
+                "number": invoice.display_number,
+                "balance": format_money(balance),
+                "total": format_money(invoice.total),
+                "paid": format_money(invoice.paid_amount),
+            }
+            if not self.is_bound and balance > 0:
+                self.initial.setdefault("amount", balance)
+        else:
+            self.fields["amount"].help_text = _("The invoice's balance is offered once the invoice is chosen.")
 
     def clean(self):
         cleaned = super().clean()
@@ -235,7 +299,10 @@ class PaymentAdmin(admin.ModelAdmin):
     list_filter = ["method", "paid_on"]
     list_select_related = ["invoice__member", "recorded_by"]
     search_fields = ["invoice__member__name", "reference"]
-    autocomplete_fields = ["invoice"]
+
+    class Media:
+        # Choosing another invoice puts its balance in the amount (the amount typed by hand stays).
+        js = ["members/payment-form.js"]
 
     @admin.display(description=_("member"), ordering="invoice__member__name")
     def member(self, payment):
@@ -272,12 +339,22 @@ class PaymentAdmin(admin.ModelAdmin):
         obj.pk = payment.pk
 
     def response_add(self, request, obj, post_url_continue=None):
-        self.message_user(
-            request,
-            _("Payment of %(amount)s recorded against invoice %(number)s.")
-            % {"amount": format_money(obj.amount), "number": obj.invoice.display_number},
-            messages.SUCCESS,
-        )
+        invoice = Invoice.objects.with_paid().select_related("member").get(pk=obj.invoice_id)
+        recorded = _("Payment of %(amount)s recorded against invoice %(number)s.") % {
+            "amount": format_money(obj.amount),
+            "number": invoice.display_number,
+        }
+        balance = invoice_balance(invoice)
+        if balance > 0:
+            next_step = _(
+                "%(balance)s remains to be paid: record the next payment from this invoice when it comes in."
+            ) % {"balance": format_money(balance)}
+        else:
+            next_step = _(
+                "The invoice is settled: %(member)s is in good standing for %(year)s, and its receipt is ready "
+                "below and in the member's portal."
+            ) % {"member": invoice.member.name, "year": invoice.fiscal_year.label}
+        self.message_user(request, f"{recorded} {next_step}", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:members_invoice_change", args=[obj.invoice_id]))
 
 

@@ -235,6 +235,10 @@ def check_payment(invoice, amount):
     if to_cents(amount) != amount:
         raise BillingError(_("The amount has at most two decimal places."))
     balance = invoice.total - paid_amount(invoice)
+    if balance <= 0:
+        raise BillingError(
+            _("The invoice %(number)s is paid in full: nothing remains to pay.") % {"number": invoice.display_number}
+        )
     if amount > balance:
         raise BillingError(
             _("The payment (%(amount)s) is more than the invoice's balance (%(balance)s).")

@@ -5,20 +5,21 @@ The campaign (``open_campaign``) e-mails the representatives of last year's memb
 ``send_dues_reminders``) chase those who have not renewed or not paid.
 """
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Contact, DuesNotice, DuesRate, Invoice, Member, Membership, RenewalCampaign
-from pole.collation import french_order
 from pole import outbox
+from pole.collation import french_order, french_sort_key
 from pole.fiscal_years import FiscalYear
 from pole.formatting import format_date
 from pole.identity import from_address, get_identity
@@ -186,53 +187,193 @@ def wait_before(reminders_sent):
     return days[min(reminders_sent, len(days) - 1)]
 
 
-def due_reminders(*, today):
-    """List the reminders due ``today`` for every open campaign. Five queries per campaign.
+def unsubscribed_addresses(addresses):
+    """Return those of ``addresses`` that asked for no more dues e-mails.
 
-    - renewal reminder: an invited member of the campaign who has no invoice for the year
-      yet, once ``wait_before(n)`` days have passed since its last e-mail about the year
-      (the invitation, then each reminder);
-    - payment reminder: a member whose invoice for the year is past due with a balance, the
-      day after the due date, then ``wait_before(n)`` days after the previous one;
-    - never a member who already received an e-mail about dues today, nor one without a
-      representative's account.
+    The hook for unsubscribing (Québec's anti-spam law, issue 23): the planner leaves these
+    addresses out of every dues e-mail and says so. No unsubscription is recorded yet, so
+    none is returned; the privacy work plugs its record in here.
     """
-    reminders = []
+    return set()
+
+
+@dataclass(frozen=True)
+class ReminderDecision:
+    """One member whose renewal is missing or unpaid, and what the reminders do about it today.
+
+    ``outcome`` is ``due`` (``reminder`` goes today), ``waiting`` (not due yet, ``next_on``),
+    ``sent_today``, ``no_address`` or ``unsubscribed``; ``reason`` says it in a sentence.
+    """
+
+    member: Member
+    fiscal_year: FiscalYear
+    situation: str
+    outcome: str
+    reason: str
+    reminder: Reminder | None = None
+    invoice: object = None
+    next_on: object = None
+    contacts: tuple = ()
+
+    DUE, WAITING, SENT_TODAY, NO_ADDRESS, UNSUBSCRIBED = "due", "waiting", "sent_today", "no_address", "unsubscribed"
+
+
+def _contacts_by_member(member_ids):
+    """Map each member id to (its representatives' addresses, its other contacts as « name <e-mail> »). One query."""
+    representatives, others = defaultdict(list), defaultdict(list)
+    rows = (
+        Contact.objects.filter(member_id__in=member_ids)
+        .order_by("last_name", "first_name", "pk")
+        .values_list("member_id", "first_name", "last_name", "email", "user__email", "user__is_active", "user__is_staff")
+    )
+    for member_id, first_name, last_name, email, account, active, staff in rows:
+        if account and active and not staff:
+            representatives[member_id].append(account)
+        elif email:
+            others[member_id].append(f"{first_name} {last_name} <{email}>".strip())
+    return representatives, others
+
+
+def reminder_plan(*, today):
+    """Decide, for every open campaign, what each member with a missing or unpaid renewal gets today.
+
+    The members concerned: last year's members (those the campaign invites) and the members
+    invited, without a membership of the year (a renewal issues one; staff may also renew or
+    waive by hand), and every member whose invoice of the year has a balance. For each:
+
+    - not renewed: the renewal invitation if no dues e-mail about the year ever reached them
+      (no representative's account when the renewals opened, one since), else a renewal
+      reminder once ``wait_before(n)`` days have passed since the last e-mail about the year;
+    - unpaid: nothing before the invoice's due date; a payment reminder the day after it,
+      then ``wait_before(n)`` days after the previous one;
+    - never a second dues e-mail to a member on one day; nothing without a representative's
+      account (their other contacts are listed, to be invited or written to), nor to
+      addresses that unsubscribed (``unsubscribed_addresses``).
+
+    Returns ``ReminderDecision`` rows by campaign, then member name. Six queries per campaign.
+    """
+    decisions = []
     for campaign in RenewalCampaign.objects.filter(opened_on__isnull=False, closed=False).order_by("fiscal_year"):
-        fiscal_year = campaign.fiscal_year
-        notices = defaultdict(list)
-        for notice in DuesNotice.objects.filter(fiscal_year=fiscal_year).order_by("sent_on"):
-            notices[notice.member_id].append(notice)
-        already_today = set(DuesNotice.objects.filter(sent_on=today).values_list("member_id", flat=True))
-        invoices = {
-            invoice.member_id: invoice
-            for invoice in Invoice.objects.live().filter(fiscal_year=fiscal_year).with_paid().select_related("member")
-        }
-        invited = {member_id for member_id, sent in notices.items() if any(n.kind == "invitation" for n in sent)}
-        members = {m.pk: m for m in Member.objects.filter(pk__in=invited | set(invoices)).order_by(french_order("name"))}
-        addresses = representatives_by_member(list(members))
-        for member_id, member in members.items():  # already in French order (dict keeps it)
-            if member_id in already_today or not addresses[member_id]:
+        decisions += _campaign_plan(campaign.fiscal_year, today)
+    return decisions
+
+
+def _campaign_plan(fiscal_year, today):
+    notices = defaultdict(list)
+    for notice in DuesNotice.objects.filter(fiscal_year=fiscal_year).order_by("sent_on", "pk"):
+        notices[notice.member_id].append(notice)
+    already_today = dict(DuesNotice.objects.filter(sent_on=today).values_list("member_id", "fiscal_year"))
+    invoices = {
+        invoice.member_id: invoice
+        for invoice in Invoice.objects.live().filter(fiscal_year=fiscal_year).with_paid().order_by("issued_on", "pk")
+    }
+    invited = {member_id for member_id, sent in notices.items() if any(n.kind == DuesNotice.Kind.INVITATION for n in sent)}
+    members = sorted(
+        Member.objects.filter(
+            Q(pk__in=invited | set(invoices)) | Q(memberships__fiscal_year=fiscal_year.previous)
+        )
+        .annotate(renewed=Exists(Membership.objects.filter(member=OuterRef("pk"), fiscal_year=fiscal_year)))
+        .distinct()
+        .order_by(),
+        key=lambda member: (french_sort_key(member.name), member.pk),
+    )
+    representatives, others = _contacts_by_member([member.pk for member in members])
+    refused = unsubscribed_addresses({address for addresses in representatives.values() for address in addresses})
+    decisions = []
+    for member in members:
+        invoice = invoices.get(member.pk)
+        if invoice is not None:
+            if invoice.paid_amount >= invoice.total:
                 continue
-            sent = notices.get(member_id, [])
-            invoice = invoices.get(member_id)
-            if invoice is None:
-                reminders_sent = sum(1 for n in sent if n.kind == DuesNotice.Kind.RENEWAL_REMINDER)
-                last = max(n.sent_on for n in sent)
-                if (today - last).days >= wait_before(reminders_sent):
-                    reminders.append(
-                        Reminder(member, fiscal_year, DuesNotice.Kind.RENEWAL_REMINDER, addresses[member_id])
-                    )
-                continue
-            if invoice.paid_amount >= invoice.total or invoice.due_on is None or today <= invoice.due_on:
-                continue
-            payment_reminders = [n.sent_on for n in sent if n.kind == DuesNotice.Kind.PAYMENT_REMINDER]
-            if payment_reminders and (today - max(payment_reminders)).days < wait_before(len(payment_reminders) - 1):
-                continue
-            reminders.append(
-                Reminder(member, fiscal_year, DuesNotice.Kind.PAYMENT_REMINDER, addresses[member_id], invoice)
+            situation = _("invoice %(number)s unpaid (balance %(balance)s, due on %(due)s)") % {
+                "number": invoice.display_number,
+                "balance": format_money(invoice.total - invoice.paid_amount),
+                "due": format_date(invoice.due_on) if invoice.due_on else "—",
+            }
+        elif member.renewed:
+            continue  # renewed by staff, or dues waived: nothing to chase
+        else:
+            situation = _("not renewed")
+        decisions.append(
+            _decide(
+                member,
+                fiscal_year,
+                today,
+                situation=situation,
+                invoice=invoice,
+                sent=notices.get(member.pk, []),
+                sent_today=member.pk in already_today,
+                addresses=[a for a in representatives[member.pk] if a not in refused],
+                unsubscribed=[a for a in representatives[member.pk] if a in refused],
+                others=tuple(others[member.pk]),
             )
-    return reminders
+        )
+    return decisions
+
+
+def _decide(member, fiscal_year, today, *, situation, invoice, sent, sent_today, addresses, unsubscribed, others):
+    Decision = ReminderDecision
+    common = {"member": member, "fiscal_year": fiscal_year, "situation": situation, "invoice": invoice}
+    # When, by the intervals, the next e-mail would go; and which.
+    if invoice is None:
+        renewal_reminders = sum(1 for n in sent if n.kind == DuesNotice.Kind.RENEWAL_REMINDER)
+        if sent:
+            last = max(n.sent_on for n in sent)
+            kind = DuesNotice.Kind.RENEWAL_REMINDER
+            next_on = last + datetime.timedelta(days=wait_before(renewal_reminders))
+            history = _("last dues e-mail on %(date)s") % {"date": format_date(last)}
+        else:
+            kind, next_on = DuesNotice.Kind.INVITATION, today
+            history = _("never e-mailed about %(year)s") % {"year": fiscal_year.label}
+    else:
+        if invoice.due_on is None:
+            return Decision(**common, outcome=Decision.WAITING, reason=_("the invoice has no due date"))
+        kind = DuesNotice.Kind.PAYMENT_REMINDER
+        payment_reminders = [n.sent_on for n in sent if n.kind == DuesNotice.Kind.PAYMENT_REMINDER]
+        if payment_reminders:
+            last = max(payment_reminders)
+            next_on = last + datetime.timedelta(days=wait_before(len(payment_reminders) - 1))
+            history = _("payment reminded on %(date)s") % {"date": format_date(last)}
+        else:
+            next_on = invoice.due_on + datetime.timedelta(days=1)
+            history = _("not yet reminded")
+    if not addresses:
+        if unsubscribed:
+            return Decision(
+                **common,
+                outcome=Decision.UNSUBSCRIBED,
+                reason=_("unsubscribed from dues e-mails: %(addresses)s") % {"addresses": ", ".join(unsubscribed)},
+            )
+        if others:
+            reason = _("no contact has a portal account: invite one of %(contacts)s") % {"contacts": ", ".join(others)}
+        else:
+            reason = _("no contact with an e-mail address: add one to the member's contacts")
+        if member.email:
+            reason += " — " + _("the organisation's e-mail: %(email)s") % {"email": member.email}
+        return Decision(**common, outcome=Decision.NO_ADDRESS, reason=reason, contacts=others)
+    if sent_today:
+        return Decision(**common, outcome=Decision.SENT_TODAY, reason=_("a dues e-mail went to it today already"))
+    if next_on > today:
+        if invoice is not None and today <= invoice.due_on:
+            reason = _("not due yet: the invoice is due on %(date)s") % {"date": format_date(invoice.due_on)}
+        else:
+            reason = _("not due yet (%(history)s): next reminder on %(date)s") % {
+                "history": history,
+                "date": format_date(next_on),
+            }
+        return Decision(**common, outcome=Decision.WAITING, reason=reason, next_on=next_on)
+    reminder = Reminder(member, fiscal_year, kind, addresses, invoice)
+    reason = {
+        DuesNotice.Kind.INVITATION: _("renewal invitation (%(history)s)"),
+        DuesNotice.Kind.RENEWAL_REMINDER: _("renewal reminder (%(history)s)"),
+        DuesNotice.Kind.PAYMENT_REMINDER: _("payment reminder (%(history)s)"),
+    }[kind] % {"history": history}
+    return Decision(**common, outcome=Decision.DUE, reason=reason, reminder=reminder, next_on=today)
+
+
+def due_reminders(*, today):
+    """List the reminders due ``today`` for every open campaign (``reminder_plan``'s due ones)."""
+    return [decision.reminder for decision in reminder_plan(today=today) if decision.reminder is not None]
 
 
 def send_reminders(reminders, *, today, base_url):

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
@@ -53,6 +54,9 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     import_template_name = "admin/pole/import.html"
     # A byte order mark lets spreadsheet programs read the CSV's accents as UTF-8.
     to_encoding = "utf-8-sig"
+    # Uploads are read as bytes and their encoding detected (pole.spreadsheets.readers.decode_csv):
+    # a French Excel saves its CSV in Windows-1252, not UTF-8.
+    from_encoding = None
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -131,4 +135,15 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         return super().process_result(result, request)
 
     def add_success_message(self, result, request):
-        messages.success(request, result.summary(self.model._meta.verbose_name_plural))
+        """The import's counts, then what comes next: the rows in the list, what they still lack."""
+        messages.success(
+            request,
+            format_html(
+                "{} {} <a href=\"{}\">{}</a>",
+                result.summary(self.model._meta.verbose_name_plural),
+                _("What’s next: the imported rows are in the list below; the dashboard counts what they still lack "
+                  "for the annual report."),
+                reverse("admin:index", current_app=self.admin_site.name),
+                _("Open the dashboard"),
+            ),
+        )

@@ -67,6 +67,9 @@ class FoldedKeyInstanceLoader(BaseInstanceLoader):
 class SpreadsheetResult(Result):
     """An import result numbering rows by their line in the file (line 1 holds the column names)."""
 
+    #: How the file was read (``CsvReading`` or ``XlsxReading``), set by ``SpreadsheetResource.import_data``.
+    reading = None
+
     def append_invalid_row(self, number, row, validation_error):
         super().append_invalid_row(number + 1, row, validation_error)
         # The line's cells with their columns, for the error table (in the file's column order).
@@ -291,16 +294,21 @@ class SpreadsheetResource(resources.ModelResource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         """Import every row or none: any bad row rolls the whole file back."""
         kwargs["rollback_on_validation_errors"] = True
+        # How the file was read (its encoding and separator, or its sheet), for the preview to say.
+        reading = getattr(dataset, "reading", None)
         try:
             dataset = self.conform_dataset(dataset)
         except SpreadsheetError as error:
             result = self.get_result_class()()
+            result.reading = reading
             result.total_rows = len(dataset) if dataset is not None else 0
             self.handle_import_error(result, error, raise_errors)
             return result
-        return super().import_data(
+        result = super().import_data(
             dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=use_transactions, **kwargs
         )
+        result.reading = reading
+        return result
 
     def conform_dataset(self, dataset):
         """Return the dataset with the contract's column names; raise SpreadsheetError if columns are wrong.

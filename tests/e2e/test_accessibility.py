@@ -102,6 +102,13 @@ def annual_report():
     return AnnualReport.objects.get(fiscal_year=FiscalYear.parse(REPORT_YEAR))
 
 
+def representatives_registration():
+    """The demo representative's registration to the first upcoming event."""
+    from activities.models import Registration
+
+    return Registration.objects.get(activity=upcoming_event(), email=REPRESENTATIVE)
+
+
 def invitation_link():
     """A fresh invitation of a contact without an account, as staff send it; return its path."""
     invitations.invite(colleague(), sent_by=None, base_url="http://testserver/")
@@ -121,6 +128,11 @@ PAGES = {
     "portal-invoices": ("member", "/membre/factures/"),
     "portal-renew": ("member", "/membre/renouveler/2017-2018/"),
     "event-door": ("personnel", lambda: f"/activites/{upcoming_event().pk}/accueil/"),
+    # Daily journeys (issue 26): the registered representative, cancelling, the payment form
+    "event-detail-registered": ("member", lambda: f"/activites/{upcoming_event().pk}/"),
+    "portal-cancel": ("member", lambda: f"/membre/inscriptions/{representatives_registration().pk}/annuler/"),
+    "admin-payment-add": ("personnel", "/admin/members/payment/add/"),
+    "admin-dashboard-chosen-year": ("direction", "/admin/?exercice=2017-2018"),
     # Public pages
     "home": (None, "/"),
     "report-list": (None, "/rapports/"),

@@ -153,7 +153,10 @@ def add_report_publish_and_unpublish(page):
         page.locator(".messagelist li").first.wait_for()
         return " ".join(page.locator(".messagelist li").first.inner_text().split())
 
-    assert run_action("Publier") == "Publié : 2017-2018."
+    assert run_action("Publier") == (
+        "La version 1 du rapport 2017-2018 est publiée : les pages publiques la présentent désormais. "
+        "La voir dans la vérification"
+    )
     report.refresh_from_db()
     assert report.is_published and report.published_at is not None
     # The list writes the date the Québec way: « 29 novembre 2026 à 14 h 05 ».

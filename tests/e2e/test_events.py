@@ -84,7 +84,8 @@ def test_register_cancel_promote_and_check_in_on_a_phone(new_page, live_server, 
     mail.outbox.clear()
     first.goto(cancel_link)
     first.get_by_role("button", name="Annuler mon inscription").click()
-    first.get_by_text("Votre inscription a été annulée.").wait_for()
+    first.get_by_text("Votre inscription à « Atelier de comptabilité » est annulée.").wait_for()
+    first.get_by_text("La place revient à la première personne de la liste d’attente").wait_for()
     (promotion,) = mail.outbox
     assert promotion.to == ["eloise@exemple.org"]
     assert promotion.subject == "Une place pour vous\u00a0: Atelier de comptabilité"

@@ -112,16 +112,99 @@ def test_never_twice_the_same_day_and_dry_run_sends_nothing(members):
     opened(members)
     day = (OPENED + datetime.timedelta(days=7)).isoformat()
     out = io.StringIO()
-    send_dues_reminders("--dry-run", "--today", day, stdout=out)
-    # In French, the kind of notice in words: no code such as « renewal_reminder ».
-    assert "enverrait\u00a0: 2017-2018 · rappel de renouvellement · Coop A · a@exemple.org" in out.getvalue()
-    assert "3\u00a0rappels à envoyer\u00a0; rien n’est envoyé (--dry-run)." in out.getvalue()
+    send_dues_reminders( "--dry-run", "--today", day, stdout=out)
+    text = out.getvalue()
+    assert "Rappel aujourd’hui (3)\u00a0:" in text
+    assert (
+        "  - Coop A — pas renouvelé — rappel de renouvellement (dernier courriel de cotisation le 3 avril 2017)"
+        " → a@exemple.org"
+    ) in text
+    assert text.endswith("3\u00a0rappels à envoyer\u00a0; rien n’est envoyé (--dry-run).\n")
     assert len(mail.outbox) == 3 and DuesNotice.objects.count() == 3
     send_dues_reminders("--today", day, stdout=io.StringIO())
     out = io.StringIO()
-    send_dues_reminders("--today", day, stdout=out)
+    send_dues_reminders( "--today", day, stdout=out)
     assert "0\u00a0rappel envoyé." in out.getvalue()
     assert len(mail.outbox) == 6 and DuesNotice.objects.filter(sent_on=day).count() == 3
+    out = io.StringIO()
+    call_command("send_dues_reminders", "--dry-run", "--today", day, stdout=out)
+    assert "Déjà écrit aujourd’hui (3)\u00a0:" in out.getvalue()
+
+
+def dry_run(day):
+    out = io.StringIO()
+    call_command("send_dues_reminders", "--dry-run", "--today", day.isoformat(), stdout=out)
+    return out.getvalue()
+
+
+def test_the_dry_run_lists_every_member_without_renewal_or_payment_and_why(members, monkeypatch):
+    opened(members)
+    day = OPENED + datetime.timedelta(days=20)
+    # Coop A renewed and paid: nothing to chase. Coop B's invoice is not due yet.
+    paid = issue_invoice(member=members["Coop A"].member, fiscal_year=Y2017, today=OPENED)
+    record_payment(invoice=paid, paid_on=OPENED, amount=paid.total)
+    issue_invoice(member=members["Coop B"].member, fiscal_year=Y2017, today=day)
+    # Coop C was reminded two days ago: its next reminder waits for the second interval (14 days).
+    DuesNotice.objects.create(
+        member=members["Coop C"].member, fiscal_year=Y2017, kind="renewal_reminder",
+        sent_on=day - datetime.timedelta(days=2), recipients="c@exemple.org",
+    )
+    # A member whose representative's account came after the opening gets the invitation now;
+    # a member whose dues were waived is not chased; one whose representative unsubscribed is left alone.
+    late = RepresentativeFactory(member=MemberFactory(name="Coop arrivée", fiscal_years=[Y2016]), email="z@exemple.org")
+    MemberFactory(name="Coop honoraire", fiscal_years=[Y2016, Y2017])
+    RepresentativeFactory(member=MemberFactory(name="Coop désabonnée", fiscal_years=[Y2016]), email="d@exemple.org")
+    monkeypatch.setattr(
+        "members.billing.renewals.unsubscribed_addresses", lambda addresses: {"d@exemple.org"} & addresses
+    )
+
+    text = dry_run(day)
+
+    assert text.startswith(
+        "Renouvellements 2017-2018, au 23 avril 2017\u00a0: 5 membres sans renouvellement ou sans paiement.\n"
+    )
+    sections = text.split("\n\n")
+    assert sections[1] == (
+        "Rappel aujourd’hui (1)\u00a0:\n"
+        "  - Coop arrivée — pas renouvelé — invitation à renouveler (aucun courriel reçu au sujet de 2017-2018)"
+        " → z@exemple.org"
+    )
+    assert sections[2].startswith("Sans adresse (1)\u00a0: invitez une personne-ressource au portail")
+    assert (
+        "  - Coop sans compte — pas renouvelé — aucune personne-ressource n’a de compte au portail\u00a0: invitez "
+    ) in sections[2]
+    assert "<x@exemple.org>" in sections[2]
+    assert sections[3].splitlines()[1:] == [
+        "  - Coop B — facture F2017-0002 impayée (solde 160,00\u00a0$, échéance le 23 mai 2017) — pas encore\u00a0:"
+        " la facture est due le 23 mai 2017",
+        "  - Coop C — pas renouvelé — pas encore (dernier courriel de cotisation le 21 avril 2017)\u00a0:"
+        " prochain rappel le 5 mai 2017",
+    ]
+    assert sections[4] == (
+        "Désabonnés (1)\u00a0:\n"
+        "  - Coop désabonnée — pas renouvelé — désabonné des courriels de cotisation\u00a0: d@exemple.org"
+    )
+    for absent in ("Coop A ", "Coop honoraire", "Ancienne coop"):
+        assert absent not in text
+    assert text.endswith("1 rappel à envoyer\u00a0; rien n’est envoyé (--dry-run).\n")
+    assert not mail.outbox[3:]  # only the opening's three invitations
+
+    # The real run sends exactly what the dry run announced, and says who could not be reached.
+    out = io.StringIO()
+    call_command("send_dues_reminders", "--today", day.isoformat(), "--base-url", BASE_URL, stdout=out)
+    assert [message.to for message in mail.outbox[3:]] == [[late.email]]
+    assert mail.outbox[-1].subject == "Renouvelez l’adhésion de Coop arrivée pour 2017-2018"
+    assert "1 membre sans adresse n’a pas reçu de rappel\u00a0: --dry-run le nomme." in out.getvalue()
+
+
+def test_a_member_without_any_contact_is_told_to_get_one(members):
+    opened(members)
+    MemberFactory(name="Coop muette", fiscal_years=[Y2016], email="info@muette.coop")
+    text = dry_run(OPENED + datetime.timedelta(days=1))
+    assert (
+        "  - Coop muette — pas renouvelé — aucune personne-ressource n’a d’adresse courriel\u00a0: ajoutez-en une aux"
+        " personnes-ressources du membre — courriel de l’organisation\u00a0: info@muette.coop"
+    ) in text
 
 
 def test_a_bad_day_is_refused(db):

@@ -44,7 +44,9 @@ class Command(BaseCommand):
             "--format",
             help=f"The file's format ({get_default_format_names()}); guessed from the file name when omitted.",
         )
-        parser.add_argument("--encoding", help="The encoding of a CSV file (UTF-8 by default).")
+        parser.add_argument(
+            "--encoding", help="The encoding of a CSV file (by default read from the file: UTF-8, Windows-1252…)."
+        )
 
     def handle(
         self, *args, resource, import_file_name, interactive, raise_errors, dry_run, format, encoding, **options
@@ -58,8 +60,6 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Cannot tell the format of {file}: give --format CSV or --format XLSX.").format(file=import_file_name)
             ) from None
-        if not file_format.is_binary() and not file_format.encoding:
-            file_format.encoding = "utf-8-sig"
 
         if interactive and not dry_run:
             answer = input(_("Import {file}? Type « yes » to go on: ").format(file=import_file_name))
@@ -86,6 +86,9 @@ class Command(BaseCommand):
         except SpreadsheetError as error:
             raise CommandError(str(error)) from None
 
+        reading = getattr(dataset, "reading", None)
+        if reading is not None:
+            self.stdout.write(reading.describe())
         result = resource.import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True)
         verbose_name_plural = resource._meta.model._meta.verbose_name_plural
 
