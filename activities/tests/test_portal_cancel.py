@@ -74,7 +74,7 @@ def test_a_visitor_and_an_unregistered_representative_get_the_form(client, repre
     assert response.context["own_registrations"] == [] and "Vous êtes inscrit" not in text(response)
 
 
-def test_cancelling_from_the_event_page_confirms_then_cancels_and_promotes(client, representative):
+def test_cancelling_from_the_event_page_confirms_then_cancels_and_promotes(client, representative, committed):
     event = EventFactory(title="Atelier de vente", capacity=1)
     mine = RegistrationFactory(activity=event, email="julie@deuxrives.coop", member=representative.member)
     waiting = RegistrationFactory(activity=event, email="eloise@exemple.org", status=Registration.Status.WAITING)
@@ -84,7 +84,8 @@ def test_cancelling_from_the_event_page_confirms_then_cancels_and_promotes(clien
     assert "La place reviendra à la première personne de la liste d’attente" in text(confirm)
     assert Registration.objects.get(pk=mine.pk).status == "confirmed"  # a GET changes nothing
 
-    response = client.post(cancel_url(mine), {"depuis": "activite"})
+    with committed():
+        response = client.post(cancel_url(mine), {"depuis": "activite"})
     assert response.status_code == 302 and response["Location"] == reverse("activities:detail", args=[event.pk])
     assert Registration.objects.get(pk=mine.pk).status == "cancelled"
     assert Registration.objects.get(pk=waiting.pk).status == "confirmed"
@@ -97,12 +98,13 @@ def test_cancelling_from_the_event_page_confirms_then_cancels_and_promotes(clien
     assert "Vous êtes inscrit" not in page
 
 
-def test_cancelling_a_colleagues_registration_tells_them_by_e_mail(client, representative):
+def test_cancelling_a_colleagues_registration_tells_them_by_e_mail(client, representative, committed):
     event = EventFactory(title="Atelier de vente")
     colleague = RegistrationFactory(
         activity=event, name="Marc Gagnon", email="marc@deuxrives.coop", member=representative.member
     )
-    response = client.post(cancel_url(colleague), follow=True)
+    with committed():
+        response = client.post(cancel_url(colleague), follow=True)
     assert Registration.objects.get(pk=colleague.pk).status == "cancelled"
     (notice,) = mail.outbox
     assert notice.to == ["marc@deuxrives.coop"]

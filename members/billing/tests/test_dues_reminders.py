@@ -186,12 +186,12 @@ def test_the_dry_run_lists_every_member_without_renewal_or_payment_and_why(membe
     )
     for absent in ("Coop A ", "Coop honoraire", "Ancienne coop"):
         assert absent not in text
-    assert text.endswith("1 rappel à envoyer\u00a0; rien n’est envoyé (--dry-run).\n")
+    assert text.endswith("1\u00a0rappel à envoyer\u00a0; rien n’est envoyé (--dry-run).\n")
     assert not mail.outbox[3:]  # only the opening's three invitations
 
     # The real run sends exactly what the dry run announced, and says who could not be reached.
     out = io.StringIO()
-    call_command("send_dues_reminders", "--today", day.isoformat(), "--base-url", BASE_URL, stdout=out)
+    send_dues_reminders("--today", day.isoformat(), "--base-url", BASE_URL, stdout=out)
     assert [message.to for message in mail.outbox[3:]] == [[late.email]]
     assert mail.outbox[-1].subject == "Renouvelez l’adhésion de Coop arrivée pour 2017-2018"
     assert "1 membre sans adresse n’a pas reçu de rappel\u00a0: --dry-run le nomme." in out.getvalue()
