@@ -265,8 +265,14 @@ def readiness(request, label):
             "request_key": secrets.token_hex(16),
         }
     )
-    # Just published: the new version, its pages and size, and what comes next.
-    context["just_published"] = publication.version if context["publication_done"] else None
+    # Just published: the new version, its pages and size, and what comes next — said once to each
+    # person; the page read again afterwards shows the versions' table alone.
+    seen = request.session.get("publications_confirmed", [])
+    if context["publication_done"] and publication.pk not in seen:
+        context["just_published"] = publication.version
+        request.session["publications_confirmed"] = [*seen[-9:], publication.pk]
+    else:
+        context["just_published"] = None
     return render(request, "reports/readiness.html", context)
 
 

@@ -174,16 +174,19 @@ def test_a_changed_figure_is_told_once_whether_its_table_row_or_its_tile_changed
         "tiles": {"croissance du membership": "+40\u00a0%", "en milieu rural": "20\u00a0%", "réseaux sociaux": "40\u00a0%"},
     }
     assert describe_changes(before, after) == [
-        f"Croissance du membership : +35{NBSP}% → +40{NBSP}%",
-        f"Part en milieu rural : 15{NBSP}% → 20{NBSP}%",
-        f"Réseaux sociaux : 37{NBSP}% → 40{NBSP}%",
+        f"Croissance du membership{NBSP}: +35{NBSP}% → +40{NBSP}%",
+        f"Part en milieu rural{NBSP}: 15{NBSP}% → 20{NBSP}%",
+        f"Réseaux sociaux{NBSP}: 37{NBSP}% → 40{NBSP}%",
     ]
     # A label this code does not know stays a change of its own.
     assert describe_changes({"figures": {"ancien chiffre": "1"}}, {"figures": {"ancien chiffre": "2"}}) == [
-        "Ancien chiffre : 1 → 2"
+        f"Ancien chiffre{NBSP}: 1 → 2"
     ]
 
 
+# Committed for real: without a broker the publication runs right after the click's commit,
+# inside the request, as in the web process.
+@pytest.mark.django_db(transaction=True)
 def test_the_admin_publish_action_names_the_version_and_where_to_check_it(direction_client, settings):
     from unittest import mock
 
@@ -191,13 +194,13 @@ def test_the_admin_publish_action_names_the_version_and_where_to_check_it(direct
 
     report = AnnualReportFactory(fiscal_year=YEAR, is_published=False)
 
-    def fake_publish(*, report, by=None):
+    def fake_publish(*, report, by=None, published_at=None):
         # Rendering the archival PDF is tested elsewhere (test_publishing); here, the message.
         report.is_published = True
         report.save()
         return ReportVersionFactory(report=report, number=3)
 
-    with mock.patch("reports.admin.publish_report", fake_publish):
+    with mock.patch("reports.publishing.publish", fake_publish):
         response = direction_client.post(
             reverse("admin:reports_annualreport_changelist"),
             {"action": "publish", "_selected_action": [report.pk]},
@@ -212,6 +215,9 @@ def test_the_admin_publish_action_names_the_version_and_where_to_check_it(direct
 # --- Right after publishing -------------------------------------------------------------------
 
 
+# Committed for real: without a broker the publication runs right after the click's commit,
+# inside the request, as in the web process.
+@pytest.mark.django_db(transaction=True)
 def test_after_publishing_the_readiness_page_confirms_the_new_version_once(direction_client):
     from unittest import mock
 
@@ -222,20 +228,20 @@ def test_after_publishing_the_readiness_page_confirms_the_new_version_once(direc
     before = " ".join(direction_client.get(readiness).content.decode().split())
     assert "à régler avant de publier" in before
 
-    def fake_publish(*, report, by=None):
+    def fake_publish(*, report, by=None, published_at=None):
         # The archival rendering itself is tested in test_publishing; here, what the page says after it.
         report.is_published = True
         report.save()
         return ReportVersionFactory(report=report, number=2, page_count=14, pdf_size=2_400_000)
 
-    with mock.patch("reports.views.publish_report", fake_publish):
+    with mock.patch("reports.publishing.publish", fake_publish):
         response = direction_client.post(reverse("reports:publish", args=[YEAR.label]))
-    assert response.status_code == 302 and response["Location"] == f"{readiness}#publication-title"
+    assert response.status_code == 302 and response["Location"] == f"{readiness}#publication"
 
     page = direction_client.get(readiness)
     assert "no-store" in page["Cache-Control"]  # going back to it reads it afresh
     html = re.sub(r"[ \t\r\n]+", " ", page.content.decode())
-    assert "La version 2 du rapport 2017-2018 est publiée : les pages publiques la présentent désormais." in html
+    assert f"La version 2 du rapport 2017-2018 est publiée{NBSP}: les pages publiques la présentent désormais." in html
     assert f"Son PDF d’archive compte 14 pages (2,3{NBSP}Mio)" in html
     assert f'href="{reverse("reports:version-file", args=[YEAR.label, 2, "pdf"])}">téléchargez le PDF de la version 2' in html
     assert "vous pourrez publier la version 3" in html

@@ -21,6 +21,7 @@ from collections import Counter
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
+from django.test import TestCase
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -111,7 +112,9 @@ def representatives_registration():
 
 def invitation_link():
     """A fresh invitation of a contact without an account, as staff send it; return its path."""
-    invitations.invite(colleague(), sent_by=None, base_url="http://testserver/")
+    # The invitation's e-mail leaves the outbox when its transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        invitations.invite(colleague(), sent_by=None, base_url="http://testserver/")
     return re.search(r"http://testserver(/invitation/\S+/)", mail.outbox[-1].body)[1]
 
 
