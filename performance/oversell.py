@@ -22,7 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
-from performance import loadtest
+from performance import launcher, loadtest
 
 EVENT_TITLE = "Essai de survente : les dernières places"
 
@@ -147,16 +147,16 @@ def run(*, database_url, workdir, people=200, capacity=50, free=20, workers=4, t
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     # Debug on spares collectstatic (the page's assets are not fetched); the seats are what is measured.
-    environment = loadtest.server_environment(database_url=database_url, workdir=workdir, debug=True)
+    environment = launcher.server_environment(database_url=database_url, workdir=workdir, debug=True)
     # Every person posts from 127.0.0.1: the per-address spam limit must let them all through.
     environment["POLE_REGISTRATION_LIMIT_PER_HOUR"] = str(people * 2)
     log_path = workdir / "oversell.log"
     with open(log_path, "w") as log:
-        loadtest.create_database(database_url, replace=True)
+        launcher.create_database(database_url, replace=True)
         try:
-            loadtest.manage("migrate", "--noinput", environment=environment, log=log)
+            launcher.manage("migrate", "--noinput", environment=environment, log=log)
             state_file = workdir / "state.json"
-            loadtest.manage(
+            launcher.manage(
                 "oversell",
                 "--phase=prepare",
                 f"--capacity={capacity}",
@@ -166,22 +166,22 @@ def run(*, database_url, workdir, people=200, capacity=50, free=20, workers=4, t
                 log=log,
             )
             event = json.loads(state_file.read_text())["event"]
-            port = loadtest.free_port()
+            port = launcher.free_port()
             base_url = f"http://127.0.0.1:{port}"
             server = start_gunicorn(port=port, workers=workers, threads=threads, environment=environment, log=log)
             try:
-                loadtest.wait_until_serving(base_url, server)
+                launcher.wait_until_serving(base_url, server)
                 out(
                     f"gunicorn ({workers} workers × {threads} threads): {people} registrations at once "
                     f"for the last {free} of {capacity} seats…"
                 )
                 results, elapsed = storm(base_url, event=event, people=people)
             finally:
-                loadtest.stop(server)
+                launcher.stop(server)
             if server.returncode not in (0, -signal.SIGTERM):
                 out(f"gunicorn ended with status {server.returncode}")
             back_file = workdir / "read_back.json"
-            loadtest.manage(
+            launcher.manage(
                 "oversell",
                 "--phase=read-back",
                 f"--event={event}",
@@ -191,7 +191,7 @@ def run(*, database_url, workdir, people=200, capacity=50, free=20, workers=4, t
             )
             stored = json.loads(back_file.read_text())
         finally:
-            loadtest.drop_database(database_url)
+            launcher.drop_database(database_url)
     figures, problems = check(capacity=capacity, free=free, people=people, results=results, stored=stored)
     figures.update(seconds=round(elapsed, 2), workers=workers, threads=threads, log=str(log_path))
     return figures, problems

@@ -30,7 +30,7 @@ import pytest
 from PIL import Image
 
 from conftest import S3_CREDENTIALS, bucket_keys, public_read_policy
-from performance import loadtest
+from performance import launcher, loadtest
 
 DEMO_PASSWORD = "Essai-deux-serveurs-2026"
 REPRESENTATIVE = "membre@exemple.org"
@@ -145,9 +145,9 @@ def two_servers(tmp_path, s3_server):
     }
 
     def environment(name):
-        """Production settings with this server's own folders (loadtest.server_environment), and the shared parts."""
+        """Production settings with this server's own folders (server.server_environment), and the shared parts."""
         folder = tmp_path / name
-        env = loadtest.server_environment(database_url=database, workdir=folder, debug=True)
+        env = launcher.server_environment(database_url=database, workdir=folder, debug=True)
         env.update(shared)
         env["DJANGO_SECRET_KEY"] = "deux-serveurs-" + suffix  # one key for the site, as in production
         env["POLE_LOADTEST_BARE_VIEW"] = "false"
@@ -155,29 +155,29 @@ def two_servers(tmp_path, s3_server):
         return env
 
     log = open(tmp_path / "servers.log", "w")  # noqa: SIM115 — closed below
-    loadtest.create_database(database)
+    launcher.create_database(database)
     processes = []
     try:
         say(f"database {urlsplit(database).path[1:]} on PostgreSQL, Redis {redis_url()}, S3 (moto) at {s3_server}")
         setup = environment("setup")
-        loadtest.manage("migrate", "--noinput", environment=setup, log=log)
-        loadtest.manage("load_demo", "--password", DEMO_PASSWORD, "--no-archive", environment=setup, log=log)
+        launcher.manage("migrate", "--noinput", environment=setup, log=log)
+        launcher.manage("load_demo", "--password", DEMO_PASSWORD, "--no-archive", environment=setup, log=log)
         say(f"demo loaded: {len(bucket_keys(s3, public))} images in the public bucket, none elsewhere")
         servers = []
         for name in ("A", "B"):
-            port = loadtest.free_port()
-            process = loadtest.start_gunicorn(port=port, workers=2, environment=environment(name), log=log)
+            port = launcher.free_port()
+            process = launcher.start_gunicorn(port=port, workers=2, environment=environment(name), log=log)
             processes.append(process)
             servers.append(f"http://127.0.0.1:{port}")
         for url, process in zip(servers, processes, strict=True):
-            loadtest.wait_until_serving(url, process)
+            launcher.wait_until_serving(url, process)
         say(f"server A at {servers[0]}, server B at {servers[1]}, each with folders of its own under {tmp_path}")
         yield {"A": servers[0], "B": servers[1], "s3": s3, "public": public, "private": private, "tmp": tmp_path}
     finally:
         for process in processes:
-            loadtest.stop(process)
+            launcher.stop(process)
         log.close()
-        loadtest.drop_database(database)
+        launcher.drop_database(database)
         client = redis.Redis.from_url(redis_url())
         for key in client.scan_iter(match=f"{cache_prefix}:*"):
             client.delete(key)

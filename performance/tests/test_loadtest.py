@@ -2,7 +2,7 @@
 
 import pytest
 
-from performance import loadtest
+from performance import launcher, loadtest
 from performance.loadtest import Recorder, check_edits, form_fields, percentile
 
 
@@ -106,13 +106,13 @@ def test_form_fields_reads_the_form_holding_the_field_as_a_browser_submits_it():
 
 
 def test_loadtest_database_url_never_names_the_configured_database():
-    assert loadtest.loadtest_database_url("postgres://u:p@h:5432/pole") == "postgres://u:p@h:5432/pole_loadtest"
-    assert loadtest.loadtest_database_url("sqlite:////srv/pole/db.sqlite3") == "sqlite:////srv/pole/db_loadtest.sqlite3"
+    assert launcher.loadtest_database_url("postgres://u:p@h:5432/pole") == "postgres://u:p@h:5432/pole_loadtest"
+    assert launcher.loadtest_database_url("sqlite:////srv/pole/db.sqlite3") == "sqlite:////srv/pole/db_loadtest.sqlite3"
 
 
 def test_a_counted_run_ends_even_when_the_server_never_answers():
     """No server listens: the visitor's requests fail but count; the others cannot log in and give up."""
-    base_url = f"http://127.0.0.1:{loadtest.free_port()}"
+    base_url = f"http://127.0.0.1:{launcher.free_port()}"
     recorder, _elapsed = loadtest.drive(
         base_url,
         requests_per_kind=1,

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from django.db import connection
 
-from performance import loadtest
+from performance import launcher
 
 pytestmark = [pytest.mark.django_db]
 
@@ -72,28 +72,28 @@ def log_in(client, email):
 def test_concurrent_renewals_number_invoices_without_duplicate_or_gap(tmp_path):
     assert connection.vendor == "postgresql"
     database_url = os.environ["DATABASE_URL"].rstrip("/") + "_numbering"
-    environment = loadtest.server_environment(database_url=database_url, workdir=tmp_path, debug=True)
-    loadtest.create_database(database_url, replace=True)
+    environment = launcher.server_environment(database_url=database_url, workdir=tmp_path, debug=True)
+    launcher.create_database(database_url, replace=True)
     log_path = tmp_path / "server.log"
     try:
         with open(log_path, "w") as log:
-            loadtest.manage("migrate", "--noinput", environment=environment, log=log)
+            launcher.manage("migrate", "--noinput", environment=environment, log=log)
             setup = SETUP.format(members=MEMBERS, refused=REFUSED, password=PASSWORD)
-            loadtest.manage("shell", "-c", setup, environment=environment, log=log)
-            port = loadtest.free_port()
+            launcher.manage("shell", "-c", setup, environment=environment, log=log)
+            port = launcher.free_port()
             base_url = f"http://127.0.0.1:{port}"
-            server = loadtest.start_gunicorn(port=port, workers=WORKERS, environment=environment, log=log)
+            server = launcher.start_gunicorn(port=port, workers=WORKERS, environment=environment, log=log)
             try:
-                loadtest.wait_until_serving(base_url, server)
+                launcher.wait_until_serving(base_url, server)
                 figures = renew_all_at_once(base_url)
             finally:
-                loadtest.stop(server)
+                launcher.stop(server)
             out = tmp_path / "read_back.log"
             with open(out, "w") as read_log:
-                loadtest.manage("shell", "-c", READ_BACK, environment=environment, log=read_log)
+                launcher.manage("shell", "-c", READ_BACK, environment=environment, log=read_log)
             result = json.loads(re.search(r"^RESULT (.*)$", out.read_text(), re.M)[1])
     finally:
-        loadtest.drop_database(database_url)
+        launcher.drop_database(database_url)
 
     issued = MEMBERS - REFUSED
     numbers = sorted(number for number, _name in result["invoices"])

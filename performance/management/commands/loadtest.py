@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from performance import loadtest
+from performance import launcher, loadtest
 
 
 class Command(BaseCommand):
@@ -86,7 +86,7 @@ class Command(BaseCommand):
             Path(options["state"]).write_text(json.dumps(loadtest.read_back(members)))
             return
 
-        database_url = options["database_url"] or loadtest.loadtest_database_url(
+        database_url = options["database_url"] or launcher.loadtest_database_url(
             os.environ.get("DATABASE_URL") or "sqlite:///" + str(Path(tempfile.gettempdir()) / "pole.sqlite3")
         )
         if options["requests_per_kind"] is not None and options["requests_per_kind"] < 1:
