@@ -2,14 +2,18 @@
 
 Two gunicorn servers (production WSGI, 2 workers each), each with its own MEDIA_ROOT, private
 folder, file-cache folder and static folder — none of which may matter — run against the real
-PostgreSQL, Redis (the shared cache) and an S3 server (moto, on the loopback, started here).
+PostgreSQL, Redis (the shared cache and the task queue's broker), a Celery worker and an S3 server
+(moto, on the loopback, started here).
 Then, through HTTP only, as people would:
 
 - a representative uploads a logo on server A; server B's directory shows it, read from the
   public bucket, and B's cached member page follows a description saved on A;
 - the Direction publishes the report on A; the archived PDF downloads from B, byte for byte,
   from the private bucket (and not from any public address);
-- five failed logins on A lock the account; the right password on B is refused.
+- five failed logins on A lock the account; the right password on B is refused;
+- a visitor registers for an event on B: the e-mail is queued on Redis and sent by a Celery
+  worker (``celery -A pole worker``, a process of its own, started here) to an SMTP server;
+  the publication clicked on A is rendered by that worker too, not by the web servers.
 
 Runs when the suite runs on PostgreSQL (``DATABASE_URL=postgres://…``, as .ci/run's second pass
 does). Skipped on a developer's machine without PostgreSQL or Redis (with the reason); in CI
@@ -107,6 +111,18 @@ class Browser:
         return self.post_form("/connexion/", "username", {"username": email, "password": password})
 
 
+def wait_for(condition, *, attempts, pause=0.5):
+    """``condition()``'s first true value, tried ``attempts`` times ``pause`` seconds apart; else None."""
+    import time
+
+    for _attempt in range(attempts):
+        value = condition()
+        if value:
+            return value
+        time.sleep(pause)
+    return None
+
+
 @pytest.fixture
 def two_servers(tmp_path, s3_server):
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -130,11 +146,22 @@ def two_servers(tmp_path, s3_server):
         s3.create_bucket(Bucket=bucket)
     s3.put_bucket_policy(Bucket=public, Policy=public_read_policy(public))
 
+    from pole.tests.celery_worker import worker_process
+    from pole.tests.smtp_server import SMTPTestServer
+
     database = postgres_url()
     cache_prefix = f"pole-deux-{suffix}"
+    queue = f"pole-deux-{suffix}"
+    smtp = SMTPTestServer().start()
     shared = {
         "DATABASE_URL": database,
         "REDIS_URL": redis_url(),
+        # The task queue: a queue of its own on Redis, which only this test's worker consumes.
+        "CELERY_BROKER_URL": redis_url(),
+        "POLE_TASK_QUEUE": queue,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp.port),
+        "EMAIL_USE_TLS": "false",
         "POLE_CACHE_PREFIX": cache_prefix,
         "POLE_S3_PUBLIC_BUCKET": public,
         "POLE_S3_PRIVATE_BUCKET": private,
@@ -172,8 +199,20 @@ def two_servers(tmp_path, s3_server):
         for url, process in zip(servers, processes, strict=True):
             launcher.wait_until_serving(url, process)
         say(f"server A at {servers[0]}, server B at {servers[1]}, each with folders of its own under {tmp_path}")
-        yield {"A": servers[0], "B": servers[1], "s3": s3, "public": public, "private": private, "tmp": tmp_path}
+        with worker_process(queue, env=environment("worker"), url=redis_url(), log=tmp_path / "worker.log"):
+            say(f"a Celery worker (celery -A pole worker) consumes the queue {queue}; SMTP at 127.0.0.1:{smtp.port}")
+            yield {
+                "A": servers[0],
+                "B": servers[1],
+                "s3": s3,
+                "public": public,
+                "private": private,
+                "tmp": tmp_path,
+                "smtp": smtp,
+                "worker_log": tmp_path / "worker.log",
+            }
     finally:
+        smtp.stop()
         for process in processes:
             launcher.stop(process)
         log.close()
@@ -234,7 +273,16 @@ def test_two_servers_share_files_cache_and_login_locks(two_servers):
         f"/rapports/{REPORT_YEAR}/publier/", data={"csrfmiddlewaretoken": token}, headers={"Referer": a + readiness}
     )
     assert published.status_code == 302, published.text[:2000]
-    say("A: the Direction published the report")
+    say("A: the Direction clicked « Publier »; the click answered at once, the worker renders")
+
+    def publication():
+        state = director.on(b).get(f"/rapports/{REPORT_YEAR}/publication/").json()
+        return state if state["state"] in ("done", "failed") else None
+
+    outcome = wait_for(publication, attempts=1200)
+    assert outcome and outcome["state"] == "done", (outcome, two_servers["worker_log"].read_text()[-3000:])
+    assert "Task reports.tasks.publish_report" in two_servers["worker_log"].read_text()
+    say(f"B: the page that follows the task reads version {outcome['version']}, rendered by the worker")
     private_keys = bucket_keys(s3, two_servers["private"])
     assert len(private_keys) == 2 and {Path(key).suffix for key in private_keys} == {".pdf", ".html"}
     public_pdf = Browser(b).get(f"/rapports/{REPORT_YEAR}.pdf")
@@ -251,6 +299,21 @@ def test_two_servers_share_files_cache_and_login_locks(two_servers):
     for key in private_keys:  # the private bucket's own address refuses anyone else
         assert httpx.get(f"{s3.meta.endpoint_url}/{two_servers['private']}/{key}").status_code == 403
     say("the private bucket refuses its files to anyone but the app (403)")
+
+    # --- A registration on B: its e-mail sent by the worker ----------------------------------------
+    visitor = Browser(b)
+    calendar = visitor.get("/activites/")
+    event_url = re.search(r'href="(/activites/\d+/)"', calendar.text)[1]
+    registered = visitor.post_form(
+        event_url, "email", {"name": "Aline Deux-Serveurs", "email": "aline@exemple.org", "member": "", "site_web": ""}
+    )
+    assert registered.status_code == 302, registered.text[:2000]
+    sent = wait_for(lambda: [m for m in two_servers["smtp"].messages if "aline@exemple.org" in m["To"]], attempts=240)
+    assert sent, two_servers["worker_log"].read_text()[-3000:]
+    assert (
+        "Task pole.tasks" in two_servers["worker_log"].read_text() or "deliver" in two_servers["worker_log"].read_text()
+    )
+    say(f"B: a visitor registered; the worker sent « {sent[0]['Subject']} » to aline@exemple.org over SMTP")
 
     # --- Locked on A, refused on B --------------------------------------------------------------
     intruder = Browser(a)
