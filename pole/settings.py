@@ -299,6 +299,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The worker logs through LOGGING's handler, which writes to standard output: Celery must not
+# turn standard output into a logger of its own, or every record (« Task … succeeded ») is lost.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 
 # --- HTTPS and security headers (README, Production) ---------------------------------------
 # With debug off, everything defaults to what `manage.py check --deploy` asks for.

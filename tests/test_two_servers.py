@@ -199,7 +199,9 @@ def two_servers(tmp_path, s3_server):
         for url, process in zip(servers, processes, strict=True):
             launcher.wait_until_serving(url, process)
         say(f"server A at {servers[0]}, server B at {servers[1]}, each with folders of its own under {tmp_path}")
-        with worker_process(queue, env=environment("worker"), url=redis_url(), log=tmp_path / "worker.log"):
+        # The worker logs each task it runs (« Task … succeeded »): the proof it ran there.
+        worker_env = {**environment("worker"), "DJANGO_LOG_LEVEL": "INFO"}
+        with worker_process(queue, env=worker_env, url=redis_url(), log=tmp_path / "worker.log"):
             say(f"a Celery worker (celery -A pole worker) consumes the queue {queue}; SMTP at 127.0.0.1:{smtp.port}")
             yield {
                 "A": servers[0],
@@ -305,9 +307,18 @@ def test_two_servers_share_files_cache_and_login_locks(two_servers):
     calendar = visitor.get("/activites/")
     event_url = re.search(r'href="(/activites/\d+/)"', calendar.text)[1]
     registered = visitor.post_form(
-        event_url, "email", {"name": "Aline Deux-Serveurs", "email": "aline@exemple.org", "member": "", "site_web": ""}
+        event_url,
+        "email",
+        {
+            "name": "Aline Deux-Serveurs",
+            "email": "aline@exemple.org",
+            "member": "",
+            "organisation": "Voisins solidaires",
+            "site_web": "",
+        },
     )
-    assert registered.status_code == 302, registered.text[:2000]
+    errors = re.findall(r'class="[^"]*(?:invalid-feedback|alert)[^"]*"[^>]*>(.*?)</', registered.text, re.S)
+    assert registered.status_code == 302, (event_url, errors)
     sent = wait_for(lambda: [m for m in two_servers["smtp"].messages if "aline@exemple.org" in m["To"]], attempts=240)
     assert sent, two_servers["worker_log"].read_text()[-3000:]
     assert (
