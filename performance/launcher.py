@@ -138,8 +138,12 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_gunicorn(*, port, workers, environment, log):
-    """Start gunicorn serving pole.wsgi on 127.0.0.1:``port``; return its process."""
+def start_gunicorn(*, port, workers, environment, log, threads=None, backlog=None):
+    """Start gunicorn serving pole.wsgi on 127.0.0.1:``port``; return its process.
+
+    ``threads`` gives each worker threads (the oversell test: many requests in the database at
+    once); ``backlog`` the queue of connections waiting for a worker.
+    """
     from django.conf import settings
 
     # The production configuration when there is one; the options below take precedence.
@@ -160,6 +164,8 @@ def start_gunicorn(*, port, workers, environment, log):
             "120",
             "--access-logfile",
             "-",
+            *(["--threads", str(threads)] if threads else []),
+            *(["--backlog", str(backlog)] if backlog else []),
         ],
         env=environment,
         cwd=settings.BASE_DIR,

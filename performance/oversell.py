@@ -1,7 +1,7 @@
 """The oversell test: many people register at once for an event's last seats, on gunicorn.
 
 ``manage.py oversell`` (performance/management/commands/oversell.py) drives it, with the
-load test's machinery (performance/loadtest.py):
+shared server launcher (performance/launcher.py):
 
 1. a fresh database (``<name>_oversell``), migrated;
 2. ``prepare`` (child process): one event of ``capacity`` seats, all but ``free`` of them
@@ -168,7 +168,9 @@ def run(*, database_url, workdir, people=200, capacity=50, free=20, workers=4, t
             event = json.loads(state_file.read_text())["event"]
             port = launcher.free_port()
             base_url = f"http://127.0.0.1:{port}"
-            server = start_gunicorn(port=port, workers=workers, threads=threads, environment=environment, log=log)
+            server = launcher.start_gunicorn(
+                port=port, workers=workers, threads=threads, backlog=2048, environment=environment, log=log
+            )
             try:
                 launcher.wait_until_serving(base_url, server)
                 out(
@@ -195,42 +197,6 @@ def run(*, database_url, workdir, people=200, capacity=50, free=20, workers=4, t
     figures, problems = check(capacity=capacity, free=free, people=people, results=results, stored=stored)
     figures.update(seconds=round(elapsed, 2), workers=workers, threads=threads, log=str(log_path))
     return figures, problems
-
-
-def start_gunicorn(*, port, workers, threads, environment, log):
-    """gunicorn with threaded workers, so that many requests are in the database at once."""
-    import subprocess
-    import sys
-
-    from django.conf import settings
-
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            str(Path(settings.BASE_DIR) / "pole" / "gunicorn.py"),
-            "pole.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--timeout",
-            "120",
-            "--access-logfile",
-            "-",
-            "--backlog",
-            "2048",
-        ],
-        env=environment,
-        cwd=settings.BASE_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
 
 
 def oversell_database_url(url):
