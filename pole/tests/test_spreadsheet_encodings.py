@@ -130,7 +130,7 @@ def test_the_admin_imports_a_windows_1252_file_and_the_preview_says_how_it_read_
     assert Member.objects.filter(name="Société d’entraide Économie").exists()
     # What comes next, after the counts.
     text = response.content.decode()
-    assert "2 ajouts" in text and "le tableau de bord compte ce qui leur manque encore pour le rapport annuel" in text
+    assert "2\u00a0lignes ajoutées" in text and "le tableau de bord compte ce qui leur manque encore pour le rapport annuel" in text
 
 
 def test_an_xlsx_preview_names_its_sheet(personnel_client, territory):
