@@ -427,3 +427,10 @@ def test_a_row_naming_two_saved_members_that_differ_by_accents_only_is_refused_i
         "renommez-en une dans l’administration d’abord."
     ]
     assert sorted(Member.objects.values_list("name", flat=True)) == ["Cafe", "Café"]
+
+
+def test_a_website_without_its_scheme_is_read_as_https_as_in_the_portal(quebec):
+    result = import_file(MemberResource, csv_bytes(HEADER, "Coop,coopérative,régulier,,,,,,,deuxrives.coop,,"))
+
+    assert result.error_messages() == []
+    assert Member.objects.get().website == "https://deuxrives.coop"

@@ -196,3 +196,10 @@ def test_blank_cells_keep_a_partnership_and_its_website_and_the_marker_clears_th
     ]
     partnership.refresh_from_db()
     assert partnership.amount == Decimal("800")
+
+
+def test_a_partner_website_without_its_scheme_is_read_as_https(db):
+    result = import_file(PartnerResource, csv_bytes(HEADER, "Deux Rives,officiel,2016-2017,deuxrives.coop,"))
+
+    assert result.error_messages() == []
+    assert Organisation.objects.get().website == "https://deuxrives.coop"
