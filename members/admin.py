@@ -30,6 +30,7 @@ from .models import (
     Contact,
     DuesNotice,
     Invitation,
+    Invoice,
     Member,
     Membership,
     RenewalCampaign,
@@ -324,6 +325,20 @@ class MembershipAdmin(admin.ModelAdmin):
     @admin.display(description=_("standing"), boolean=True)
     def standing(self, membership):
         return membership.in_good_standing
+
+    def get_deleted_objects(self, objs, request):
+        """Name the invoices that keep billed memberships (Invoice.membership is PROTECT).
+
+        Django would list them as objects the user lacks the permission to delete; the truth
+        is that nobody may, and why.
+        """
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        invoices = Invoice.objects.filter(membership__in=[membership.pk for membership in objs])
+        if invoices:
+            reason = _("a membership with an invoice cannot be deleted; cancel an unpaid invoice with a credit note first.")
+            protected = [_("{invoice}: {reason}").format(invoice=invoice, reason=reason) for invoice in invoices]
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
 
     def get_urls(self):
         return [

@@ -123,13 +123,14 @@ def issue_invoice(*, member, fiscal_year, issued_by=None, today=None):
         taxes=Taxes.from_settings(),
     )
     invoice.due_on = today + timedelta(days=settings.POLE_INVOICE_DUE_DAYS)
-    invoice.save()
     membership, created = Membership.objects.get_or_create(
         member=member, fiscal_year=fiscal_year, defaults={"dues": invoice.subtotal}
     )
     if not created and membership.dues is None:
         membership.dues = invoice.subtotal
         membership.save(update_fields=["dues"])
+    invoice.membership = membership
+    invoice.save()
     return invoice
 
 
@@ -164,6 +165,7 @@ def issue_paid_invoices(memberships, *, issued_on, paid_on):
             number=counter.last_number,
         )
         invoice.due_on = invoice.issued_on + timedelta(days=settings.POLE_INVOICE_DUE_DAYS)
+        invoice.membership = membership
         documents.append(invoice)
     counter.save(update_fields=["last_number"])
     documents = Invoice.objects.bulk_create(documents)
@@ -218,9 +220,13 @@ def cancel_invoice(*, invoice, issued_by=None, today=None):
         issued_by=issued_by,
     )
     note.save()
-    Membership.objects.filter(
+    unpaid = Membership.objects.filter(
         member=invoice.member, fiscal_year=invoice.fiscal_year, paid_on__isnull=True, waived=False
-    ).delete()
+    )
+    # The cancelled invoice lets go of the unpaid membership it created, which then goes; a
+    # membership another live invoice bills stays protected (and the delete refuses).
+    Invoice.objects.filter(pk=invoice.pk, membership__in=unpaid).update(membership=None)
+    unpaid.delete()
     return note
 
 

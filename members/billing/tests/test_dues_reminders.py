@@ -186,7 +186,7 @@ def test_the_dry_run_lists_every_member_without_renewal_or_payment_and_why(membe
     )
     for absent in ("Coop A ", "Coop honoraire", "Ancienne coop"):
         assert absent not in text
-    assert text.endswith("1 rappel à envoyer\u00a0; rien n’est envoyé (--dry-run).\n")
+    assert text.endswith("1\u00a0rappel à envoyer\u00a0; rien n’est envoyé (--dry-run).\n")
     assert not mail.outbox[3:]  # only the opening's three invitations
 
     # The real run sends exactly what the dry run announced, and says who could not be reached.
