@@ -13,10 +13,8 @@ Who may see what:
   organisation only (members.access.RepresentativeRequiredMixin).
 """
 
-import datetime
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -113,15 +111,6 @@ def registrations_count(status):
     return Count("pk", filter=Q(status=status))
 
 
-def too_many_from(address):
-    """Whether ``address`` made the hour's allowed registrations already (POLE_REGISTRATION_LIMIT_PER_HOUR)."""
-    if not address:
-        return False
-    since = timezone.now() - datetime.timedelta(hours=1)
-    made = Registration.objects.filter(client_address=address, created_at__gte=since).count()
-    return made >= settings.POLE_REGISTRATION_LIMIT_PER_HOUR
-
-
 def _registrations_of(request, activity, contact):
     """The logged-in person's active registrations to ``activity``: their own, then their organisation's others.
 
@@ -185,8 +174,9 @@ def event_detail(request, pk):
         elif request.POST.get(HONEYPOT_FIELD):
             form.add_error(None, _("Your registration could not be recorded. Leave the last, hidden field empty."))
             status = 400
-        elif too_many_from(address):
-            form.add_error(None, _("Too many registrations were sent from your address this hour; try again later."))
+        elif registrations.too_many_from(address):
+            # A shortcut for the obvious case; register() counts again while holding the address.
+            form.add_error(None, registrations.too_many_message())
             status = 429
         elif form.is_valid():
             data = form.cleaned_data
@@ -206,7 +196,7 @@ def event_detail(request, pk):
                 )
             except registrations.RegistrationError as error:
                 form.add_error(error.field if error.field in form.fields else None, str(error))
-                status = 400
+                status = error.status
             else:
                 registration = seat.registration
                 request.session["registered"] = registration.pk
