@@ -18,9 +18,7 @@ from pole.spreadsheets.cells import (
     NameWidget,
     TextWidget,
     WholeNumberWidget,
-    export_cell,
     fold,
-    holds_text,
     is_clear_marker,
     join_list,
     parse_whole_number,
@@ -353,8 +351,8 @@ class ActivityResource(SpreadsheetResource):
 class RegistrationResource(resources.ModelResource):
     """An event's registrants, for staff (export only): CSV or XLSX with French columns.
 
-    Text cells are made safe for spreadsheets as in every export (no control character,
-    no formula: ``pole.spreadsheets.cells.export_cell``).
+    The file is written by ``pole.spreadsheets.writers``, which makes every text cell safe
+    for spreadsheets (no control character, no formula).
     """
 
     activity = Field(column_name="activite", attribute="activity__title", widget=TextWidget())
@@ -413,9 +411,3 @@ class RegistrationResource(resources.ModelResource):
 
     def dehydrate_created_at(self, registration):
         return timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M")
-
-    def export_resource(self, instance, selected_fields=None, **kwargs):
-        return [
-            export_cell(self.export_field(field, instance, **kwargs), text_column=holds_text(field))
-            for field in self.get_export_fields(selected_fields)
-        ]

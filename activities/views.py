@@ -38,6 +38,7 @@ from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
 from pole.models import OutboxMessage
 from pole.page_cache import public_page
+from pole.spreadsheets.writers import spreadsheet_response
 from pole.text import fold, normalize_email_identifier
 
 from . import registrations
@@ -371,17 +372,12 @@ def export_registrants(request, pk, file_format):
         .select_related("activity", "member")
         .order_by("status", french_order("name"), "pk")
     )
-    if file_format == "xlsx":
-        content = dataset.export("xlsx")
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content = "\ufeff" + dataset.export("csv")  # the BOM makes Excel read UTF-8
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="inscriptions-{activity.start_date.isoformat()}.{file_format}"'
+    return spreadsheet_response(
+        dataset.headers,
+        dataset,
+        extension=file_format,
+        filename=f"inscriptions-{activity.start_date.isoformat()}.{file_format}",
     )
-    return response
 
 
 @staff_required
