@@ -27,6 +27,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from members.models import DocumentCounter, Invoice, Member, Membership, Payment
+from pole import formatting
 from pole.fiscal_years import FiscalYear
 
 from .dues import Taxes, dues_for, format_money, to_cents
@@ -230,8 +231,12 @@ def cancel_invoice(*, invoice, issued_by=None, today=None):
     return note
 
 
-def check_payment(invoice, amount):
-    """Raise BillingError unless ``amount`` may be recorded against ``invoice`` now. Two queries."""
+def check_payment(invoice, amount, *, paid_on=None):
+    """Raise BillingError unless ``amount`` paid on ``paid_on`` may be recorded against ``invoice`` now. Two queries."""
+    if paid_on is not None and paid_on > timezone.localdate():
+        raise BillingError(
+            _("A payment cannot be dated in the future (%(day)s).") % {"day": formatting.format_date(paid_on)}
+        )
     if invoice.is_credit_note:
         raise BillingError(_("A payment is recorded against an invoice, not a credit note."))
     if Invoice.objects.filter(cancels=invoice).exists():
@@ -259,7 +264,7 @@ def record_payment(*, invoice, paid_on, amount, method=Payment.Method.CHEQUE, re
     Refused (BillingError) for more than the balance, a cancelled invoice or a credit note.
     """
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    check_payment(invoice, amount)
+    check_payment(invoice, amount, paid_on=paid_on)
     payment = Payment.objects.create(
         invoice=invoice,
         paid_on=paid_on,
