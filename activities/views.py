@@ -187,7 +187,7 @@ def event_detail(request, pk):
                     activity=activity,
                     name=person.name,
                     email=data["email"],
-                    member=member or data.get("member"),
+                    member=member,
                     organisation=data.get("organisation", ""),
                     phone=person.phone,
                     needs=person.needs,
@@ -215,6 +215,8 @@ def event_detail(request, pk):
         "own_registrations": own,
         "colleague_registrations": colleagues,
         "is_representative": contact is not None,
+        # A members-only activity: only a representative logged in to the portal may register.
+        "members_only_login": member is None and not activity.non_members_allowed,
         # The form stays open when it was sent with errors.
         "form_open": request.method == "POST",
     }
