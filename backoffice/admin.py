@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from members.admin import MembershipAdmin
+from members.admin import MembershipAdmin, MembershipInlineFormSet
 from members.models import Membership
 from reports.models import AnnualReport, Figure
 from reports.statistics import MEMBER_FIGURES, year_figures
@@ -57,6 +57,21 @@ def published_figure_changes(membership):
     return changes
 
 
+def published_deletion_reason(membership):
+    """Why ``membership`` is not deleted from its member's page: a published report counts it (else None)."""
+    fiscal_year = membership.fiscal_year
+    if published_years([fiscal_year, fiscal_year.next]):
+        return PUBLISHED_ELSEWHERE().format(membership=membership)
+    return None
+
+
+def PUBLISHED_ELSEWHERE():  # noqa: N802 - a message, read in the active language
+    return _(
+        "{membership}: a published annual report counts it; delete it from its own page, "
+        "which names the figures that change."
+    )
+
+
 class PublishedYearMembershipAdmin(MembershipAdmin):
     delete_confirmation_template = "admin/members/membership/delete_confirmation.html"
 
@@ -92,13 +107,11 @@ class PublishedYearMembershipAdmin(MembershipAdmin):
             )
             for membership in memberships:
                 if membership.fiscal_year in published or membership.fiscal_year.next in published:
-                    protected = [
-                        *protected,
-                        _("{membership}: a published annual report counts it; delete it from its own page, "
-                          "which names the figures that change.").format(membership=membership),
-                    ]
+                    protected = [*protected, PUBLISHED_ELSEWHERE().format(membership=membership)]
         return deleted, counts, perms_needed, protected
 
 
 admin.site.unregister(Membership)
 admin.site.register(Membership, PublishedYearMembershipAdmin)
+# The member page's inline: a membership a published report counts is deleted from its own page.
+MembershipInlineFormSet.deletion_guard = staticmethod(published_deletion_reason)

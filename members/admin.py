@@ -3,8 +3,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, Max, OuterRef
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.formats import date_format
@@ -165,8 +166,27 @@ class SectorAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/members/sector/merge.html", context)
 
 
+class MembershipInlineFormSet(BaseInlineFormSet):
+    """A member's memberships; a deletion the back office guards is refused with its reason."""
+
+    #: A callable(membership) saying why it may not be deleted here, or None; the back office sets
+    #: it (a published annual report counts the membership: backoffice/admin.py).
+    deletion_guard = None
+
+    def clean(self):
+        super().clean()
+        guard = type(self).deletion_guard
+        if guard is None:
+            return
+        reasons = [guard(form.instance) for form in self.deleted_forms if form.instance.pk is not None]
+        reasons = [reason for reason in reasons if reason]
+        if reasons:
+            raise ValidationError(reasons)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipInlineFormSet
     extra = 0
     fields = ["fiscal_year", "dues", "paid_on"]
 

@@ -63,3 +63,33 @@ def test_a_membership_of_an_unpublished_year_is_deleted_as_before(personnel_clie
     personnel_client.post(delete_url(membership), {"post": "yes"})
 
     assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_member_page_inline_sends_a_published_years_deletion_to_its_own_page(direction_client, published):
+    from django import forms
+
+    url = reverse("admin:members_member_change", args=[published.member_id])
+    context = direction_client.get(url).context
+    form = context["adminform"].form
+    data = {
+        name: form[name].value()
+        for name, field in form.fields.items()
+        if form[name].value() is not None and not isinstance(field, forms.FileField)
+    }
+    for inline in context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for index, subform in enumerate(formset.forms):
+            for name in subform.fields:
+                value = subform[name].value()
+                if value is not None:
+                    data[f"{formset.prefix}-{index}-{name}"] = value
+            if formset.model is Membership:
+                data[f"{formset.prefix}-{index}-DELETE"] = "on"
+
+    response = direction_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "un rapport annuel publié la compte" in response.content.decode()
+    assert Membership.objects.filter(pk=published.pk).exists()
