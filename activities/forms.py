@@ -82,16 +82,20 @@ class RegistrationForm(PersonFieldsMixin, forms.ModelForm):
             self.fields["member"].disabled = True
             self.fields["member"].empty_label = None
             del self.fields["organisation"]
-        elif not activity.non_members_allowed:
-            self.fields["member"].required = True
-            self.fields["member"].empty_label = None
-            del self.fields["organisation"]
+        else:
+            # Registering as a member needs proof: a representative logged in to the portal.
+            # Anyone else registers as a non-member, naming their organisation; picking a member
+            # from a list would let anyone register as any member, at the member price.
+            del self.fields["member"]
+            self.fields["organisation"].help_text = _(
+                "A member organisation's representative logs in to the member portal first, to register for "
+                "their organisation at the member price."
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page writes the <form>: a second one inside it is invalid HTML
-        layout = [
-            Div(Div("name", css_class="col-md-6"), Div("email", css_class="col-md-6"), css_class="row"),
-            "member",
-        ]
+        layout = [Div(Div("name", css_class="col-md-6"), Div("email", css_class="col-md-6"), css_class="row")]
+        if "member" in self.fields:
+            layout.append("member")
         if "organisation" in self.fields:
             layout.append("organisation")
         layout += [
@@ -103,12 +107,11 @@ class RegistrationForm(PersonFieldsMixin, forms.ModelForm):
         ]
         self.helper.layout = Layout(*layout)
 
-    def clean(self):
-        cleaned = super().clean()
-        member = cleaned.get("member")
-        if "organisation" in self.fields and member is None and not cleaned.get("organisation"):
-            self.add_error("organisation", _("Choose a member organisation or write the name of yours."))
-        return cleaned
+    def clean_organisation(self):
+        organisation = self.cleaned_data.get("organisation", "")
+        if not organisation:
+            raise forms.ValidationError(_("Write the name of your organisation."))
+        return organisation
 
 
 class WalkInForm(PersonFieldsMixin, forms.ModelForm):

@@ -573,3 +573,24 @@ class Registration(models.Model):
     def price(self):
         """What the person owes: the member price when registered for a member, else the non-member price."""
         return self.activity.member_price if self.member_id else self.activity.non_member_price
+
+
+class AddressHold(models.Model):
+    """One row per client address that registered: held while its hourly limit is counted.
+
+    ``activities.registrations.register`` updates this row before it counts the address's
+    registrations of the hour and inserts one: an UPDATE locks the row on PostgreSQL (and takes
+    SQLite's write lock), so parallel registrations from one address are counted one after the
+    other, never all against the same count.
+    """
+
+    address = models.GenericIPAddressField(_("address"), unique=True)
+    used_at = models.DateTimeField(_("last used"))
+
+    class Meta:
+        ordering = ["-used_at"]
+        verbose_name = _("address held for the registration limit")
+        verbose_name_plural = _("addresses held for the registration limit")
+
+    def __str__(self):
+        return self.address

@@ -10,6 +10,7 @@ causes it and sent once that transaction commits (pole/outbox.py): a mail server
 never undoes a registration, a cancellation or a promotion.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,15 +25,47 @@ from pole.identity import from_address, get_identity
 from pole.text import normalize_email_identifier
 
 from .calendar import activity_calendar, event_url
-from .models import Activity, Registration
+from .models import Activity, AddressHold, Registration
 
 
 class RegistrationError(Exception):
     """A registration refused, with a message for the person (French when active)."""
 
-    def __init__(self, message, *, field=None):
+    def __init__(self, message, *, field=None, status=400):
         super().__init__(message)
         self.field = field
+        #: The HTTP status the page answers with (429 for the hourly limit).
+        self.status = status
+
+
+def too_many_message():
+    return _("Too many registrations were sent from your address this hour; try again later.")
+
+
+def too_many_from(address, *, now=None):
+    """Whether ``address`` made the hour's allowed registrations already (POLE_REGISTRATION_LIMIT_PER_HOUR)."""
+    if not address:
+        return False
+    since = (now or timezone.now()) - datetime.timedelta(hours=1)
+    made = Registration.objects.filter(client_address=address, created_at__gte=since).count()
+    return made >= settings.POLE_REGISTRATION_LIMIT_PER_HOUR
+
+
+def _hold_address(address):
+    """Hold ``address`` until the transaction ends: its registrations are counted one at a time.
+
+    The UPDATE comes first: it locks the address's row (PostgreSQL) or the database (SQLite)
+    before the count is read. A first registration creates the row; two creating it at once
+    meet the unique constraint, and the second then waits on the first's row.
+    """
+    now = timezone.now()
+    if AddressHold.objects.filter(address=address).update(used_at=now):
+        return
+    try:
+        with transaction.atomic():
+            AddressHold.objects.create(address=address, used_at=now)
+    except IntegrityError:
+        AddressHold.objects.filter(address=address).update(used_at=now)
 
 
 @dataclass
@@ -81,6 +114,11 @@ def register(
     email = normalize_email_identifier(email)
     try:
         with transaction.atomic():
+            if client_address:
+                # Before the activity's lock, always in this order: no two registrations wait on each other.
+                _hold_address(client_address)
+                if too_many_from(client_address, now=now):
+                    raise RegistrationError(too_many_message(), status=429)
             locked = _locked_activity(activity.pk)
             reason = locked.registration_closed_reason(now=now)
             if reason:

@@ -2,13 +2,14 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from import_export import resources
 from import_export.fields import Field
 
 from members.models import Territory
 from partners.models import Organisation
 from pole.fiscal_years import FiscalYear
+from pole.formatting import format_number
 from pole.spreadsheets.cells import (
     MEASURE_SEPARATOR,
     ChoiceWidget,
@@ -17,9 +18,8 @@ from pole.spreadsheets.cells import (
     NameWidget,
     TextWidget,
     WholeNumberWidget,
-    export_cell,
     fold,
-    holds_text,
+    is_clear_marker,
     join_list,
     parse_whole_number,
     quoted,
@@ -74,6 +74,21 @@ class ActivityResource(SpreadsheetResource):
             "The co-organising organisations' names separated by « ; »; an unknown name adds an organisation."
         ),
     }
+    column_labels = {
+        "date": pgettext_lazy("spreadsheet column", "Date"),
+        "date_fin": pgettext_lazy("spreadsheet column", "End date"),
+        "titre": pgettext_lazy("spreadsheet column", "Title"),
+        "objectifs": pgettext_lazy("spreadsheet column", "Objectives"),
+        "territoire": pgettext_lazy("spreadsheet column", "Territory"),
+        "lieu": pgettext_lazy("spreadsheet column", "Place"),
+        "role": pgettext_lazy("spreadsheet column", "Role"),
+        "participants": pgettext_lazy("spreadsheet column", "Participants"),
+        "mesures": pgettext_lazy("spreadsheet column", "Measures"),
+        "partenaires": pgettext_lazy("spreadsheet column", "Partners"),
+    }
+    # A list given in a cell becomes the activity's list (the preview names what it removes);
+    # a blank cell keeps the saved list, « (vide) » empties it.
+    list_columns = ("objectifs", "mesures", "partenaires")
     # The constraints need no query per row: the key (date + title) is looked up among
     # every activity read once (a new row's key matches none, and a file gives each key
     # once), the participants widget refuses negative counts and ``Activity.clean()`` an
@@ -171,10 +186,30 @@ class ActivityResource(SpreadsheetResource):
 
     # Import
 
+    def count_rows(self, added, changed):
+        return [
+            ngettext("{count} activity added", "{count} activities added", added).format(count=format_number(added)),
+            ngettext("{count} activity changed", "{count} activities changed", changed).format(
+                count=format_number(changed)
+            ),
+        ]
+
+    def column_help(self):
+        rows = super().column_help()
+        known = quoted(self.objective_names()) or "—"
+        rule = _("Objectives separated by « ; », among: {known}.").format(known=known)
+        return [(column, f"{rule} {text}" if column == "objectifs" else text) for column, text in rows]
+
+    def objective_names(self):
+        return NameIndex(Objective.objects.all()).names()
+
     def import_related(self, activity, row):
+        """Read the list columns: a blank cell keeps a saved activity's list, « (vide) » empties it."""
         problems = {}
         objectives = []
-        for name in split_list(row.get("objectifs")):
+        if self.keeps_saved(activity, row.get("objectifs")):
+            objectives = list(activity.objectives.all())
+        for name in self.list_items(row.get("objectifs")):
             objective = self.objective_index.get(name)
             if objective is None:
                 problems.setdefault("objectifs", []).append(
@@ -186,7 +221,9 @@ class ActivityResource(SpreadsheetResource):
                 objectives.append(objective)
 
         measures, labels = [], {}
-        for item in split_list(row.get("mesures")):
+        if self.keeps_saved(activity, row.get("mesures")):
+            measures = [(measure.label, measure.value) for measure in activity.measures.all()]
+        for item in self.list_items(row.get("mesures")):
             label, separator, value = item.rpartition(MEASURE_SEPARATOR)
             label = " ".join(label.split())
             try:
@@ -207,7 +244,9 @@ class ActivityResource(SpreadsheetResource):
             measures.append((label, count))
 
         partners = {}
-        for name in split_list(row.get("partenaires")):
+        if self.keeps_saved(activity, row.get("partenaires")):
+            partners = {fold(organisation.name): organisation.name for organisation in activity.partners.all()}
+        for name in self.list_items(row.get("partenaires")):
             name = " ".join(name.split())
             if len(name) > Organisation._meta.get_field("name").max_length:
                 problems.setdefault("partenaires", []).append(_("The name « {name} » is too long.").format(name=name))
@@ -215,6 +254,10 @@ class ActivityResource(SpreadsheetResource):
 
         self.pending = {"objectives": objectives, "measures": measures, "partners": partners}
         return problems
+
+    @staticmethod
+    def list_items(cell):
+        return [] if is_clear_marker(cell) else split_list(cell)
 
     def related_unchanged(self, activity):
         pending = self.pending
@@ -308,8 +351,8 @@ class ActivityResource(SpreadsheetResource):
 class RegistrationResource(resources.ModelResource):
     """An event's registrants, for staff (export only): CSV or XLSX with French columns.
 
-    Text cells are made safe for spreadsheets as in every export (no control character,
-    no formula: ``pole.spreadsheets.cells.export_cell``).
+    The file is written by ``pole.spreadsheets.writers``, which makes every text cell safe
+    for spreadsheets (no control character, no formula).
     """
 
     activity = Field(column_name="activite", attribute="activity__title", widget=TextWidget())
@@ -368,9 +411,3 @@ class RegistrationResource(resources.ModelResource):
 
     def dehydrate_created_at(self, registration):
         return timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M")
-
-    def export_resource(self, instance, selected_fields=None, **kwargs):
-        return [
-            export_cell(self.export_field(field, instance, **kwargs), text_column=holds_text(field))
-            for field in self.get_export_fields(selected_fields)
-        ]

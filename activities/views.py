@@ -13,10 +13,8 @@ Who may see what:
   organisation only (members.access.RepresentativeRequiredMixin).
 """
 
-import datetime
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -40,6 +38,7 @@ from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
 from pole.models import OutboxMessage
 from pole.page_cache import public_page
+from pole.spreadsheets.writers import spreadsheet_response
 from pole.text import fold, normalize_email_identifier
 
 from . import registrations
@@ -113,15 +112,6 @@ def registrations_count(status):
     return Count("pk", filter=Q(status=status))
 
 
-def too_many_from(address):
-    """Whether ``address`` made the hour's allowed registrations already (POLE_REGISTRATION_LIMIT_PER_HOUR)."""
-    if not address:
-        return False
-    since = timezone.now() - datetime.timedelta(hours=1)
-    made = Registration.objects.filter(client_address=address, created_at__gte=since).count()
-    return made >= settings.POLE_REGISTRATION_LIMIT_PER_HOUR
-
-
 def _registrations_of(request, activity, contact):
     """The logged-in person's active registrations to ``activity``: their own, then their organisation's others.
 
@@ -185,8 +175,9 @@ def event_detail(request, pk):
         elif request.POST.get(HONEYPOT_FIELD):
             form.add_error(None, _("Your registration could not be recorded. Leave the last, hidden field empty."))
             status = 400
-        elif too_many_from(address):
-            form.add_error(None, _("Too many registrations were sent from your address this hour; try again later."))
+        elif registrations.too_many_from(address):
+            # A shortcut for the obvious case; register() counts again while holding the address.
+            form.add_error(None, registrations.too_many_message())
             status = 429
         elif form.is_valid():
             data = form.cleaned_data
@@ -196,7 +187,7 @@ def event_detail(request, pk):
                     activity=activity,
                     name=person.name,
                     email=data["email"],
-                    member=member or data.get("member"),
+                    member=member,
                     organisation=data.get("organisation", ""),
                     phone=person.phone,
                     needs=person.needs,
@@ -206,7 +197,7 @@ def event_detail(request, pk):
                 )
             except registrations.RegistrationError as error:
                 form.add_error(error.field if error.field in form.fields else None, str(error))
-                status = 400
+                status = error.status
             else:
                 registration = seat.registration
                 request.session["registered"] = registration.pk
@@ -224,6 +215,8 @@ def event_detail(request, pk):
         "own_registrations": own,
         "colleague_registrations": colleagues,
         "is_representative": contact is not None,
+        # A members-only activity: only a representative logged in to the portal may register.
+        "members_only_login": member is None and not activity.non_members_allowed,
         # The form stays open when it was sent with errors.
         "form_open": request.method == "POST",
     }
@@ -381,17 +374,12 @@ def export_registrants(request, pk, file_format):
         .select_related("activity", "member")
         .order_by("status", french_order("name"), "pk")
     )
-    if file_format == "xlsx":
-        content = dataset.export("xlsx")
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content = "\ufeff" + dataset.export("csv")  # the BOM makes Excel read UTF-8
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="inscriptions-{activity.start_date.isoformat()}.{file_format}"'
+    return spreadsheet_response(
+        dataset.headers,
+        dataset,
+        extension=file_format,
+        filename=f"inscriptions-{activity.start_date.isoformat()}.{file_format}",
     )
-    return response
 
 
 @staff_required

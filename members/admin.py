@@ -3,8 +3,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, Max, OuterRef
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.formats import date_format
@@ -30,6 +31,7 @@ from .models import (
     Contact,
     DuesNotice,
     Invitation,
+    Invoice,
     Member,
     Membership,
     RenewalCampaign,
@@ -60,6 +62,31 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+    # Only a superuser grants superuser, or changes a superuser's account (its e-mail, then its
+    # password, would hand it over): the Direction manages accounts, not the keys to everything.
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, id)
+        if user is not None and user.is_superuser and not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 @admin.register(Territory)
@@ -139,8 +166,27 @@ class SectorAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/members/sector/merge.html", context)
 
 
+class MembershipInlineFormSet(BaseInlineFormSet):
+    """A member's memberships; a deletion the back office guards is refused with its reason."""
+
+    #: A callable(membership) saying why it may not be deleted here, or None; the back office sets
+    #: it (a published annual report counts the membership: backoffice/admin.py).
+    deletion_guard = None
+
+    def clean(self):
+        super().clean()
+        guard = type(self).deletion_guard
+        if guard is None:
+            return
+        reasons = [guard(form.instance) for form in self.deleted_forms if form.instance.pk is not None]
+        reasons = [reason for reason in reasons if reason]
+        if reasons:
+            raise ValidationError(reasons)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipInlineFormSet
     extra = 0
     fields = ["fiscal_year", "dues", "paid_on"]
 
@@ -324,6 +370,20 @@ class MembershipAdmin(admin.ModelAdmin):
     @admin.display(description=_("standing"), boolean=True)
     def standing(self, membership):
         return membership.in_good_standing
+
+    def get_deleted_objects(self, objs, request):
+        """Name the invoices that keep billed memberships (Invoice.membership is PROTECT).
+
+        Django would list them as objects the user lacks the permission to delete; the truth
+        is that nobody may, and why.
+        """
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        invoices = Invoice.objects.filter(membership__in=[membership.pk for membership in objs])
+        if invoices:
+            reason = _("a membership with an invoice cannot be deleted; cancel an unpaid invoice with a credit note first.")
+            protected = [_("{invoice}: {reason}").format(invoice=invoice, reason=reason) for invoice in invoices]
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
 
     def get_urls(self):
         return [

@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, ProtectedError, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -273,7 +273,25 @@ class Member(models.Model):
         return FiscalYear.parse(fiscal_year).end_year - self.founding_year
 
 
+MONEY_PROTECTED = _(
+    "A membership with an invoice cannot be deleted ({memberships}): its invoice keeps it. "
+    "Cancel an unpaid invoice with a credit note first; a paid one stays."
+)
+
+
+def money_protected(error):
+    """Return ``error`` (a ProtectedError on memberships) with the French sentence naming them."""
+    memberships = sorted({str(invoice.membership) for invoice in error.protected_objects if invoice.membership_id})
+    return ProtectedError(str(MONEY_PROTECTED).format(memberships=", ".join(memberships)), error.protected_objects)
+
+
 class MembershipQuerySet(models.QuerySet):
+    def delete(self):
+        try:
+            return super().delete()
+        except ProtectedError as error:
+            raise money_protected(error) from None
+
     def in_good_standing(self):
         """Keep the memberships paid, or waived by staff (with a reason)."""
         return self.filter(GOOD_STANDING)
@@ -328,6 +346,13 @@ class Membership(models.Model):
     @property
     def in_good_standing(self):
         return self.paid_on is not None or self.waived
+
+    def delete(self, *args, **kwargs):
+        # The database refuses (Invoice.membership is PROTECT); say why in words.
+        try:
+            return super().delete(*args, **kwargs)
+        except ProtectedError as error:
+            raise money_protected(error) from None
 
 
 class Contact(models.Model):

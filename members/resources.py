@@ -8,11 +8,12 @@ in a dictionary read once per import: the territories by the ``territoire`` widg
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from import_export.fields import Field
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from pole.fiscal_years import FiscalYear
+from pole.formatting import format_number
 from pole.spreadsheets.cells import (
     ChoiceWidget,
     NameWidget,
@@ -20,6 +21,7 @@ from pole.spreadsheets.cells import (
     YearWidget,
     cell_text,
     fold,
+    is_clear_marker,
     join_list,
     parse_fiscal_year,
     split_list,
@@ -72,6 +74,9 @@ class SectorWidget(NameWidget):
 
 UNKNOWN_TERRITORY = gettext_lazy("Unknown territory « {name} ». Known territories: {known}.")
 KNOWN_TERRITORIES = gettext_lazy("A territory, among: {known}.")
+NOT_REMOVED_BY_IMPORT = gettext_lazy(
+    "« {item} »: an import does not remove memberships; delete one on the member's page in the admin."
+)
 SECTOR_RULE = gettext_lazy(
     "A sector's name, matched ignoring case and accents, such as Alimentation; an unknown name adds a sector. "
     "Known sectors: {known}."
@@ -116,10 +121,26 @@ class MemberResource(SpreadsheetResource):
         "site_web": gettext_lazy("A web address such as https://www.exemple.org."),
         "adresse": gettext_lazy("The postal address; it may span several lines."),
         "adhesions": gettext_lazy(
-            "The fiscal years of membership separated by « ; », such as 2015-2016;2016-2017. The member gets "
-            "exactly these years; a year kept keeps its dues and payment date."
+            "Fiscal years of membership to add, separated by « ; », such as 2017-2018. A year already held is "
+            "kept with its dues, invoice and payment; a year the cell leaves out is kept too. An import never "
+            "removes a membership: delete it on the member's page, where its invoice and payment are checked."
         ),
     }
+    column_labels = {
+        "nom": pgettext_lazy("spreadsheet column", "Name"),
+        "forme_juridique": pgettext_lazy("spreadsheet column", "Legal form"),
+        "categorie": pgettext_lazy("spreadsheet column", "Category"),
+        "annee_fondation": pgettext_lazy("spreadsheet column", "Founding year"),
+        "territoire": pgettext_lazy("spreadsheet column", "Territory"),
+        "milieu": pgettext_lazy("spreadsheet column", "Setting"),
+        "secteur": pgettext_lazy("spreadsheet column", "Sector"),
+        "courriel": pgettext_lazy("spreadsheet column", "E-mail"),
+        "telephone": pgettext_lazy("spreadsheet column", "Phone"),
+        "site_web": pgettext_lazy("spreadsheet column", "Website"),
+        "adresse": pgettext_lazy("spreadsheet column", "Address"),
+        "adhesions": pgettext_lazy("spreadsheet column", "Memberships"),
+    }
+    list_columns = ("adhesions",)
     # No query per row: the name is looked up among every member read once (see
     # ``clean_instance``), the year widget keeps founding years plausible, and the
     # territory comes from the territories read once. The database still enforces all of it.
@@ -192,14 +213,43 @@ class MemberResource(SpreadsheetResource):
         self.queued = []
 
     def import_related(self, member, row):
-        years, problems = set(), []
-        for item in split_list(row.get("adhesions")):
+        """Read the years to add: the member keeps every year it holds, whatever the cell says."""
+        cell = row.get("adhesions")
+        years = {membership.fiscal_year for membership in member.memberships.all()} if member.pk else set()
+        problems = []
+        if is_clear_marker(cell):
+            problems.append(str(NOT_REMOVED_BY_IMPORT).format(item=cell_text(cell)))
+            cell = ""
+        for item in split_list(cell):
+            if item.startswith(("-", "\u2212")):
+                problems.append(str(NOT_REMOVED_BY_IMPORT).format(item=item))
+                continue
             try:
                 years.add(parse_fiscal_year(item))
             except ValueError as error:
                 problems.append(str(error))
         self.pending["memberships"] = years
         return {"adhesions": problems} if problems else {}
+
+    def count_rows(self, added, changed):
+        return [
+            ngettext("{count} member added", "{count} members added", added).format(count=format_number(added)),
+            ngettext("{count} member changed", "{count} members changed", changed).format(
+                count=format_number(changed)
+            ),
+        ]
+
+    def count_list_changes(self, rows):
+        added = sum(len(change.added) for row in rows for change in row.changes if change.is_list)
+        removed = sum(len(change.removed) for row in rows for change in row.changes if change.is_list)
+        return [
+            ngettext("{count} membership added", "{count} memberships added", added).format(
+                count=format_number(added)
+            ),
+            ngettext("{count} membership removed", "{count} memberships removed", removed).format(
+                count=format_number(removed)
+            ),
+        ]
 
     def related_unchanged(self, member):
         return {membership.fiscal_year for membership in member.memberships.all()} == self.pending["memberships"]
@@ -273,19 +323,16 @@ class MemberResource(SpreadsheetResource):
                 sector.pk = saved[sector.key]
 
     def flush_memberships(self):
-        """Give each saved queued member exactly the file's years: one insert and one delete for all.
+        """Add the file's new years to each saved queued member: one insert for all.
 
-        A year kept keeps its membership, with its dues and payment date.
+        An import never deletes a membership (``import_related`` keeps every year held).
         """
         ready = [entry for entry in getattr(self, "queued", []) if entry[0].pk is not None]
         if not ready:
             return
         self.queued = [entry for entry in self.queued if entry[0].pk is None]
-        new, dropped = [], []
+        new = []
         for member, before, years in ready:
-            current = {membership.fiscal_year: membership for membership in before}
-            new.extend(Membership(member=member, fiscal_year=year) for year in sorted(years) if year not in current)
-            dropped.extend(membership.pk for year, membership in current.items() if year not in years)
+            held = {membership.fiscal_year for membership in before}
+            new.extend(Membership(member=member, fiscal_year=year) for year in sorted(years) if year not in held)
         Membership.objects.bulk_create(new, batch_size=self._meta.batch_size)
-        for start in range(0, len(dropped), self._meta.batch_size):
-            Membership.objects.filter(pk__in=dropped[start : start + self._meta.batch_size]).delete()

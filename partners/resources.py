@@ -6,11 +6,20 @@ supporting the network in a fiscal year. ``site_web`` is the organisation's.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from import_export.fields import Field
 
 from pole.fiscal_years import FiscalYear
-from pole.spreadsheets.cells import AmountWidget, ChoiceWidget, FiscalYearWidget, NameIndex, cell_text, fold
+from pole.formatting import format_number
+from pole.spreadsheets.cells import (
+    AmountWidget,
+    ChoiceWidget,
+    FiscalYearWidget,
+    NameIndex,
+    cell_text,
+    fold,
+    is_clear_marker,
+)
 from pole.spreadsheets.resources import SpreadsheetResource
 
 from .models import Organisation, Partnership
@@ -46,6 +55,13 @@ class PartnerResource(SpreadsheetResource):
         "nom": gettext_lazy("The organisation's name; an unknown name adds an organisation."),
         "site_web": gettext_lazy("The organisation's web address, such as https://www.exemple.org."),
     }
+    column_labels = {
+        "nom": pgettext_lazy("spreadsheet column", "Name"),
+        "categorie": pgettext_lazy("spreadsheet column", "Category"),
+        "exercice": pgettext_lazy("spreadsheet column", "Fiscal year"),
+        "site_web": pgettext_lazy("spreadsheet column", "Website"),
+        "montant": pgettext_lazy("spreadsheet column", "Amount"),
+    }
 
     class Meta:
         model = Partnership
@@ -79,22 +95,37 @@ class PartnerResource(SpreadsheetResource):
             "montant": 15000,
         }
 
+    def count_rows(self, added, changed):
+        return [
+            ngettext("{count} partnership added", "{count} partnerships added", added).format(
+                count=format_number(added)
+            ),
+            ngettext("{count} partnership changed", "{count} partnerships changed", changed).format(
+                count=format_number(changed)
+            ),
+        ]
+
     # Import
 
     def import_related(self, partnership, row):
+        """Read the organisation; a blank ``site_web`` keeps a known organisation's website, « (vide) » clears it."""
         problems = {}
         name = " ".join(cell_text(row.get("nom")).split())
+        organisation = self.organisation_index.get(name) if name else None
+        cell = row.get("site_web")
         website_field = Organisation._meta.get_field("website")
-        try:
-            website = website_field.clean(cell_text(row.get("site_web")), None)
-        except ValidationError as error:
-            problems["site_web"] = error.messages
-            website = ""
+        if organisation is not None and cell_text(cell) == "":
+            website = organisation.website
+        else:
+            try:
+                website = website_field.clean("" if is_clear_marker(cell) else cell_text(cell), None)
+            except ValidationError as error:
+                problems["site_web"] = error.messages
+                website = ""
         if not name:
             problems["nom"] = [_("The name of the organisation is missing.")]
         elif len(name) > Organisation._meta.get_field("name").max_length:
             problems["nom"] = [_("The name « {name} » is too long.").format(name=name)]
-        organisation = self.organisation_index.get(name) if name else None
         if organisation is not None:
             partnership.organisation = organisation
         self.pending = {"name": name, "organisation": organisation, "website": website}

@@ -5,6 +5,8 @@ the C0 controls (U+0000 to U+001F), DEL (U+007F) and the C1 controls (U+0080 to 
 PostgreSQL refuses U+0000, XLSX (XML) cannot hold most C0 controls, so one such
 character in an address broke every staff export. Tab, line feed and carriage return
 are the exceptions: a multi-line text (a textarea, a spreadsheet cell) may hold them.
+The noncharacters U+FFFE and U+FFFF and lone surrogates (U+D800 to U+DFFF) are no text
+either, and XML (so XLSX) cannot hold them: they are refused and stripped alike.
 """
 
 import re
@@ -13,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-#: Never kept anywhere: every C0 control but tab, line feed and carriage return; DEL; the C1 controls.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Never kept anywhere: every C0 control but tab, line feed and carriage return; DEL; the C1 controls;
+#: lone surrogates and the noncharacters U+FFFE and U+FFFF, which XML cannot hold.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 #: What a single-line text may not hold either.
 LINE_BREAKS_AND_TABS = re.compile(r"[\t\n\r]")
 

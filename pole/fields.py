@@ -22,6 +22,13 @@ class WebsiteField(models.URLField):
         widget = forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url", "spellcheck": "false"})
         return super().formfield(**{"assume_scheme": "https", "widget": widget, **kwargs})
 
+    def clean(self, value, model_instance):
+        # The forms' rule for every ``full_clean`` too (the spreadsheet imports): « deuxrives.coop »
+        # is stored as « https://deuxrives.coop », as the portal stores it.
+        if value:
+            value = forms.URLField(assume_scheme="https").to_python(value)
+        return super().clean(value, model_instance)
+
 
 class PhoneField(models.CharField):
     """A phone number, checked and stored in the North American form (« 418 555-0134, poste 12 »).

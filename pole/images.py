@@ -6,18 +6,23 @@ encoding of the decoded pixels (no metadata, no trailing payload), under a rando
 name, so nothing the uploader chose reaches the disk but the picture itself.
 
 Decoding is bounded before it starts: by the file's size, the picture's sides and, for a
-JPEG, the number of its scans (see ``jpeg_scan_count``).
+JPEG, the number of its scans (see ``jpeg_scan_count``). The stored encoding is no larger than
+the upload (or 64 kB): a lower quality, then smaller sides, until it fits (``_encode_within``).
+
+On disk, a file replaced or removed in its row, or whose row is deleted, is deleted once the
+transaction commits, unless another row of the same column still names it (``SafeImageField``).
 """
 
 import io
 import re
 import secrets
 import warnings
+from functools import partial
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -36,6 +41,8 @@ ACCEPT_ATTRIBUTE = "image/png,image/jpeg,image/webp"
 # write at most a few dozen (libjpeg's progressive script: 10 for a colour picture); with 100
 # at most, a 4000 × 4000 picture decodes in well under a second.
 MAX_JPEG_SCANS = 100
+#: A stored file may be as large as its upload, or this, whichever is larger.
+STORED_FLOOR = 64 * 1024
 
 # A marker between segments: 0xFF, possibly repeated (fill bytes), then a code other than 0x00.
 _SEGMENT_MARKER = re.compile(rb"\xff([^\x00\xff])")
@@ -128,7 +135,8 @@ def clean_image(upload):
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
                 image = ImageOps.exif_transpose(image)
-                return ContentFile(_encode(image, image_format), name=_random_name(image_format))
+                budget = max(len(data), STORED_FLOOR)
+                return ContentFile(_encode_within(image, image_format, budget), name=_random_name(image_format))
     except ValidationError:
         raise
     except (
@@ -143,13 +151,31 @@ def clean_image(upload):
         raise not_an_image from error
 
 
-def _encode(image, image_format):
+def _encode_within(image, image_format, budget):
+    """Encode ``image`` in at most ``budget`` bytes: a lower quality first, then smaller sides.
+
+    A picture saved at a low quality grows when encoded again at a high one (a 1 MB JPEG
+    became 3.5 MB): the upload's own size is what the picture needs. Each step shrinks the
+    sides by a quarter; a few steps suffice, and a picture of 64 pixels stops the search.
+    """
+    qualities = [88, 75, 60] if image_format in ("JPEG", "WEBP") else [None]
+    for quality in qualities:
+        encoded = _encode(image, image_format, quality=quality)
+        if len(encoded) <= budget:
+            return encoded
+    while len(encoded) > budget and max(image.size) > 64:
+        image = image.resize((max(image.width * 3 // 4, 1), max(image.height * 3 // 4, 1)), Image.Resampling.LANCZOS)
+        encoded = _encode(image, image_format, quality=qualities[-1])
+    return encoded
+
+
+def _encode(image, image_format, quality=88):
     output = io.BytesIO()
     if image_format == "JPEG":
-        image.convert("RGB").save(output, "JPEG", quality=88, optimize=True)
+        image.convert("RGB").save(output, "JPEG", quality=quality, optimize=True)
     elif image_format == "WEBP":
         mode = "RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB"
-        image.convert(mode).save(output, "WEBP", quality=88)
+        image.convert(mode).save(output, "WEBP", quality=quality)
     else:
         if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
             image = image.convert("RGBA")
@@ -185,3 +211,37 @@ class SafeImageField(models.ImageField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
+
+    def contribute_to_class(self, cls, name, **kwargs):
+        super().contribute_to_class(cls, name, **kwargs)
+        if not cls._meta.abstract:
+            models.signals.post_init.connect(self._remember_file, sender=cls, weak=False)
+            models.signals.post_delete.connect(self._delete_with_row, sender=cls, weak=False)
+
+    def _remember_file(self, sender, instance, **kwargs):
+        # The name loaded from the database (deferred columns are not read for this).
+        if self.attname in instance.__dict__:
+            instance.__dict__[f"_saved_file_{self.attname}"] = instance.__dict__[self.attname]
+
+    def pre_save(self, model_instance, add):
+        file = super().pre_save(model_instance, add)
+        before = model_instance.__dict__.get(f"_saved_file_{self.attname}")
+        name = getattr(file, "name", file) or ""
+        if before and str(before) != name:
+            self._delete_on_commit(model_instance, str(before))
+        model_instance.__dict__[f"_saved_file_{self.attname}"] = name
+        return file
+
+    def _delete_with_row(self, sender, instance, **kwargs):
+        name = getattr(instance, self.attname)
+        if name:
+            self._delete_on_commit(instance, str(getattr(name, "name", name)))
+
+    def _delete_on_commit(self, instance, name):
+        """Delete the file ``name`` once the transaction commits, unless a row of this column still names it."""
+        transaction.on_commit(partial(self._delete_unused, type(instance), name))
+
+    def _delete_unused(self, model, name):
+        if model._default_manager.filter(**{self.attname: name}).exists():
+            return
+        self.storage.delete(name)

@@ -7,6 +7,7 @@ table of variables.
 
 import datetime
 import importlib.util
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -317,6 +318,16 @@ SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 # X-Forwarded-Proto (and X-Forwarded-For for login throttling) only when told it exists,
 # since a client could otherwise send those headers itself.
 SECURE_PROXY = env_bool("DJANGO_SECURE_PROXY", False)
+# The proxies whose X-Forwarded-For the app believes (pole/client_address.py): the same list as
+# gunicorn's (pole/gunicorn.py), addresses or networks separated by commas.
+TRUSTED_PROXIES = env_list("GUNICORN_FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"]) if SECURE_PROXY else []
+for _proxy in TRUSTED_PROXIES:
+    try:
+        _proxy == "*" or ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"GUNICORN_FORWARDED_ALLOW_IPS: {_proxy!r} is not an address or a network such as 10.0.0.0/8"
+        ) from None
 if SECURE_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365, minimum=0)

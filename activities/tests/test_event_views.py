@@ -122,7 +122,7 @@ def test_registering_saves_a_normalised_registration_and_sends_the_confirmation(
         ({"email": "pas-une-adresse"}, "email", "Saisissez une adresse"),
         ({"name": ""}, "name", "Ce champ est obligatoire"),
         ({"phone": "12"}, "phone", "n’est pas un numéro de téléphone"),
-        ({"organisation": ""}, "organisation", "Choisissez un membre"),
+        ({"organisation": ""}, "organisation", "Écrivez le nom de votre organisation"),
         ({"name": "Marie\x07"}, "name", ""),
     ],
 )

@@ -211,3 +211,51 @@ def test_demo_activities_round_trip_unchanged(db, file_format):
     assert result.totals["new"] == result.totals["update"] == 0
     assert snapshot() == before
     assert export_file(ActivityResource) == before_file
+
+
+def test_blank_cells_keep_an_activity_and_its_lists_and_the_marker_clears_them(world):
+    activity = ActivityFactory(
+        start_date=datetime.date(2016, 4, 13), title="Formation", territory=world["portneuf"], place="Saint-Raymond",
+        participants=12,
+    )
+    activity.objectives.set([world["skills"], world["network"]])
+    activity.partners.set([world["ecpar"]])
+    MeasureFactory(activity=activity, label="entreprises participantes", value=7)
+
+    preview = import_file(
+        ActivityResource, csv_bytes(HEADER, "2016-04-13,,Formation,,(vide),,,,,(vide)"), dry_run=True
+    )
+
+    assert preview.error_messages() == []
+    [row] = preview.preview_rows
+    assert [change.text() for change in row.changes] == [
+        "Territoire\u00a0: Portneuf \u2192 (vide)",
+        "Partenaires\u00a0: \u2212\u00a0Espace québécois de concertation (ECPAR)",
+    ]
+    assert [change.label for _line, _name, change in preview.warnings] == ["Territoire", "Partenaires"]
+
+    import_file(ActivityResource, csv_bytes(HEADER, "2016-04-13,,Formation,,(vide),,,,,(vide)"))
+
+    activity.refresh_from_db()
+    assert (activity.territory, activity.place, activity.participants) == (None, "Saint-Raymond", 12)
+    assert set(activity.objectives.all()) == {world["skills"], world["network"]}
+    assert [(m.label, m.value) for m in activity.measures.all()] == [("entreprises participantes", 7)]
+    assert list(activity.partners.all()) == []
+
+
+def test_objectives_are_compared_as_a_set_and_the_page_lists_the_accepted_ones(world):
+    activity = ActivityFactory(start_date=datetime.date(2016, 4, 13), title="Formation", territory=world["portneuf"])
+    activity.objectives.set([world["skills"], world["network"]])
+
+    result = import_file(
+        ActivityResource,
+        csv_bytes(HEADER, "2016-04-13,,Formation,Concertation et collaboration;renforcer les competences,,,,,,"),
+        dry_run=True,
+    )
+
+    assert result.totals["skip"] == 1
+    rules = dict(ActivityResource().column_help())
+    assert rules["objectifs"].startswith(
+        "Des objectifs séparés par «\u00a0;\u00a0», parmi\u00a0: «\u00a0Concertation et collaboration\u00a0», "
+        "«\u00a0Renforcer les compétences\u00a0»."
+    )

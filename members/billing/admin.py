@@ -1,6 +1,8 @@
 """The admin of the billing models: the dues schedule, renewal campaigns, invoices and
 credit notes, payments, and the log of dues notices. ``members/admin.py`` imports it."""
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -23,6 +25,7 @@ from members.models import (
     RenewalCampaign,
 )
 from pole.admin_filters import FiscalYearFilter
+from pole.formatting import format_date
 
 
 @admin.register(DuesRate)
@@ -278,6 +281,21 @@ class PaymentForm(forms.ModelForm):
                 self.initial.setdefault("amount", balance)
         else:
             self.fields["amount"].help_text = _("The invoice's balance is offered once the invoice is chosen.")
+
+    def clean_amount(self):
+        # Python reads « 1e2 » as 100: an amount is written in figures, as on a cheque.
+        written = str(self.data.get(self.add_prefix("amount"), ""))
+        if re.search(r"[eE]", written):
+            raise forms.ValidationError(_("Write the amount in figures, such as 160,00 or 160.00."))
+        return self.cleaned_data["amount"]
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on is not None and paid_on > timezone.localdate():
+            raise forms.ValidationError(
+                _("A payment cannot be dated in the future (%(day)s).") % {"day": format_date(paid_on)}
+            )
+        return paid_on
 
     def clean(self):
         cleaned = super().clean()

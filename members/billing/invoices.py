@@ -27,6 +27,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from members.models import DocumentCounter, Invoice, Member, Membership, Payment
+from pole import formatting
 from pole.fiscal_years import FiscalYear
 
 from .dues import Taxes, dues_for, format_money, to_cents
@@ -123,13 +124,14 @@ def issue_invoice(*, member, fiscal_year, issued_by=None, today=None):
         taxes=Taxes.from_settings(),
     )
     invoice.due_on = today + timedelta(days=settings.POLE_INVOICE_DUE_DAYS)
-    invoice.save()
     membership, created = Membership.objects.get_or_create(
         member=member, fiscal_year=fiscal_year, defaults={"dues": invoice.subtotal}
     )
     if not created and membership.dues is None:
         membership.dues = invoice.subtotal
         membership.save(update_fields=["dues"])
+    invoice.membership = membership
+    invoice.save()
     return invoice
 
 
@@ -164,6 +166,7 @@ def issue_paid_invoices(memberships, *, issued_on, paid_on):
             number=counter.last_number,
         )
         invoice.due_on = invoice.issued_on + timedelta(days=settings.POLE_INVOICE_DUE_DAYS)
+        invoice.membership = membership
         documents.append(invoice)
     counter.save(update_fields=["last_number"])
     documents = Invoice.objects.bulk_create(documents)
@@ -218,14 +221,22 @@ def cancel_invoice(*, invoice, issued_by=None, today=None):
         issued_by=issued_by,
     )
     note.save()
-    Membership.objects.filter(
+    unpaid = Membership.objects.filter(
         member=invoice.member, fiscal_year=invoice.fiscal_year, paid_on__isnull=True, waived=False
-    ).delete()
+    )
+    # The cancelled invoice lets go of the unpaid membership it created, which then goes; a
+    # membership another live invoice bills stays protected (and the delete refuses).
+    Invoice.objects.filter(pk=invoice.pk, membership__in=unpaid).update(membership=None)
+    unpaid.delete()
     return note
 
 
-def check_payment(invoice, amount):
-    """Raise BillingError unless ``amount`` may be recorded against ``invoice`` now. Two queries."""
+def check_payment(invoice, amount, *, paid_on=None):
+    """Raise BillingError unless ``amount`` paid on ``paid_on`` may be recorded against ``invoice`` now. Two queries."""
+    if paid_on is not None and paid_on > timezone.localdate():
+        raise BillingError(
+            _("A payment cannot be dated in the future (%(day)s).") % {"day": formatting.format_date(paid_on)}
+        )
     if invoice.is_credit_note:
         raise BillingError(_("A payment is recorded against an invoice, not a credit note."))
     if Invoice.objects.filter(cancels=invoice).exists():
@@ -253,7 +264,7 @@ def record_payment(*, invoice, paid_on, amount, method=Payment.Method.CHEQUE, re
     Refused (BillingError) for more than the balance, a cancelled invoice or a credit note.
     """
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    check_payment(invoice, amount)
+    check_payment(invoice, amount, paid_on=paid_on)
     payment = Payment.objects.create(
         invoice=invoice,
         paid_on=paid_on,

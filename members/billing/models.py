@@ -124,6 +124,17 @@ class Invoice(models.Model):
     fiscal_year = FiscalYearField(_("fiscal year"))
     number = models.PositiveIntegerField(_("number"))
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="invoices")
+    # The membership the invoice bills: PROTECT, so that the database itself refuses to delete a
+    # membership that carries money (and a member through it). A credit note has none; the
+    # invoice it cancels lets go of its unpaid membership (``cancel_invoice``).
+    membership = models.ForeignKey(
+        "members.Membership",
+        verbose_name=_("membership"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+    )
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("due on"), null=True, blank=True)
     description = models.CharField(_("description"), max_length=255)

@@ -4,14 +4,12 @@ The figures (who is in good standing, the quorum) come from ``selectors.good_sta
 this module only writes them out.
 """
 
-import csv
-import io
-
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from pole.formatting import format_date, format_number
+from pole.spreadsheets.writers import spreadsheet_response
 
 
 def _rows(standing):
@@ -25,15 +23,13 @@ def _rows(standing):
 
 
 def standing_csv(standing):
-    """The list as UTF-8 CSV (with a byte-order mark, so a spreadsheet reads the accents)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("name"), _("category"), _("territory"), _("standing")])
-    writer.writerows(_rows(standing))
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    filename = _("members-in-good-standing-%(year)s.csv") % {"year": standing.fiscal_year.label}
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """The list as UTF-8 CSV (with a byte-order mark, so a spreadsheet reads the accents), safe to open."""
+    return spreadsheet_response(
+        [_("name"), _("category"), _("territory"), _("standing")],
+        _rows(standing),
+        extension="csv",
+        filename=_("members-in-good-standing-%(year)s.csv") % {"year": standing.fiscal_year.label},
+    )
 
 
 def standing_pdf(standing):

@@ -114,6 +114,7 @@ def test_admin_login_is_throttled_too(client):
 def test_behind_the_proxy_the_client_address_is_the_forwarded_one(client, settings, account):
     settings.SECURE_PROXY = True
     proxy = "10.0.0.2"
+    settings.TRUSTED_PROXIES = [proxy]
     fail(client, account.email, address=proxy, HTTP_X_FORWARDED_FOR=HOME)
     assert_locked(log_in(client, account.email, PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR=HOME))
     # A forged first entry does not change the address the proxy appended.

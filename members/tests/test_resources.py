@@ -8,7 +8,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from demo.loader import load_demo
 from members.models import Member, Membership
-from members.resources import MemberResource
+from members.resources import CATEGORIES, LEGAL_FORMS, MemberResource
 from members.tests.factories import MemberFactory, MembershipFactory, TerritoryFactory
 from pole.fiscal_years import FiscalYear
 from pole.tests.spreadsheet_helpers import csv_bytes, export_file, export_lines, import_file, xlsx_bytes
@@ -85,10 +85,11 @@ def test_import_updates_the_member_whose_name_matches_without_accents(quebec):
     assert result.totals["update"] == 1
     assert Member.objects.count() == 1
     member.refresh_from_db()
-    assert (member.category, member.founding_year, member.sector) == (Member.Category.AMBASSADOR, 1987, None)
+    # The blank sector cell leaves the saved sector as it is.
+    assert (member.category, member.founding_year, member.sector.name) == (Member.Category.AMBASSADOR, 1987, "Services")
 
 
-def test_adhesions_become_exactly_the_listed_years_keeping_dues(quebec):
+def test_adhesions_add_years_and_never_remove_one_keeping_dues(quebec):
     member = MemberFactory(name="Ressourcerie La Récupe", territory=quebec)
     MembershipFactory(member=member, fiscal_year=FiscalYear(2015), dues=Decimal("150.00"))
     MembershipFactory(member=member, fiscal_year=FiscalYear(2016), dues=Decimal("175.00"))
@@ -103,7 +104,117 @@ def test_adhesions_become_exactly_the_listed_years_keeping_dues(quebec):
 
     assert result.error_messages() == []
     memberships = {m.fiscal_year.label: m.dues for m in Membership.objects.filter(member=member)}
-    assert memberships == {"2016-2017": Decimal("175.00"), "2017-2018": None}
+    assert memberships == {"2015-2016": Decimal("150.00"), "2016-2017": Decimal("175.00"), "2017-2018": None}
+    [row] = result.preview_rows
+    assert [change.text() for change in row.changes if change.is_list] == ["Adhésions\u00a0: +\u00a02017-2018"]
+
+
+@pytest.mark.parametrize("cell", ["-2016-2017", "(vide)", "2017-2018;\u22122015-2016"])
+def test_an_import_refuses_to_remove_a_membership_and_says_where_it_is_done(quebec, cell):
+    member = MemberFactory(name="Coop", territory=quebec, fiscal_years=[2015, 2016])
+
+    result = import_file(MemberResource, csv_bytes(HEADER, f"Coop,coopérative,régulier,,,,,,,,,{cell}"))
+
+    [message] = result.error_messages()
+    assert message.startswith("Ligne 2, colonne adhesions\u00a0: «\u00a0")
+    assert "un import ne retire pas d’adhésion\u00a0; supprimez-la dans la fiche du membre" in message
+    assert sorted(m.fiscal_year.label for m in member.memberships.all()) == ["2015-2016", "2016-2017"]
+
+
+def test_a_blank_cell_keeps_the_saved_value_and_the_marker_clears_it(quebec):
+    member = MemberFactory(
+        name="Coop", territory=quebec, founding_year=1990, sector="Services", email="a@exemple.org",
+        setting=Member.Setting.RURAL, website="https://coop.exemple.org",
+    )
+
+    result = import_file(
+        MemberResource, csv_bytes(HEADER, "Coop,coopérative,ambassadeur,,(vide),,,(VIDE),,,,", ), dry_run=True
+    )
+    [row] = result.preview_rows
+    assert [change.text() for change in row.changes] == [
+        "Catégorie\u00a0: régulier \u2192 ambassadeur",
+        "Territoire\u00a0: Québec \u2192 (vide)",
+        "Courriel\u00a0: a@exemple.org \u2192 (vide)",
+    ]
+    assert [(line, name, change.label) for line, name, change in result.warnings] == [
+        (2, "Coop", "Territoire"), (2, "Coop", "Courriel"),
+    ]
+    assert result.counts == [
+        "0\u00a0membre ajouté", "1\u00a0membre modifié", "0\u00a0ligne inchangée", "0\u00a0adhésion ajoutée", "0\u00a0adhésion retirée",
+        "2\u00a0valeurs effacées",
+    ]
+
+    import_file(MemberResource, csv_bytes(HEADER, "Coop,coopérative,ambassadeur,,(vide),,,(VIDE),,,,"))
+
+    member.refresh_from_db()
+    assert (member.category, member.territory, member.email) == (Member.Category.AMBASSADOR, None, "")
+    assert (member.founding_year, member.sector.name, member.setting, member.website) == (
+        1990, "Services", Member.Setting.RURAL, "https://coop.exemple.org",
+    )
+
+
+def test_the_marker_cannot_clear_the_key_nor_a_required_column(quebec):
+    MemberFactory(name="Coop", territory=quebec)
+
+    result = import_file(
+        MemberResource, csv_bytes(HEADER, "(vide),coopérative,régulier,,,,,,,,,", "Coop,coopérative,(vide),,,,,,,,,")
+    )
+
+    messages = result.error_messages()
+    assert messages[0] == "Ligne 2, colonne nom\u00a0: Une colonne clé ne peut pas être effacée par «\u00a0(vide)\u00a0»."
+    assert messages[1].startswith("Ligne 3, colonne categorie\u00a0: ")
+    assert Member.objects.get().legal_form == Member.LegalForm.COOPERATIVE
+
+
+def test_renewing_by_spreadsheet_adds_the_year_and_changes_nothing_else(db):
+    """The issue's journey: the template's columns, nom, forme_juridique, categorie and adhesions=2017-2018."""
+    from members.billing.models import Invoice, Payment
+    from reports.statistics import year_figures
+
+    load_demo(images=False, campaign=False)
+    renewing = list(
+        Member.objects.filter(memberships__fiscal_year=FiscalYear(2016), invoices__payments__isnull=False)
+        .exclude(founding_year=None).exclude(territory=None).exclude(sector=None)
+        .distinct().order_by("name")[:2]
+    )
+    assert len(renewing) == 2
+    snapshot = export_file(MemberResource)
+    invoices = sorted(Invoice.objects.values_list("pk", "member_id", "fiscal_year", "total"))
+    payments = sorted(Payment.objects.values_list("pk", "invoice_id", "amount"))
+    memberships = sorted(Membership.objects.values_list("pk", "member_id", "fiscal_year", "dues", "paid_on"))
+    figures = year_figures(FiscalYear(2016))
+    rows = [
+        f'"{member.name}",{LEGAL_FORMS[member.legal_form]},{CATEGORIES[member.category]},,,,,,,,,2017-2018'
+        for member in renewing
+    ]
+
+    preview = import_file(MemberResource, csv_bytes(HEADER, *rows), dry_run=True)
+
+    assert preview.error_messages() == []
+    assert preview.counts == [
+        "0\u00a0membre ajouté", "2\u00a0membres modifiés", "0\u00a0ligne inchangée", "2\u00a0adhésions ajoutées", "0\u00a0adhésion retirée",
+    ]
+    assert [[change.text() for change in row.changes] for row in preview.preview_rows] == [
+        ["Adhésions\u00a0: +\u00a02017-2018"], ["Adhésions\u00a0: +\u00a02017-2018"]
+    ]
+    assert preview.warnings == []
+
+    result = import_file(MemberResource, csv_bytes(HEADER, *rows))
+
+    assert result.error_messages() == []
+    added = Membership.objects.filter(fiscal_year=FiscalYear(2017))
+    assert sorted(added.values_list("member__name", flat=True)) == [member.name for member in renewing]
+    assert sorted(Membership.objects.exclude(fiscal_year=FiscalYear(2017)).values_list(
+        "pk", "member_id", "fiscal_year", "dues", "paid_on")) == memberships
+    assert sorted(Invoice.objects.values_list("pk", "member_id", "fiscal_year", "total")) == invoices
+    assert sorted(Payment.objects.values_list("pk", "invoice_id", "amount")) == payments
+    # Every other column of every member is as it was: only the two rows' adhesions differ.
+    after = export_file(MemberResource).decode("utf-8").splitlines()
+    before = snapshot.decode("utf-8").splitlines()
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    assert [(old + ";2017-2018") for old, _new in changed] == [new for _old, new in changed]
+    assert len(changed) == 2
+    assert year_figures(FiscalYear(2016)) == figures
 
 
 def test_every_bad_row_is_reported_with_its_line_and_nothing_is_saved(quebec):
@@ -251,7 +362,7 @@ def test_member_import_runs_as_many_queries_for_50_updated_rows_as_for_5(quebec,
 
     assert result.totals["update"] == 50
     years = {m.fiscal_year.label for m in Membership.objects.filter(member__name="Grande 049")}
-    assert years == {"2015-2016", "2016-2017"}
+    assert years == {"2014-2015", "2015-2016", "2016-2017"}
     assert Member.objects.get(name="Grande 049").founding_year == 1990
 
 
@@ -263,7 +374,7 @@ def test_imported_members_keep_a_history_of_real_changes(quebec):
     # Only the adhesions change: the member's row is left alone, its history too.
     import_file(MemberResource, csv_bytes(HEADER, "Coop,coopérative,régulier,1990,Québec,urbain,,,,,,2016-2017"))
     assert member.history.count() == 1
-    assert [m.fiscal_year.label for m in member.memberships.all()] == ["2016-2017"]
+    assert [m.fiscal_year.label for m in member.memberships.all()] == ["2016-2017", "2015-2016"]
 
     # A real change: bulk_update leaves auto_now alone, so the import stamps updated_at itself.
     import datetime
@@ -286,8 +397,8 @@ def test_the_preview_shows_the_adhesions_of_a_new_member(quebec):
         dry_run=True,
     )
 
-    (row,) = result.valid_rows()
-    assert "2015-2016;2016-2017" in row.diff[-1]
+    (row,) = result.preview_rows
+    assert row.changes[-1].text(new=True) == "Adhésions\u00a0: +\u00a02015-2016, +\u00a02016-2017"
     assert Member.objects.count() == 0
 
 
@@ -316,3 +427,10 @@ def test_a_row_naming_two_saved_members_that_differ_by_accents_only_is_refused_i
         "renommez-en une dans l’administration d’abord."
     ]
     assert sorted(Member.objects.values_list("name", flat=True)) == ["Cafe", "Café"]
+
+
+def test_a_website_without_its_scheme_is_read_as_https_as_in_the_portal(quebec):
+    result = import_file(MemberResource, csv_bytes(HEADER, "Coop,coopérative,régulier,,,,,,,deuxrives.coop,,"))
+
+    assert result.error_messages() == []
+    assert Member.objects.get().website == "https://deuxrives.coop"

@@ -171,3 +171,35 @@ def test_a_name_held_as_a_date_cell_keys_the_row_as_it_is_saved():
         result = import_file(PartnerResource, xlsx_bytes(rows), file_format=XLSX())
         assert not result.has_errors() and not result.has_validation_errors()
     assert list(Partnership.objects.values_list("organisation__name", flat=True)) == ["2000-01-01"]
+
+
+def test_blank_cells_keep_a_partnership_and_its_website_and_the_marker_clears_them(db):
+    partnership = PartnershipFactory(
+        organisation=OrganisationFactory(name="MRC de Portneuf", website="https://www.portneuf.ca"),
+        fiscal_year=FiscalYear(2016),
+        amount=Decimal("800"),
+    )
+
+    result = import_file(PartnerResource, csv_bytes(HEADER, "MRC de Portneuf,,2016-2017,,"))
+
+    assert result.error_messages() == []
+    assert result.totals["skip"] == 1
+    partnership.refresh_from_db()
+    assert (partnership.amount, partnership.organisation.website) == (Decimal("800"), "https://www.portneuf.ca")
+
+    preview = import_file(PartnerResource, csv_bytes(HEADER, "MRC de Portneuf,,2016-2017,(vide),(vide)"), dry_run=True)
+
+    [row] = preview.preview_rows
+    assert [change.text() for change in row.changes] == [
+        "Site Web\u00a0: https://www.portneuf.ca \u2192 (vide)",
+        "Montant\u00a0: 800 \u2192 (vide)",
+    ]
+    partnership.refresh_from_db()
+    assert partnership.amount == Decimal("800")
+
+
+def test_a_partner_website_without_its_scheme_is_read_as_https(db):
+    result = import_file(PartnerResource, csv_bytes(HEADER, "Deux Rives,officiel,2016-2017,deuxrives.coop,"))
+
+    assert result.error_messages() == []
+    assert Organisation.objects.get().website == "https://deuxrives.coop"

@@ -24,6 +24,8 @@ MEASURE_SEPARATOR = "="
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: Written before such a text, and taken off on import; a text that begins with it gets one more.
 FORMULA_ESCAPE = "'"
+#: The one way to clear a saved value through an import: a blank cell leaves the value as it is.
+CLEAR_MARKER = "(vide)"
 
 
 class SpreadsheetError(Exception):
@@ -79,6 +81,11 @@ def cell_text(value):
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value.isoformat()
     return str(value).strip()
+
+
+def is_clear_marker(value):
+    """Tell whether a cell holds the marker that clears a saved value (« (vide) », any case)."""
+    return isinstance(value, str) and fold(value) == fold(CLEAR_MARKER)
 
 
 def split_list(value):

@@ -9,6 +9,12 @@ The folding of names happens in Python against dictionaries built once per
 import, so that SQLite and PostgreSQL match the same way and no row costs a
 lookup query.
 
+An import adds and corrects; it never erases silently. For a saved row, a blank cell leaves
+the stored value as it is, and ``(vide)`` (``CLEAR_MARKER``) clears it; list columns
+follow the same rule, and each resource says what a list it holds may lose. The preview
+names, per row and in words, every value that changes (``Change``), counts the rows and
+list items added and removed, and lists apart what would be cleared or removed.
+
 Exports are safe to open in a spreadsheet program: a text cell that a program would
 take for a formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return) is written behind a single quote ``'``, the quote the import takes off again,
@@ -16,12 +22,15 @@ and XLSX text is always written as text, never as a formula. Invisible control
 characters that older rows may hold are left out of every export.
 """
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from import_export import resources
@@ -32,7 +41,58 @@ from import_export.results import Result, RowResult
 from pole.collation import french_sorted
 from pole.control_characters import ControlCharacterValidator
 from pole.formatting import format_number
-from pole.spreadsheets.cells import SpreadsheetError, cell_text, export_cell, fold, holds_text, quoted, unescape_formula
+from pole.spreadsheets.cells import (
+    CLEAR_MARKER,
+    SpreadsheetError,
+    cell_text,
+    export_cell,
+    fold,
+    holds_text,
+    is_clear_marker,
+    quoted,
+    split_list,
+    unescape_formula,
+)
+
+
+@dataclass
+class Change:
+    """One column of one row that an import changes, as the preview says it in words."""
+
+    label: str
+    before: str = ""
+    after: str = ""
+    #: For a list column (years, objectives…): the items added and removed, compared as sets.
+    added: list = dataclass_field(default_factory=list)
+    removed: list = dataclass_field(default_factory=list)
+    is_list: bool = False
+
+    @property
+    def cleared(self):
+        """A saved value that the row empties (« (vide) » in the file)."""
+        return not self.is_list and self.before != "" and self.after == ""
+
+    @property
+    def warns(self):
+        return self.cleared or bool(self.removed)
+
+    def text(self, *, new=False):
+        """« Territoire : Portneuf → (vide) », « Adhésions : + 2017-2018 »; a new row's value alone."""
+        if self.is_list:
+            items = [f"+\u00a0{item}" for item in self.added] + [f"\u2212\u00a0{item}" for item in self.removed]
+            change = ", ".join(items)
+        elif new:
+            change = self.after
+        else:
+            change = f"{self.before or CLEAR_MARKER} \u2192 {self.after or CLEAR_MARKER}"
+        return _("{label}: {change}").format(label=self.label, change=change)
+
+    @property
+    def text_new(self):
+        return self.text(new=True)
+
+    def __str__(self):
+        return self.text()
 
 
 class FoldedKeyInstanceLoader(BaseInstanceLoader):
@@ -69,6 +129,10 @@ class SpreadsheetResult(Result):
 
     #: How the file was read (``CsvReading`` or ``XlsxReading``), set by ``SpreadsheetResource.import_data``.
     reading = None
+    #: The preview's counts in words (« 2 membres modifiés », « 3 adhésions ajoutées »…).
+    counts = ()
+    #: [(line, row's name, Change)] of every value cleared and list item removed.
+    warnings = ()
 
     def append_invalid_row(self, number, row, validation_error):
         super().append_invalid_row(number + 1, row, validation_error)
@@ -130,6 +194,8 @@ class SpreadsheetDiff(Diff):
 
     def compare_with(self, resource, instance):
         self.right = self.read_columns(resource, instance)
+        if instance is not None:
+            resource.row_changes = resource.describe_changes(self.left, self.right)
 
     @staticmethod
     def read_columns(resource, instance):
@@ -164,6 +230,10 @@ class SpreadsheetResource(resources.ModelResource):
     column_rules = {}
     #: Columns that may not be empty though their model field does not say so.
     required_columns = ()
+    #: {column: its name in words}, for the preview (« Territoire »); the column's name otherwise.
+    column_labels = {}
+    #: Columns holding lists (« ; »): the preview compares them as sets.
+    list_columns = ()
 
     #: Columns whose values together identify a row of the file.
     key_columns = ()
@@ -178,6 +248,8 @@ class SpreadsheetResource(resources.ModelResource):
         use_transactions = True
         skip_unchanged = True
         report_skipped = True
+        # The preview says each change in words (``Change``), not as a character diff.
+        skip_html_diff = True
         clean_model_instances = True
         instance_loader_class = FoldedKeyInstanceLoader
 
@@ -308,7 +380,67 @@ class SpreadsheetResource(resources.ModelResource):
             dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=use_transactions, **kwargs
         )
         result.reading = reading
+        rows = [row for row in result.valid_rows() if not getattr(row, "blank_line", False)]
+        result.preview_rows = rows
+        result.counts = self.count_changes(rows)
+        result.warnings = [
+            (row.number, row.object_repr, change) for row in rows for change in row.changes if change.warns
+        ]
         return result
+
+    # The preview, in words
+
+    def column_label(self, column):
+        return str(self.column_labels.get(column) or capfirst(column))
+
+    def describe_changes(self, before, after):
+        """Return the ``Change`` of every column whose rendered value differs; lists compared as sets."""
+        changes = []
+        for field, old, new in zip(self.get_import_fields(), before, after, strict=True):
+            column = field.column_name
+            old, new = cell_text(old), cell_text(new)
+            if column in self.list_columns:
+                old_items, new_items = split_list(old), split_list(new)
+                old_keys, new_keys = {fold(item) for item in old_items}, {fold(item) for item in new_items}
+                added = [item for item in new_items if fold(item) not in old_keys]
+                removed = [item for item in old_items if fold(item) not in new_keys]
+                if added or removed:
+                    changes.append(Change(self.column_label(column), added=added, removed=removed, is_list=True))
+            elif old != new:
+                changes.append(Change(self.column_label(column), before=old, after=new))
+        return changes
+
+    def count_changes(self, rows):
+        """Return the preview's counts in words: rows added, changed and unchanged, values cleared."""
+        added = sum(row.import_type == RowResult.IMPORT_TYPE_NEW for row in rows)
+        changed = sum(row.import_type == RowResult.IMPORT_TYPE_UPDATE for row in rows)
+        unchanged = sum(row.import_type == RowResult.IMPORT_TYPE_SKIP for row in rows)
+        cleared = sum(change.cleared for row in rows for change in row.changes)
+        counts = [
+            *self.count_rows(added, changed),
+            ngettext("{count} row unchanged", "{count} rows unchanged", unchanged).format(
+                count=format_number(unchanged)
+            ),
+            *self.count_list_changes(rows),
+        ]
+        if cleared:
+            counts.append(
+                ngettext("{count} value cleared", "{count} values cleared", cleared).format(
+                    count=format_number(cleared)
+                )
+            )
+        return counts
+
+    def count_rows(self, added, changed):
+        """Return [« 1 ligne ajoutée », « 2 lignes modifiées »]; a resource names its rows."""
+        return [
+            ngettext("{count} row added", "{count} rows added", added).format(count=format_number(added)),
+            ngettext("{count} row updated", "{count} rows updated", changed).format(count=format_number(changed)),
+        ]
+
+    def count_list_changes(self, rows):
+        """Return the counts of list items added and removed that a resource reports (its adhesions)."""
+        return []
 
     def conform_dataset(self, dataset):
         """Return the dataset with the contract's column names; raise SpreadsheetError if columns are wrong.
@@ -390,6 +522,7 @@ class SpreadsheetResource(resources.ModelResource):
             # A blank line (often left at the end of an XLSX sheet) says nothing.
             row_result = self.get_row_result_class()()
             row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            row_result.blank_line, row_result.changes = True, []
             return row_result
         return super().import_row(row, instance_loader, **kwargs)
 
@@ -402,14 +535,18 @@ class SpreadsheetResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
+        self.row_changes = []
         errors = {}
+        for column in self.key_columns:
+            if is_clear_marker(row.get(column)):
+                errors[column] = [_("A key column cannot be cleared with « (vide) ».")]
         for column, value in row.items():
             # The forms' rule (pole/control_characters.py): no invisible control character, which
             # PostgreSQL (NUL) and XLSX cannot hold; tabs and line breaks only in a multi-line text.
             try:
                 ControlCharacterValidator(multiline=column in self.multiline_columns)(cell_text(value))
             except ValidationError as error:
-                errors[column] = error.messages
+                errors.setdefault(column, []).extend(error.messages)
         first_line = self.duplicate_of.get(kwargs.get("row_number"))
         if first_line is not None:
             errors[self.key_columns[0]] = _(
@@ -417,6 +554,26 @@ class SpreadsheetResource(resources.ModelResource):
             ).format(key=" + ".join(self.key_columns), line=first_line)
         if errors:
             raise ValidationError(errors)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        # The row's line in the file (line 1 holds the column names) and its changes, for the preview.
+        row_result.number = kwargs.get("row_number", 0) + 1
+        row_result.changes = getattr(self, "row_changes", []) if row_result.import_type != RowResult.IMPORT_TYPE_SKIP else []
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        """Read one cell into ``instance``: a blank cell leaves a saved row's value, « (vide) » clears it."""
+        if field.attribute and field.column_name in row:
+            value = row[field.column_name]
+            if is_clear_marker(value):
+                row = {**row, field.column_name: ""}
+            elif instance.pk is not None and cell_text(value) == "":
+                return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def keeps_saved(self, instance, value):
+        """Tell whether a list cell leaves a saved row's list as it is (the cell is blank)."""
+        return instance.pk is not None and cell_text(value) == "" and not is_clear_marker(value)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}

@@ -51,6 +51,10 @@ SINGLE_LINE = "This field must hold a single line: remove its tabs and line brea
         ("bip\x07", False, "U+0007"),
         ("effacer\x7f", False, "U+007F"),
         ("ligne\x85suivante", True, "U+0085"),
+        ("Coop\ufffe", False, "U+FFFE"),
+        ("Coop\uffff", True, "U+FFFF"),
+        ("Coop\ud800", True, "U+D800"),
+        ("\ufeffCoop \ufffd \U0010fffd", False, None),  # a byte order mark, the replacement character: text
         ("12, rue Principale\r\nQuébec\tG1R 1A1", True, None),
         ("Alimentation\tbio", False, SINGLE_LINE),
         ("deux\nlignes", False, SINGLE_LINE),
@@ -327,3 +331,23 @@ def test_cleaning_an_app_without_control_characters_writes_nothing(db, django_as
     ]
     with django_assert_num_queries(len(text_models)):
         clean_stored_text(apps, "members")
+
+
+def test_an_xlsx_export_holds_a_name_that_had_a_noncharacter(db):
+    """U+FFFE and U+FFFF broke every XLSX export (XML cannot hold them): stripped, the file opens."""
+    import io
+
+    import openpyxl
+    from import_export.formats.base_formats import XLSX
+
+    from members.models import Member
+    from members.resources import MemberResource
+
+    member = MemberFactory(name="Coop\ufffe Alpha\uffff")
+    Member.objects.filter(pk=member.pk).update(address="1, rue\ufffe Saint-Jean")
+
+    book = openpyxl.load_workbook(io.BytesIO(XLSX().export_data(MemberResource().export())))
+
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[1][0] == "Coop Alpha"
+    assert rows[1][10] == "1, rue Saint-Jean"

@@ -373,12 +373,12 @@ def test_the_preview_shows_the_objectives_measures_and_partners_it_will_save(per
         ),
     )
 
-    (row,) = response.context["result"].valid_rows()
-    columns = dict(zip(response.context["result"].diff_headers, row.diff, strict=True))
-    assert "Concertation et collaboration" in columns["objectifs"]
-    assert "entreprises participantes=7;acheteurs=3" in columns["mesures"]
-    assert "Ville de Québec;Desjardins" in columns["partenaires"]
-    assert "entreprises participantes=7;acheteurs=3" in response.content.decode()
+    (row,) = response.context["result"].preview_rows
+    changes = {change.label: change.text_new for change in row.changes}
+    assert changes["Objectifs"] == "Objectifs\u00a0: +\u00a0Concertation et collaboration"
+    assert changes["Mesures"] == "Mesures\u00a0: +\u00a0entreprises participantes=7, +\u00a0acheteurs=3"
+    assert changes["Partenaires"] == "Partenaires\u00a0: +\u00a0Ville de Québec, +\u00a0Desjardins"
+    assert "Mesures\u00a0: +\u00a0entreprises participantes=7, +\u00a0acheteurs=3" in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -126,18 +126,20 @@ def test_registration_form_shows_french_errors_and_saves_nothing(new_page, live_
     page.get_by_role("button", name="S’inscrire").click()
     page.get_by_text("Saisissez une adresse de courriel valide.").wait_for()
     page.get_by_text("n’est pas un numéro de téléphone").wait_for()
-    page.get_by_text("Choisissez un membre ou écrivez le nom de votre organisation.").wait_for()
+    page.get_by_text("Écrivez le nom de votre organisation.").wait_for()
     assert sideways_overflow(page) == 0
     assert not Registration.objects.exists()
-    # Chosen from the list of members, the organisation needs no text.
+    # Not logged in, no one registers as a member (that needs the portal): the organisation is written.
     member = MemberFactory(name="Coopérative Le Rucher")
     page.reload()
+    assert page.get_by_label("Organisation membre").count() == 0
     page.get_by_label("Courriel").fill("marie@exemple.org")
     page.get_by_label("Téléphone").fill("418 555-0134")
-    page.get_by_label("Organisation membre").select_option(label=member.name)
+    page.get_by_label("Organisation").fill(member.name)
     page.get_by_role("button", name="S’inscrire").click()
     page.get_by_role("heading", name="Vous êtes inscrit·e").wait_for()
-    assert Registration.objects.get().member == member
+    registration = Registration.objects.get()
+    assert (registration.member, registration.organisation) == (None, member.name)
 
 
 def test_staff_email_form_writes_to_the_registrants(new_page, live_server, personnel):

@@ -97,3 +97,31 @@ def test_the_payment_form_runs_a_fixed_number_of_queries(personnel_client, invoi
         f"{ADD}?invoice={invoices['unpaid'].pk}",
         lambda i: issue_invoice(member=MemberFactory(), fiscal_year=Y2017, today=DAY),
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("amount", "1e2", "Écrivez le montant en chiffres, comme 160,00 ou 160.00."),
+        ("amount", "1.6E2", "Écrivez le montant en chiffres, comme 160,00 ou 160.00."),
+        ("paid_on", "2099-01-01", "Un paiement ne peut pas être daté dans le futur (1er janvier 2099)."),
+    ],
+)
+def test_an_amount_in_scientific_notation_or_a_future_date_is_refused_in_french(
+    personnel_client, invoices, field, value, reason
+):
+    data = {"invoice": invoices["unpaid"].pk, "paid_on": "2017-05-01", "method": "cheque", "amount": "100.00"}
+    data[field] = value
+
+    response = personnel_client.post(ADD, data)
+
+    assert response.status_code == 200
+    assert reason in response.content.decode()
+    assert Payment.objects.count() == 2  # the two recorded by the fixture
+
+
+def test_the_service_refuses_a_future_payment_too(invoices):
+    from members.billing.invoices import BillingError
+
+    with pytest.raises(BillingError, match="futur"):
+        record_payment(invoice=invoices["unpaid"], paid_on=datetime.date(2099, 1, 1), amount=Decimal("10.00"))
