@@ -9,3 +9,4 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         from . import missing_data  # noqa: F401  (registers what a record may lack for the report)
+        from . import privacy  # noqa: F401  (registers the personal fields, their retention and export)

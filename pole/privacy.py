@@ -1,0 +1,300 @@
+"""The registry of personal information: every field that holds some, why, who sees it, how long.
+
+Québec's private-sector privacy act, as amended by Law 25, asks an organisation to know what
+personal information it holds, to say so in clear terms (the public « Confidentialité » page),
+to keep it no longer than its purpose needs, and to give it to the person who asks. One
+registry, in code, serves all of it:
+
+- each app registers the fields of its own models in its ``privacy`` module, imported by its
+  AppConfig when ready (as with ``pole.missing_data``): ``register(...)`` for a personal field,
+  ``not_personal(...)`` for a field whose name looks personal but holds none (an
+  organisation's name), with the reason;
+- ``pole/tests/test_privacy_registry.py`` walks every model's fields and fails on a field that
+  looks personal and is in neither list;
+- the privacy page (``policy_sections``) is generated from it;
+- the retention job (``manage.py apply_retention``) runs the rules the apps register with
+  ``retention_rule``; a person's data export runs the sections they register with
+  ``person_data``.
+
+This module knows no app: models are named by their label (``activities.registration``).
+"""
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pole.fields import PhoneField
+from pole.text import normalize_email_identifier
+
+# --- Categories -------------------------------------------------------------------------------
+
+CATEGORIES = OrderedDict(
+    [
+        ("identity", _("Identity")),
+        ("contact", _("Contact details")),
+        ("role", _("Role in an organisation or in the network")),
+        ("event", _("Event registration")),
+        ("health", _("Dietary and accessibility needs")),
+        ("image", _("Photos")),
+        ("billing", _("Billing")),
+        ("correspondence", _("E-mails sent by the network")),
+        ("connection", _("Connections and security")),
+        ("privacy", _("Consents and requests")),
+    ]
+)
+
+# Who may see a field, in words for the page and as a key for the tests.
+AUDIENCES = {
+    "public": _("anyone (published on the site or in the report)"),
+    "staff": _("the network's staff"),
+    "direction": _("the Direction only"),
+    "representative": _("the organisation's representatives and the network's staff"),
+    "person": _("the person and the network's staff"),
+    "system": _("nobody: read by the application only, for security"),
+}
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    model: str
+    field: str
+    category: str
+    purpose: object
+    seen_by: tuple
+    retention: object
+
+    @property
+    def model_class(self):
+        return apps.get_model(self.model)
+
+    @property
+    def label(self):
+        model = self.model_class
+        try:
+            verbose = model._meta.get_field(self.field).verbose_name
+        except Exception:  # noqa: BLE001 — a field named by a framework model without a verbose name
+            verbose = self.field.replace("_", " ")
+        return f"{verbose} ({model._meta.verbose_name})"
+
+
+_FIELDS = {}
+_NOT_PERSONAL = {}
+
+
+def register(model, fields, *, category, purpose, seen_by, retention):
+    """Register ``fields`` of ``model`` (a label, ``app.model``) as personal information."""
+    if category not in CATEGORIES:
+        raise ValueError(f"Unknown category {category!r}")
+    seen_by = (seen_by,) if isinstance(seen_by, str) else tuple(seen_by)
+    for audience in seen_by:
+        if audience not in AUDIENCES:
+            raise ValueError(f"Unknown audience {audience!r}")
+    for name in fields:
+        _FIELDS[(model, name)] = PersonalField(model, name, category, purpose, seen_by, retention)
+
+
+def not_personal(model, fields, *, reason):
+    """Declare ``fields`` of ``model`` as holding no personal information, saying why."""
+    for name in fields:
+        _NOT_PERSONAL[(model, name)] = reason
+
+
+def _base_label(model_label):
+    """A django-simple-history table keeps the fields of its model: ``members.historicalcontact`` → ``members.contact``."""
+    app_label, _dot, name = model_label.partition(".")
+    if name.startswith("historical"):
+        return f"{app_label}.{name[len('historical') :]}"
+    return model_label
+
+
+def entry(model_label, field_name):
+    """The registration of a field: a ``PersonalField``, the reason it holds none (a string), or None."""
+    for label in (model_label, _base_label(model_label)):
+        if (label, field_name) in _FIELDS:
+            return _FIELDS[(label, field_name)]
+        if (label, field_name) in _NOT_PERSONAL:
+            return _NOT_PERSONAL[(label, field_name)]
+    return None
+
+
+def personal_fields():
+    return list(_FIELDS.values())
+
+
+# A field looks personal by its name or its type; such a field must be registered either way.
+PERSONAL_NAME = re.compile(
+    r"(^|_)(name|names|first_name|last_name|email|mail|phone|address|ip|needs|photo|recipients|body|"
+    r"message|user_agent|username|note|notes|comment|caption|credit|reason|details|answer|session_data|"
+    r"information|circumstances|wording|repr|post_data|get_data|notes|allergies|health|birth|portrait|mobile)($|_)"
+)
+PERSONAL_TYPES = (models.EmailField, models.GenericIPAddressField, models.ImageField, PhoneField)
+
+
+def looks_personal(model_field):
+    return bool(PERSONAL_NAME.search(model_field.name)) or isinstance(model_field, PERSONAL_TYPES)
+
+
+def unregistered_fields(models_=None):
+    """Every field of every installed model (or of ``models_``) that looks personal and is not in the registry.
+
+    Return them as ``app.model.field``.
+    """
+    missing = []
+    for model in models_ if models_ is not None else apps.get_models():
+        label = model._meta.label_lower
+        for model_field in model._meta.concrete_fields:
+            if model_field.is_relation:
+                continue
+            if looks_personal(model_field) and entry(label, model_field.name) is None:
+                missing.append(f"{label}.{model_field.name}")
+    return missing
+
+
+# --- The privacy page -------------------------------------------------------------------------
+
+
+@dataclass
+class PolicySection:
+    category: str
+    title: object
+    fields: list = field(default_factory=list)
+    purposes: list = field(default_factory=list)
+    audiences: list = field(default_factory=list)
+    retentions: list = field(default_factory=list)
+
+
+def _unique(values):
+    seen, kept = set(), []
+    for value in values:
+        if str(value) not in seen:
+            seen.add(str(value))
+            kept.append(value)
+    return kept
+
+
+def policy_sections():
+    """The registry grouped by category, in the categories' order: what, why, who sees it, how long."""
+    sections = []
+    for key, title in CATEGORIES.items():
+        entries = [item for item in _FIELDS.values() if item.category == key]
+        if not entries:
+            continue
+        sections.append(
+            PolicySection(
+                category=key,
+                title=title,
+                fields=_unique(item.label for item in entries),
+                purposes=_unique(item.purpose for item in entries),
+                audiences=_unique(AUDIENCES[audience] for item in entries for audience in item.seen_by),
+                retentions=_unique(item.retention for item in entries),
+            )
+        )
+    return sections
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    key: str
+    description: object
+    apply: object  # function(*, now, dry_run) -> number of records changed (or that would be)
+
+
+_RULES = OrderedDict()
+
+
+def retention_rule(key, description):
+    """Register the decorated function as a retention rule: ``function(*, now, dry_run)`` returns a count."""
+
+    def decorate(function):
+        _RULES[key] = RetentionRule(key, description, function)
+        return function
+
+    return decorate
+
+
+def retention_rules():
+    return list(_RULES.values())
+
+
+# --- A person's data --------------------------------------------------------------------------
+
+_SECTIONS = OrderedDict()
+
+
+def person_data(key):
+    """Register the decorated function as a section of a person's data export.
+
+    ``function(person)`` gets a ``Person`` (the e-mail addresses and names matched so far) and
+    returns a list of JSON-ready dicts; it may add to ``person.emails`` and ``person.names``
+    (a contact's account address), so sections run in registration order.
+    """
+
+    def decorate(function):
+        _SECTIONS[key] = function
+        return function
+
+    return decorate
+
+
+_ERASERS = OrderedDict()
+
+
+def person_eraser(key):
+    """Register the decorated function as an eraser: ``function(person, *, now)`` anonymises, returns a count."""
+
+    def decorate(function):
+        _ERASERS[key] = function
+        return function
+
+    return decorate
+
+
+@dataclass
+class Person:
+    emails: set
+    names: set = field(default_factory=set)
+    user_ids: set = field(default_factory=set)
+
+
+def normalise(email):
+    return normalize_email_identifier(email)
+
+
+def email_condition(field_name, emails):
+    """``Q`` matching any of ``emails`` in ``field_name``, case aside (addresses were not always stored normalised)."""
+    condition = Q(pk__in=[])
+    for email in emails:
+        if email:
+            condition |= Q(**{f"{field_name}__iexact": email})
+    return condition
+
+
+def collect_person_data(email):
+    """Everything the app holds about the person with ``email``: ``{"sections": {key: [records]}}``."""
+    person = Person(emails={normalise(email)})
+    sections = OrderedDict()
+    for key, function in _SECTIONS.items():
+        sections[key] = function(person)
+    return {
+        "schema": "pole.person-data/1",
+        "email": normalise(email),
+        "emails": sorted(person.emails),
+        "names": sorted(person.names),
+        "sections": sections,
+    }
+
+
+def erase_person(email, *, now):
+    """Anonymise everything about the person with ``email`` that no law asks to keep; return counts by eraser."""
+    person = Person(emails={normalise(email)})
+    for function in _SECTIONS.values():
+        function(person)
+    return {key: function(person, now=now) for key, function in _ERASERS.items()}
