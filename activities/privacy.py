@@ -119,7 +119,7 @@ def _registrations_of(person):
     return Registration.objects.filter(email_condition("email", person.emails) | Q(user_id__in=person.user_ids))
 
 
-@person_data("registrations")
+@person_data("registrations", _("Event registrations"))
 def registrations(person):
     rows = []
     for row in _registrations_of(person).select_related("activity", "member").order_by("activity__start_date", "pk"):

@@ -193,7 +193,7 @@ def anonymise_former_members_contacts(*, now, dry_run):
 # --- A person's data --------------------------------------------------------------------------
 
 
-@person_data("account")
+@person_data("account", _("Account"))
 def account(person):
     rows = []
     for user in User.objects.filter(email_condition("email", person.emails)):
@@ -220,7 +220,7 @@ def _contacts_of(person):
     )
 
 
-@person_data("contacts")
+@person_data("contacts", _("Contact of a member organisation"))
 def contacts(person):
     rows = []
     for contact in _contacts_of(person).order_by("pk"):
@@ -244,7 +244,7 @@ def contacts(person):
     return rows
 
 
-@person_data("invitations")
+@person_data("invitations", _("Portal invitations"))
 def invitations(person):
     rows = Invitation.objects.filter(
         email_condition("email", person.emails) | Q(contact__in=_contacts_of(person))
@@ -260,7 +260,7 @@ def invitations(person):
     ]
 
 
-@person_data("staff")
+@person_data("staff", _("Staff"))
 def staff(person):
     rows = []
     for row in StaffMember.objects.filter(email_condition("email", person.emails)):
@@ -276,7 +276,7 @@ def _period(row):
     }
 
 
-@person_data("board")
+@person_data("board", _("Board of directors"))
 def board(person):
     """Board mandates carry no e-mail: matched on the exact names found for the person so far."""
     condition = Q(pk__in=[])
@@ -289,7 +289,7 @@ def board(person):
     ]
 
 
-@person_data("invoices")
+@person_data("invoices", _("Invoices and payments"))
 def invoices(person):
     """The invoices the person issued from the portal, or of the organisations they represent, with their payments."""
     represented = Contact.objects.filter(user_id__in=person.user_ids, user__isnull=False).values("member_id")
@@ -316,7 +316,7 @@ def invoices(person):
     ]
 
 
-@person_data("dues_notices")
+@person_data("dues_notices", _("Dues e-mails"))
 def dues_notices(person):
     rows = []
     for notice in DuesNotice.objects.filter(_recipients_condition(person.emails)).select_related("member"):

@@ -26,12 +26,14 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views import View
 from django.views.generic import DeleteView, DetailView, TemplateView, UpdateView
 from django.views.generic.edit import CreateView
 
 from pole.collation import french_sort_key, french_sorted
 from pole.fiscal_years import FiscalYear
 from pole.page_cache import public_page
+from pole.privacy import collect_person_data, person_data_response, record_export
 from pole.text import fold
 
 from . import invitations
@@ -146,6 +148,18 @@ class ContactDeleteView(OwnContactMixin, DeleteView):
         contact._change_reason = PORTAL_CHANGE_REASON
         messages.success(self.request, _("The contact %(contact)s has been removed.") % {"contact": contact})
         return super().form_valid(form)
+
+
+class MyDataView(RepresentativeRequiredMixin, View):
+    """A representative downloads everything the app holds about them (JSON or HTML): their own only.
+
+    Matched on their account's and their contact's addresses; the download is logged.
+    """
+
+    def get(self, request, file_format):
+        data = collect_person_data(request.user.email)
+        record_export(user=request.user, what=f"données personnelles ({file_format}, portail) : {data['email']}")
+        return person_data_response(data, file_format, request=request)
 
 
 # --- Public directory ---------------------------------------------------------------------

@@ -160,7 +160,7 @@ def _exactly_to(message, emails):
     return {address.lower() for address in message.recipient_list} & emails
 
 
-@person_data("emails")
+@person_data("emails", _("E-mails sent to the person"))
 def emails_sent(person):
     rows = []
     for message in OutboxMessage.objects.filter(_recipient_condition(person.emails)).order_by("created_at", "pk"):
@@ -179,7 +179,7 @@ def emails_sent(person):
     return rows
 
 
-@person_data("consents")
+@person_data("consents", _("Consents"))
 def consents(person):
     return [
         {
@@ -195,7 +195,7 @@ def consents(person):
     ]
 
 
-@person_data("unsubscriptions")
+@person_data("unsubscriptions", _("Unsubscriptions"))
 def unsubscriptions(person):
     return [
         {"kind": row.kind, "at": row.created_at.isoformat()}
@@ -203,7 +203,7 @@ def unsubscriptions(person):
     ]
 
 
-@person_data("requests")
+@person_data("requests", _("Requests about personal information"))
 def requests(person):
     return [
         {
@@ -218,7 +218,7 @@ def requests(person):
     ]
 
 
-@person_data("logins")
+@person_data("logins", _("Logins"))
 def logins(person):
     return [
         {"at": row.attempt_time.isoformat(), "ip_address": row.ip_address, "user_agent": row.user_agent}

@@ -229,8 +229,15 @@ def retention_rules():
 _SECTIONS = OrderedDict()
 
 
-def person_data(key):
-    """Register the decorated function as a section of a person's data export.
+_SECTION_TITLES = {}
+
+
+def section_title(key):
+    return _SECTION_TITLES.get(key, key)
+
+
+def person_data(key, title):
+    """Register the decorated function as a section (``key``, ``title``) of a person's data export.
 
     ``function(person)`` gets a ``Person`` (the e-mail addresses and names matched so far) and
     returns a list of JSON-ready dicts; it may add to ``person.emails`` and ``person.names``
@@ -239,6 +246,7 @@ def person_data(key):
 
     def decorate(function):
         _SECTIONS[key] = function
+        _SECTION_TITLES[key] = title
         return function
 
     return decorate
@@ -298,3 +306,89 @@ def erase_person(email, *, now):
     for function in _SECTIONS.values():
         function(person)
     return {key: function(person, now=now) for key, function in _ERASERS.items()}
+
+
+# --- Exports ----------------------------------------------------------------------------------
+
+
+def record_export(*, user, what, rows=None):
+    """Log an export of personal information (who, when, what), so that an incident can be traced."""
+    from pole.models import PersonalDataAccess
+
+    return PersonalDataAccess.objects.create(user=user if user and user.is_authenticated else None, what=what[:255], rows=rows)
+
+
+INCIDENT_COLUMNS = [
+    ("known_on", "connu_le"),
+    ("occurred_on", "survenu_le"),
+    ("title", "incident"),
+    ("information", "renseignements"),
+    ("circumstances", "circonstances"),
+    ("people_count", "personnes"),
+    ("injury", "prejudice_serieux"),
+    ("injury_assessment", "evaluation"),
+    ("cai_notified_on", "avis_cai_le"),
+    ("people_notified_on", "avis_personnes_le"),
+    ("measures", "mesures"),
+]
+
+
+def incidents_csv(incidents):
+    """The incident register as CSV (UTF-8 with a byte order mark for Excel), every cell made safe for a spreadsheet."""
+    import tablib
+
+    from pole.spreadsheets.cells import export_cell
+
+    dataset = tablib.Dataset(headers=[header for _name, header in INCIDENT_COLUMNS])
+    for incident in incidents:
+        row = []
+        for name, _header in INCIDENT_COLUMNS:
+            value = getattr(incident, name)
+            if name == "injury":
+                value = str(incident.get_injury_display())
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            elif value is None:
+                value = ""
+            row.append(export_cell(value, text_column=isinstance(value, str)))
+        dataset.append(row)
+    return "\ufeff" + dataset.export("csv")
+
+
+def _display(value):
+    if value is None or value == "":
+        return "—"
+    if value is True or value is False:
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, dict):
+        return ", ".join(f"{key} = {_display(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return " · ".join(_display(item) for item in value) or "—"
+    return str(value)
+
+
+def titled_sections(data):
+    """``collect_person_data``'s sections as ``(title, records)`` pairs for a page, each record as ``(key, text)`` pairs."""
+    return [
+        (section_title(key), [[(name, _display(value)) for name, value in record.items()] for record in records])
+        for key, records in data["sections"].items()
+    ]
+
+
+def person_data_response(data, file_format, *, request):
+    """A person's data as a download: ``json`` (the documented schema, README) or a readable ``html`` file."""
+    import json
+
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    stem = f"donnees-personnelles-{timezone.localdate().isoformat()}"
+    if file_format == "json":
+        body = json.dumps(data, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        body = render_to_string("pole/person_data_file.html", {"data": data, "sections": titled_sections(data)}, request=request)
+        response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{file_format}"'
+    return response
