@@ -38,7 +38,8 @@ from pole.client_address import client_ip_address
 from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
-from pole.models import OutboxMessage
+from pole.models import ConsentRecord, OutboxMessage
+from pole.privacy import record_consent
 from pole.page_cache import public_page
 from pole.text import fold, normalize_email_identifier
 
@@ -209,6 +210,15 @@ def event_detail(request, pk):
                 status = 400
             else:
                 registration = seat.registration
+                if data.get("news_consent"):
+                    record_consent(
+                        email=registration.email,
+                        name=registration.name,
+                        purpose=ConsentRecord.Purpose.NEWS,
+                        wording=form.fields["news_consent"].label,
+                        how=ConsentRecord.Channel.REGISTRATION,
+                        user=request.user,
+                    )
                 request.session["registered"] = registration.pk
                 # The page after tells whether the confirmation has left (pole/outbox.py).
                 request.session["registered_email"] = seat.email.pk if seat.email is not None else None

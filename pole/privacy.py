@@ -392,3 +392,36 @@ def person_data_response(data, file_format, *, request):
         response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.{file_format}"'
     return response
+
+
+# --- Consents ---------------------------------------------------------------------------------
+
+
+def record_consent(*, email, name, purpose, wording, how, subject="", subject_key="", user=None):
+    """Record a consent as given now, with the exact ``wording`` the person saw. Return the record."""
+    from pole.models import ConsentRecord
+
+    return ConsentRecord.objects.create(
+        email=normalise(email),
+        name=name,
+        purpose=purpose,
+        wording=str(wording),
+        given_how=how,
+        subject=subject,
+        subject_key=subject_key,
+        recorded_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
+def withdraw_consent(*, purpose, how, email=None, subject_key=None):
+    """Record the withdrawal, now, of the active consents of ``purpose`` for ``email`` or ``subject_key``."""
+    from django.utils import timezone
+
+    from pole.models import ConsentRecord
+
+    consents = ConsentRecord.objects.filter(purpose=purpose, withdrawn_at__isnull=True)
+    if email is not None:
+        consents = consents.filter(email=normalise(email))
+    if subject_key is not None:
+        consents = consents.filter(subject_key=subject_key)
+    return consents.update(withdrawn_at=timezone.now(), withdrawn_how=how)

@@ -45,7 +45,13 @@ def unsubscribed(kind, addresses):
 
 def unsubscribe(kind, address, *, how="link"):
     """Record that ``address`` wants no more e-mails of ``kind`` (once; a second time changes nothing)."""
+    from pole.models import ConsentRecord
+    from pole.privacy import withdraw_consent
+
     record, _created = Unsubscription.objects.get_or_create(
         email=normalize_email_identifier(address), kind=kind, defaults={"how": how}
     )
+    if kind == Unsubscription.Kind.NEWS:
+        # Unsubscribing from the news is withdrawing the consent given for them.
+        withdraw_consent(purpose=ConsentRecord.Purpose.NEWS, how=ConsentRecord.Channel.LINK, email=address)
     return record
