@@ -6,10 +6,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import NEWS_CONSENT_WORDING
 from members.models import Member, Territory
 from members.selectors import directory_members, directory_scope
 from pole.collation import french_order
-from pole.forms import ControlCharacterFormMixin
+from pole.forms import ControlCharacterFormMixin, privacy_notice_html
 from pole.text import normalize_email_identifier
 
 from .models import Objective, Registration
@@ -44,19 +45,6 @@ def public_member_choices():
     return directory_members(directory_scope()).select_related(None).only("pk", "name")
 
 
-NEWS_CONSENT_WORDING = _(
-    "I agree to receive the network’s news by e-mail (at most once a month). I can unsubscribe at any time."
-)
-
-
-def privacy_notice_html(text):
-    """One or two lines under a form: why it collects what it asks, how long, and the policy's link."""
-    from django.urls import reverse
-    from django.utils.html import format_html
-
-    return format_html(
-        '<p class="form-text privacy-notice">{} <a href="{}">{}</a></p>', text, reverse("privacy"), _("Privacy policy")
-    )
 
 
 class PersonFieldsMixin(ControlCharacterFormMixin):

@@ -39,8 +39,8 @@ from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
 from pole.models import ConsentRecord, OutboxMessage
-from pole.privacy import record_consent
 from pole.page_cache import public_page
+from pole.privacy import record_consent
 from pole.text import fold, normalize_email_identifier
 
 from . import registrations

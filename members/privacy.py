@@ -71,7 +71,7 @@ register(
 )
 register(
     "members.boardmandate",
-    ["photo"],
+    ["photo", "photo_consent"],
     category="image",
     purpose=_("print the board member's photo in the annual report, with their consent"),
     seen_by="public",
@@ -87,7 +87,7 @@ register(
 )
 register(
     "members.staffmember",
-    ["photo"],
+    ["photo", "photo_consent"],
     category="image",
     purpose=_("print the staff member's photo in the annual report, with their consent"),
     seen_by="public",

@@ -425,3 +425,23 @@ def withdraw_consent(*, purpose, how, email=None, subject_key=None):
     if subject_key is not None:
         consents = consents.filter(subject_key=subject_key)
     return consents.update(withdrawn_at=timezone.now(), withdrawn_how=how)
+
+
+def record_consent_change(*, given, purpose, how, subject, subject_key, wording, email="", name="", user=None):
+    """Record a consent switched on (a new record) or off (the active ones of ``subject_key`` withdrawn)."""
+    if given:
+        return record_consent(
+            email=email, name=name, purpose=purpose, wording=wording, how=how, subject=subject, subject_key=subject_key, user=user
+        )
+    return withdraw_consent(purpose=purpose, how=how, subject_key=subject_key)
+
+
+def consent_wording(model_field):
+    """The wording a consent checkbox shows: its label, then its help."""
+    return f"{model_field.verbose_name} — {model_field.help_text}" if model_field.help_text else str(model_field.verbose_name)
+
+
+def has_active_consent(*, email, purpose):
+    from pole.models import ConsentRecord
+
+    return ConsentRecord.objects.filter(email=normalise(email), purpose=purpose, withdrawn_at__isnull=True).exists()
