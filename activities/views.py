@@ -40,7 +40,7 @@ from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
 from pole.models import ConsentRecord, OutboxMessage
 from pole.page_cache import public_page
-from pole.privacy import record_consent
+from pole.privacy import record_consent, record_export
 from pole.text import fold, normalize_email_identifier
 
 from . import registrations
@@ -397,6 +397,11 @@ def export_registrants(request, pk, file_format):
     else:
         content = "\ufeff" + dataset.export("csv")  # the BOM makes Excel read UTF-8
         content_type = "text/csv; charset=utf-8"
+    record_export(
+        user=request.user,
+        what=f"inscriptions ({file_format}) : {activity.title} ({activity.start_date.isoformat()})",
+        rows=len(dataset),
+    )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="inscriptions-{activity.start_date.isoformat()}.{file_format}"'
