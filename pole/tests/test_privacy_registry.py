@@ -65,3 +65,9 @@ def test_registering_an_unknown_audience_or_category_is_refused():
         privacy.register("pole.outboxmessage", ["body"], category="secrets", purpose="", seen_by="staff", retention="")
     with pytest.raises(ValueError):
         privacy.register("pole.outboxmessage", ["body"], category="contact", purpose="", seen_by="everyone", retention="")
+
+
+def test_the_daily_task_runs_the_retention_command(db):
+    from pole.tasks import run_daily_command
+
+    assert run_daily_command("apply_retention", "--dry-run") == "done"
