@@ -68,5 +68,5 @@ def test_the_news_consent_is_recorded_only_when_ticked_with_its_wording(client, 
     assert (consent.email, consent.name, consent.purpose, consent.given_how) == (
         "marie@exemple.org", "Marie", "news", "registration"
     )
-    assert consent.wording.startswith("J’accepte de recevoir les nouvelles")
+    assert consent.wording.startswith("J’accepte de recevoir l’infolettre")
     assert consent.given_at.date() == datetime.date.today()

@@ -48,7 +48,7 @@ def test_each_consent_given_or_withdrawn_in_the_portal_is_recorded_apart(client,
 
     client.post(reverse("members:profile"), profile_data(news_consent="on"))  # now the news too
     news = ConsentRecord.objects.get(purpose="news")
-    assert news.given_how == "portal" and news.wording.startswith("J’accepte de recevoir les nouvelles")
+    assert news.given_how == "portal" and news.wording.startswith("J’accepte de recevoir l’infolettre")
     assert client.get(reverse("members:profile")).context["form"]["news_consent"].value() is True
 
     data = profile_data(news_consent="on")
