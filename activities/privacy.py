@@ -45,6 +45,7 @@ register(
     purpose=_("limit the registrations one address can make, against robots"),
     seen_by="system",
     retention=_("erased after the period of login records (one year by default)"),
+    what=_("the IP address a registration came from"),
 )
 not_personal(
     "activities.registration", ["organisation"], reason="The name of the organisation the person registers for."

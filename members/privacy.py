@@ -24,6 +24,7 @@ WHILE_MEMBER = _("while the organisation is a member, then anonymised after the 
 register(
     "members.user",
     ["email", "first_name", "last_name", "password", "last_login"],
+    what=_("portal account: e-mail, name, password (stored hashed only) and last login"),
     category="identity",
     purpose=_("log in to the member portal or the administration"),
     seen_by=["person", "direction"],
@@ -52,6 +53,7 @@ register(
     purpose=_("the history of changes to a contact, so that staff can see and undo them"),
     seen_by="staff",
     retention=_("deleted with the contact's anonymisation"),
+    what=_("the history of a contact's changes"),
 )
 register(
     "members.invitation",

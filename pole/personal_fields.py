@@ -24,6 +24,7 @@ register(
     purpose=_("stop password guessing: failed logins lock an account and an address for a while"),
     seen_by="system",
     retention=LOGIN_RETENTION,
+    what=_("failed logins: the e-mail typed, the IP address, the browser and the page"),
 )
 register(
     "axes.accesslog",
@@ -32,6 +33,7 @@ register(
     purpose=_("trace logins to the site and the administration, should an account be misused"),
     seen_by="direction",
     retention=LOGIN_RETENTION,
+    what=_("logins: the e-mail, the IP address, the browser and the time"),
 )
 register(
     "axes.accessfailurelog",
@@ -40,6 +42,7 @@ register(
     purpose=_("stop password guessing: failed logins lock an account and an address for a while"),
     seen_by="system",
     retention=LOGIN_RETENTION,
+    what=_("failed logins: the e-mail typed, the IP address, the browser and the page"),
 )
 register(
     "sessions.session",
@@ -48,6 +51,7 @@ register(
     purpose=_("keep a person logged in (the session cookie)"),
     seen_by="system",
     retention=_("until the session expires (two weeks at most) or the person logs out"),
+    what=_("the session of a logged-in person"),
 )
 register(
     "admin.logentry",
@@ -56,6 +60,7 @@ register(
     purpose=_("trace who changed what in the administration"),
     seen_by="staff",
     retention=_("kept with the record it describes"),
+    what=_("the administration's log of changes (the name of the record changed)"),
 )
 register(
     "pole.outboxmessage",

@@ -67,6 +67,8 @@ class PersonalField:
     purpose: object
     seen_by: tuple
     retention: object
+    #: The data in plain words, when the field's own name would not say it to a visitor.
+    what: object = None
 
     @property
     def model_class(self):
@@ -86,8 +88,11 @@ _FIELDS = {}
 _NOT_PERSONAL = {}
 
 
-def register(model, fields, *, category, purpose, seen_by, retention):
-    """Register ``fields`` of ``model`` (a label, ``app.model``) as personal information."""
+def register(model, fields, *, category, purpose, seen_by, retention, what=None):
+    """Register ``fields`` of ``model`` (a label, ``app.model``) as personal information.
+
+    ``what`` names the data in plain words for the privacy page (else each field's name and its model's).
+    """
     if category not in CATEGORIES:
         raise ValueError(f"Unknown category {category!r}")
     seen_by = (seen_by,) if isinstance(seen_by, str) else tuple(seen_by)
@@ -95,7 +100,7 @@ def register(model, fields, *, category, purpose, seen_by, retention):
         if audience not in AUDIENCES:
             raise ValueError(f"Unknown audience {audience!r}")
     for name in fields:
-        _FIELDS[(model, name)] = PersonalField(model, name, category, purpose, seen_by, retention)
+        _FIELDS[(model, name)] = PersonalField(model, name, category, purpose, seen_by, retention, what)
 
 
 def not_personal(model, fields, *, reason):
@@ -188,7 +193,7 @@ def policy_sections():
             PolicySection(
                 category=key,
                 title=title,
-                fields=_unique(item.label for item in entries),
+                fields=_unique(item.what or item.label for item in entries),
                 purposes=_unique(item.purpose for item in entries),
                 audiences=_unique(AUDIENCES[audience] for item in entries for audience in item.seen_by),
                 retentions=_unique(item.retention for item in entries),
