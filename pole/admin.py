@@ -3,6 +3,7 @@ and the records of personal information (consents, unsubscriptions, requests, in
 
 from email.header import decode_header, make_header
 
+import tablib
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -20,6 +21,7 @@ from pole.models import (
     Unsubscription,
 )
 from pole.outbox import send_again
+from pole.spreadsheets.cells import export_cell
 
 
 @admin.register(NetworkIdentity)
@@ -282,6 +284,39 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         return render(request, "admin/pole/person_data.html", context, status=status)
 
 
+INCIDENT_COLUMNS = [
+    ("known_on", "connu_le"),
+    ("occurred_on", "survenu_le"),
+    ("title", "incident"),
+    ("information", "renseignements"),
+    ("circumstances", "circonstances"),
+    ("people_count", "personnes"),
+    ("injury", "prejudice_serieux"),
+    ("injury_assessment", "evaluation"),
+    ("cai_notified_on", "avis_cai_le"),
+    ("people_notified_on", "avis_personnes_le"),
+    ("measures", "mesures"),
+]
+
+
+def incidents_csv(incidents):
+    """The incident register as CSV (UTF-8 with a byte order mark for Excel), every cell made safe for a spreadsheet."""
+    dataset = tablib.Dataset(headers=[header for _name, header in INCIDENT_COLUMNS])
+    for incident in incidents:
+        row = []
+        for name, _header in INCIDENT_COLUMNS:
+            value = getattr(incident, name)
+            if name == "injury":
+                value = str(incident.get_injury_display())
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            elif value is None:
+                value = ""
+            row.append(export_cell(value, text_column=isinstance(value, str)))
+        dataset.append(row)
+    return "\ufeff" + dataset.export("csv")
+
+
 @admin.register(ConfidentialityIncident)
 class ConfidentialityIncidentAdmin(admin.ModelAdmin):
     """The register of confidentiality incidents (Direction), kept at least five years, exportable."""
@@ -315,7 +350,7 @@ class ConfidentialityIncidentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export the selected incidents (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):
-        from pole.privacy import incidents_csv, record_export
+        from pole.privacy import record_export
 
         incidents = list(queryset.order_by("known_on", "pk"))
         record_export(user=request.user, what=str(_("Confidentiality incident register")), rows=len(incidents))

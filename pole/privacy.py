@@ -323,41 +323,6 @@ def record_export(*, user, what, rows=None):
     return PersonalDataAccess.objects.create(user=user if user and user.is_authenticated else None, what=what[:255], rows=rows)
 
 
-INCIDENT_COLUMNS = [
-    ("known_on", "connu_le"),
-    ("occurred_on", "survenu_le"),
-    ("title", "incident"),
-    ("information", "renseignements"),
-    ("circumstances", "circonstances"),
-    ("people_count", "personnes"),
-    ("injury", "prejudice_serieux"),
-    ("injury_assessment", "evaluation"),
-    ("cai_notified_on", "avis_cai_le"),
-    ("people_notified_on", "avis_personnes_le"),
-    ("measures", "mesures"),
-]
-
-
-def incidents_csv(incidents):
-    """The incident register as CSV (UTF-8 with a byte order mark for Excel), every cell made safe for a spreadsheet."""
-    import tablib
-
-    from pole.spreadsheets.cells import export_cell
-
-    dataset = tablib.Dataset(headers=[header for _name, header in INCIDENT_COLUMNS])
-    for incident in incidents:
-        row = []
-        for name, _header in INCIDENT_COLUMNS:
-            value = getattr(incident, name)
-            if name == "injury":
-                value = str(incident.get_injury_display())
-            elif hasattr(value, "isoformat"):
-                value = value.isoformat()
-            elif value is None:
-                value = ""
-            row.append(export_cell(value, text_column=isinstance(value, str)))
-        dataset.append(row)
-    return "\ufeff" + dataset.export("csv")
 
 
 def _display(value):
