@@ -20,6 +20,7 @@ from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.models import ConsentRecord
 from pole.privacy import consent_wording, record_consent_change
+from pole.privacy_admin import PersonDataActionMixin
 from pole.spreadsheets.admin import SpreadsheetAdminMixin
 
 from . import invitations
@@ -395,7 +396,7 @@ class InvitationInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(ReadableHistoryAdmin):
+class ContactAdmin(PersonDataActionMixin, ReadableHistoryAdmin):
     list_display = ["__str__", "member", "role", "email", "phone", "portal_access", "last_login"]
     list_select_related = ["member", "user"]
     list_filter = [PortalAccessFilter]
@@ -535,7 +536,7 @@ class BoardMandateAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):
+class StaffMemberAdmin(PersonDataActionMixin, admin.ModelAdmin):
     list_display = ["name", "title", "email", "start_date", "end_date", "has_photo", "order"]
     list_editable = ["order"]
     list_filter = [PeriodFiscalYearFilter]

@@ -211,6 +211,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     search_fields = ["name", "email"]
     date_hierarchy = "received_on"
     readonly_fields = ["due_on", "person_data_links"]
+    actions = ["erase"]
     fields = [
         "kind",
         "name",
@@ -241,6 +242,35 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.action(description=_("Erase the person's data (irreversible)"), permissions=["change"])
+    def erase(self, request, queryset):
+        """Carry out the selected erasure requests: the person anonymised, no figure changed (pole.privacy.erase_person)."""
+        from django.db import transaction
+
+        from pole.privacy import erase_person
+
+        requests = list(queryset.filter(kind=PrivacyRequest.Kind.ERASURE))
+        if len(requests) != queryset.count() or not requests:
+            self.message_user(request, _("Select erasure requests only: nothing was erased."), messages.ERROR)
+            return
+        now = timezone.now()
+        with transaction.atomic():
+            for privacy_request in requests:
+                erase_person(privacy_request.email, now=now)
+                privacy_request.status = PrivacyRequest.Status.ANSWERED
+                privacy_request.answered_on = timezone.localdate(now)
+                privacy_request.handled_by = request.user
+                privacy_request.save()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d person's data erased; the request is answered.",
+                "%(count)d people's data erased; the requests are answered.",
+                len(requests),
+            )
+            % {"count": len(requests)},
+        )
 
     def get_urls(self):
         from django.urls import path

@@ -125,3 +125,24 @@ def test_a_request_is_due_thirty_days_after_it_is_received(db):
     assert request.due_on == datetime.date(2024, 2, 14)
     assert request.overdue
     assert not mail.outbox
+
+
+def test_from_a_contact_the_direction_opens_the_person_s_data(marie, direction_client):
+    response = direction_client.post(
+        reverse("admin:members_contact_changelist"), {"action": "person_data", "_selected_action": [marie.pk]}
+    )
+    assert response.status_code == 302 and response["Location"].endswith("/personne/?email=marie%40quai.coop")
+
+
+def test_an_erasure_request_carried_out_from_the_register(marie, direction_client):
+    erasure = PrivacyRequest.objects.create(kind="erasure", name="Marie Tremblay", email="marie@quai.coop")
+    access = PrivacyRequest.objects.create(kind="access", name="Jean", email="jean@quai.coop")
+    url = reverse("admin:pole_privacyrequest_changelist")
+    direction_client.post(url, {"action": "erase", "_selected_action": [erasure.pk, access.pk]})
+    assert collect_person_data("marie@quai.coop")["sections"]["registrations"]  # nothing erased: an access request was selected
+    direction_client.post(url, {"action": "erase", "_selected_action": [erasure.pk]})
+    erasure.refresh_from_db()
+    assert erasure.status == "answered" and erasure.answered_on is not None
+    data = collect_person_data("marie@quai.coop")["sections"]
+    assert data["registrations"] == [] and data["contacts"] == [] and data["account"] == []
+    assert collect_person_data("jean@quai.coop")["sections"]["contacts"]  # nobody else
