@@ -7,6 +7,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from pole.admin_filters import DateFiscalYearFilter, FiscalYearFilter, MissingDataFilter
+from pole.privacy_admin import PersonDataActionMixin
 from pole.spreadsheets.admin import SpreadsheetAdminMixin
 
 from . import registrations
@@ -235,7 +236,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(PersonDataActionMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "activity",

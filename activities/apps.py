@@ -8,4 +8,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self):
-        from . import missing_data  # noqa: F401  (registers what a record may lack for the report)
+        from . import (
+            missing_data,  # noqa: F401  (registers what a record may lack for the report)
+            privacy,  # noqa: F401  (registers the personal fields, their retention and export)
+        )

@@ -3,11 +3,14 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import NEWS_CONSENT_WORDING
 from members.models import Member, Territory
+from members.selectors import directory_members, directory_scope
 from pole.collation import french_order
-from pole.forms import ControlCharacterFormMixin
+from pole.forms import ControlCharacterFormMixin, privacy_notice_html
 from pole.text import normalize_email_identifier
 
 from .models import Objective, Registration
@@ -33,7 +36,15 @@ class CalendarFilterForm(forms.Form):
 
 
 def member_choices():
+    """Every member, for staff (the door)."""
     return Member.objects.order_by(french_order("name")).only("pk", "name")
+
+
+def public_member_choices():
+    """The members a public form may name: those listed in the directory, nobody else (unlisted, former)."""
+    return directory_members(directory_scope()).select_related(None).only("pk", "name")
+
+
 
 
 class PersonFieldsMixin(ControlCharacterFormMixin):
@@ -59,6 +70,8 @@ class RegistrationForm(PersonFieldsMixin, forms.ModelForm):
     """The public registration form; ``site_web`` is a honeypot that people never see."""
 
     site_web = forms.CharField(label=_("Leave this field empty"), required=False)
+    # Separate, specific and off by default (Québec's act, s. 14; Canada's anti-spam law).
+    news_consent = forms.BooleanField(label=NEWS_CONSENT_WORDING, required=False, initial=False)
 
     class Meta:
         model = Registration
@@ -69,6 +82,7 @@ class RegistrationForm(PersonFieldsMixin, forms.ModelForm):
 
     def __init__(self, *args, activity, member=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = public_member_choices()
         self.activity = activity
         self.fields["email"].required = True
         self.fields["name"].widget.attrs["autocomplete"] = "name"
@@ -101,6 +115,17 @@ class RegistrationForm(PersonFieldsMixin, forms.ModelForm):
         layout += [
             "phone",
             "needs",
+            "news_consent",
+            HTML(
+                privacy_notice_html(
+                    _(
+                        "We use these details to register you, confirm your seat and tell you of any change; your needs, "
+                        "only to plan the meal and access. Your needs are erased %(days)s\u00a0days after the activity, "
+                        "the rest is kept as our policy says."
+                    )
+                    % {"days": settings.POLE_RETENTION_NEEDS_DAYS}
+                )
+            ),
             # The honeypot: out of sight and out of the tab order; a robot fills it.
             Div(Field(HONEYPOT_FIELD), css_class="visually-hidden", aria_hidden="true"),
             Submit("register", _("Register"), css_class="btn-primary"),

@@ -36,9 +36,11 @@ from pole.client_address import client_ip_address
 from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
-from pole.models import OutboxMessage
+from pole.models import ConsentRecord, OutboxMessage
 from pole.page_cache import public_page
 from pole.spreadsheets.writers import spreadsheet_response
+
+from pole.privacy import record_consent, record_export
 from pole.text import fold, normalize_email_identifier
 
 from . import registrations
@@ -200,6 +202,15 @@ def event_detail(request, pk):
                 status = error.status
             else:
                 registration = seat.registration
+                if data.get("news_consent"):
+                    record_consent(
+                        email=registration.email,
+                        name=registration.name,
+                        purpose=ConsentRecord.Purpose.NEWS,
+                        wording=form.fields["news_consent"].label,
+                        how=ConsentRecord.Channel.REGISTRATION,
+                        user=request.user,
+                    )
                 request.session["registered"] = registration.pk
                 # The page after tells whether the confirmation has left (pole/outbox.py).
                 request.session["registered_email"] = seat.email.pk if seat.email is not None else None
@@ -379,6 +390,21 @@ def export_registrants(request, pk, file_format):
         dataset,
         extension=file_format,
         filename=f"inscriptions-{activity.start_date.isoformat()}.{file_format}",
+
+    if file_format == "xlsx":
+        content = dataset.export("xlsx")
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = "\ufeff" + dataset.export("csv")  # the BOM makes Excel read UTF-8
+        content_type = "text/csv; charset=utf-8"
+    record_export(
+        user=request.user,
+        what=f"inscriptions ({file_format}) : {activity.title} ({activity.start_date.isoformat()})",
+        rows=len(dataset),
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="inscriptions-{activity.start_date.isoformat()}.{file_format}"'
     )
 
 

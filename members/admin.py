@@ -19,6 +19,9 @@ from members.billing.selectors import good_standing
 from pole.admin_filters import FiscalYearFilter, MembershipYearFilter, MissingDataFilter
 from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
+from pole.models import ConsentRecord
+from pole.privacy import consent_wording, record_consent_change
+from pole.privacy_admin import PersonDataActionMixin
 from pole.spreadsheets.admin import SpreadsheetAdminMixin
 
 from . import invitations
@@ -41,7 +44,7 @@ from .models import (
     User,
 )
 from .resources import MemberResource
-from .services import merge_sectors
+from .services import merge_sectors, record_directory_consent
 
 
 @admin.register(User)
@@ -241,6 +244,11 @@ class ReadableHistoryAdmin(SimpleHistoryAdmin):
 @admin.register(Member)
 class MemberAdmin(SpreadsheetAdminMixin, ReadableHistoryAdmin):
     resource_classes = [MemberResource]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "directory_consent" in form.changed_data:
+            record_directory_consent(obj, how=ConsentRecord.Channel.STAFF, user=request.user)
     list_display = [
         "name",
         "legal_form",
@@ -448,7 +456,7 @@ class InvitationInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(ReadableHistoryAdmin):
+class ContactAdmin(PersonDataActionMixin, ReadableHistoryAdmin):
     list_display = ["__str__", "member", "role", "email", "phone", "portal_access", "last_login"]
     list_select_related = ["member", "user"]
     list_filter = [PortalAccessFilter]
@@ -582,9 +590,13 @@ class BoardMandateAdmin(admin.ModelAdmin):
     def has_photo(self, mandate):
         return bool(mandate.photo)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_photo_consent(obj, form, request)
+
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):
+class StaffMemberAdmin(PersonDataActionMixin, admin.ModelAdmin):
     list_display = ["name", "title", "email", "start_date", "end_date", "has_photo", "order"]
     list_editable = ["order"]
     list_filter = [PeriodFiscalYearFilter]
@@ -593,6 +605,27 @@ class StaffMemberAdmin(admin.ModelAdmin):
     @admin.display(description=_("photo"), boolean=True)
     def has_photo(self, staff_member):
         return bool(staff_member.photo)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_photo_consent(obj, form, request)
+
+
+def record_photo_consent(person, form, request):
+    """A photo consent ticked or unticked by staff is recorded (who, when, the wording) or withdrawn."""
+    if "photo_consent" not in form.changed_data:
+        return
+    record_consent_change(
+        given=person.photo_consent,
+        purpose=ConsentRecord.Purpose.PHOTO,
+        how=ConsentRecord.Channel.STAFF,
+        subject=str(person),
+        subject_key=f"{person._meta.label_lower}:{person.pk}",
+        wording=consent_wording(person._meta.get_field("photo_consent")),
+        email=getattr(person, "email", ""),
+        name=person.name,
+        user=request.user,
+    )
 
 
 # The billing models' admin (dues schedule, campaigns, invoices, payments, notices).

@@ -13,6 +13,7 @@ class MembersConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (registers the data checks)
             missing_data,  # noqa: F401  (registers what a record may lack for the report)
+            privacy,  # noqa: F401  (registers the personal fields, their retention and export)
         )
         from .invitations import close_account_of_deleted_contact
         from .models import Contact

@@ -1,12 +1,13 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext_lazy as _
 
 from pole import outbox
-from pole.forms import ControlCharacterFormMixin
+from pole.forms import ControlCharacterFormMixin, privacy_notice_html
 from pole.identity import from_address
 from pole.text import normalize_email_identifier
 
@@ -48,8 +49,20 @@ class OutboxPasswordResetForm(PasswordResetForm):
         )
 
 
+NEWS_CONSENT_WORDING = _(
+    "I agree to receive the network’s news by e-mail (at most once a month). I can unsubscribe at any time."
+)
+
+
 class MemberProfileForm(ControlCharacterFormMixin, forms.ModelForm):
-    """What a representative may change of their organisation: its public profile."""
+    """What a representative may change of their organisation: its public profile.
+
+    Two consents, separate and off until given: the organisation's listing in the directory
+    (a model field) and the representative's own news e-mails (``news_consent``, recorded by
+    the view).
+    """
+
+    news_consent = forms.BooleanField(label=NEWS_CONSENT_WORDING, required=False)
 
     class Meta:
         model = Member
@@ -78,6 +91,15 @@ class MemberProfileForm(ControlCharacterFormMixin, forms.ModelForm):
                 "website",
             ),
             Fieldset(_("Public directory"), "directory_consent"),
+            Fieldset(_("Your e-mails"), "news_consent"),
+            HTML(
+                privacy_notice_html(
+                    _(
+                        "The network uses these details to reach your organisation and to prepare its annual report; "
+                        "the directory shows them only if you tick the box. They are kept while you are a member."
+                    )
+                )
+            ),
         )
 
 
@@ -93,6 +115,15 @@ class ContactForm(ControlCharacterFormMixin, forms.ModelForm):
             Div(Div("first_name", css_class="col-md-6"), Div("last_name", css_class="col-md-6"), css_class="row"),
             "role",
             Div(Div("email", css_class="col-md-6"), Div("phone", css_class="col-md-6"), css_class="row"),
+            HTML(
+                privacy_notice_html(
+                    _(
+                        "The network uses these details to reach this person about your membership, dues and events. "
+                        "They are kept while your organisation is a member, then anonymised %(years)s years after its last membership; let the person know."
+                    )
+                    % {"years": settings.POLE_RETENTION_FORMER_MEMBER_YEARS}
+                )
+            ),
             Submit("save", _("Save"), css_class="btn-primary"),
         )
 

@@ -444,6 +444,13 @@ class MandateQuerySet(models.QuerySet):
         )
 
 
+# Québec's act asks express consent to publish a person's photo: off until the person says yes.
+PHOTO_CONSENT_HELP = _(
+    "The person agreed (in writing or by e-mail) that their photo be printed in the annual report. "
+    "Without it, the report prints their initials; the change is recorded in the consents."
+)
+
+
 class PeriodModel(models.Model):
     """A person's time in a role: start and optional end date."""
 
@@ -490,6 +497,7 @@ class BoardMandate(PeriodModel):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DIRECTOR_M)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     photo = SafeImageField(_("photo"), upload_to="board/", blank=True)
+    photo_consent = models.BooleanField(_("photo may be published"), default=False, help_text=PHOTO_CONSENT_HELP)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta(PeriodModel.Meta):
@@ -508,6 +516,7 @@ class StaffMember(PeriodModel):
     title = models.CharField(_("title"), max_length=150)
     email = models.EmailField(_("e-mail"), blank=True)
     photo = SafeImageField(_("photo"), upload_to="staff/", blank=True)
+    photo_consent = models.BooleanField(_("photo may be published"), default=False, help_text=PHOTO_CONSENT_HELP)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta(PeriodModel.Meta):

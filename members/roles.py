@@ -57,7 +57,13 @@ PERSONNEL_PERMISSIONS = {
         "declaredfigure": VIEW,
     },
     # The network's identity (name, mark, contact details, colours): the Direction edits it.
-    "pole": {"networkidentity": VIEW, "outboxmessage": VIEW},
+    # Consents are recorded by staff (on paper, by e-mail, in person) and unsubscriptions too.
+    "pole": {
+        "networkidentity": VIEW,
+        "outboxmessage": VIEW,
+        "consentrecord": ("add", "change", "view"),
+        "unsubscription": ("add", "view"),
+    },
     # Login throttling: staff see who is locked out and unlock an account by deleting its
     # attempt (README, Production).
     "axes": {"accessattempt": ("view", "delete")},
@@ -71,7 +77,15 @@ DIRECTION_PERMISSIONS = {
     "reports": {model: ALL for model in PERSONNEL_PERMISSIONS["reports"]},
     "members": {**PERSONNEL_PERMISSIONS["members"], "user": ALL, "duesrate": ALL, "renewalcampaign": ALL},
     "auth": {"group": VIEW},
-    "pole": {"networkidentity": ("add", "change", "view"), "outboxmessage": VIEW},
+    # The person in charge of personal information (by default the director): requests, the
+    # incident register, the log of exports.
+    "pole": {
+        **PERSONNEL_PERMISSIONS["pole"],
+        "networkidentity": ("add", "change", "view"),
+        "privacyrequest": ("add", "change", "view"),
+        "confidentialityincident": ALL,
+        "personaldataaccess": VIEW,
+    },
     # The logs of logins and failures (e-mail and client addresses) are Direction's only.
     "axes": {**PERSONNEL_PERMISSIONS["axes"], "accesslog": VIEW, "accessfailurelog": VIEW},
 }

@@ -3,6 +3,9 @@
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
+from pole.models import ConsentRecord
+from pole.privacy import consent_wording, record_consent_change
+
 from .models import Member, Sector
 
 SECTOR_MERGE_REASON = "Fusion de secteurs"
@@ -22,3 +25,18 @@ def merge_sectors(*, keep, others):
     bulk_update_with_history(members, Member, ["sector"], batch_size=1000, default_change_reason=SECTOR_MERGE_REASON)
     Sector.objects.filter(pk__in=[sector.pk for sector in others]).delete()
     return len(members)
+
+
+def record_directory_consent(member, *, how, user=None, email="", name=""):
+    """Record the organisation's directory consent as just switched on or off (pole.models.ConsentRecord)."""
+    return record_consent_change(
+        given=member.directory_consent,
+        purpose=ConsentRecord.Purpose.DIRECTORY,
+        how=how,
+        subject=member.name,
+        subject_key=f"members.member:{member.pk}",
+        wording=consent_wording(member._meta.get_field("directory_consent")),
+        email=email or (user.email if user is not None and user.is_authenticated else ""),
+        name=name,
+        user=user,
+    )

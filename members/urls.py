@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 from .billing import views as billing_views
@@ -9,6 +9,7 @@ urlpatterns = [
     path("membre/", views.PortalView.as_view(), name="portal"),
     path("membre/profil/", views.ProfileUpdateView.as_view(), name="profile"),
     path("membre/contacts/", views.ContactListView.as_view(), name="contacts"),
+    re_path(r"^membre/mes-donnees\.(?P<file_format>json|html)$", views.MyDataView.as_view(), name="my-data"),
     path("membre/contacts/ajouter/", views.ContactCreateView.as_view(), name="contact-add"),
     path("membre/contacts/<int:pk>/", views.ContactUpdateView.as_view(), name="contact-edit"),
     path("membre/contacts/<int:pk>/supprimer/", views.ContactDeleteView.as_view(), name="contact-delete"),

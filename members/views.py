@@ -25,21 +25,32 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DeleteView, DetailView, TemplateView, UpdateView
 from django.views.generic.edit import CreateView
 
 from pole.collation import french_sort_key, french_sorted
 from pole.fiscal_years import FiscalYear
+from pole.models import ConsentRecord
 from pole.page_cache import public_page
+from pole.privacy import (
+    collect_person_data,
+    has_active_consent,
+    person_data_response,
+    record_consent,
+    record_consent_change,
+    record_export,
+)
 from pole.text import fold
 
 from . import invitations
 from .access import RepresentativeRequiredMixin
 from .billing.selectors import open_campaign_for
-from .forms import ContactForm, DirectorySearchForm, EmailAuthenticationForm, MemberProfileForm
+from .forms import NEWS_CONSENT_WORDING, ContactForm, DirectorySearchForm, EmailAuthenticationForm, MemberProfileForm
 from .models import Contact, Membership
 from .selectors import directory_members, directory_scope
+from .services import record_directory_consent
 
 PORTAL_CHANGE_REASON = "Portail membre"
 
@@ -80,10 +91,30 @@ class ProfileUpdateView(RepresentativeRequiredMixin, UpdateView):
     def get_object(self, queryset=None):
         return self.member
 
+    def get_initial(self):
+        # The news consent is the representative's own, as recorded: ticked only when given and not withdrawn.
+        return {"news_consent": has_active_consent(email=self.request.user.email, purpose=ConsentRecord.Purpose.NEWS)}
+
     def form_valid(self, form):
         form.instance._change_reason = PORTAL_CHANGE_REASON
+        response = super().form_valid(form)
+        user, name = self.request.user, str(self.contact)
+        if "directory_consent" in form.changed_data:
+            record_directory_consent(self.object, how=ConsentRecord.Channel.PORTAL, user=user, name=name)
+        if "news_consent" in form.changed_data:
+            record_consent_change(
+                given=form.cleaned_data["news_consent"],
+                purpose=ConsentRecord.Purpose.NEWS,
+                how=ConsentRecord.Channel.PORTAL,
+                subject=name,
+                subject_key=f"members.contact:{self.contact.pk}",
+                wording=form.fields["news_consent"].label,
+                email=user.email,
+                name=name,
+                user=user,
+            )
         messages.success(self.request, _("Your organisation's profile has been saved."))
-        return super().form_valid(form)
+        return response
 
 
 class ContactListView(RepresentativeRequiredMixin, TemplateView):
@@ -146,6 +177,18 @@ class ContactDeleteView(OwnContactMixin, DeleteView):
         contact._change_reason = PORTAL_CHANGE_REASON
         messages.success(self.request, _("The contact %(contact)s has been removed.") % {"contact": contact})
         return super().form_valid(form)
+
+
+class MyDataView(RepresentativeRequiredMixin, View):
+    """A representative downloads everything the app holds about them (JSON or HTML): their own only.
+
+    Matched on their account's and their contact's addresses; the download is logged.
+    """
+
+    def get(self, request, file_format):
+        data = collect_person_data(request.user.email)
+        record_export(user=request.user, what=f"données personnelles ({file_format}, portail) : {data['email']}")
+        return person_data_response(data, file_format, request=request)
 
 
 # --- Public directory ---------------------------------------------------------------------
@@ -227,10 +270,24 @@ def accept_invitation(request, token):
         except invitations.InvitationError as error:
             # The account changed since the page was shown (accept reads it afresh, locked).
             return render(request, "accounts/invitation_invalid.html", {"problem": str(error)}, status=409)
+        if request.POST.get("news_consent"):
+            record_consent(
+                email=user.email,
+                name=str(invitation.contact),
+                purpose=ConsentRecord.Purpose.NEWS,
+                wording=NEWS_CONSENT_WORDING,
+                how=ConsentRecord.Channel.INVITATION,
+                subject_key=f"members.contact:{invitation.contact_id}",
+                subject=str(invitation.contact),
+            )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready; you can update your organisation's profile."))
         return redirect("members:portal")
-    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"form": form, "invitation": invitation, "news_consent_wording": NEWS_CONSENT_WORDING},
+    )
 
 
 # --- Renewals and invoices in the portal -----------------------------------------------------

@@ -9,3 +9,4 @@ class PartnersConfig(AppConfig):
 
     def ready(self):
         from . import missing_data  # noqa: F401  (registers what a record may lack for the report)
+        from . import privacy  # noqa: F401  (declares that partners hold no personal field)

@@ -15,7 +15,11 @@ class PoleConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         # Importing identity connects its cache's invalidation.
-        from pole import identity, page_cache  # noqa: F401
+        from pole import (  # noqa: F401
+            identity,
+            page_cache,
+            personal_fields,  # noqa: F401  (registers the base's personal fields)
+        )
         from pole.collation import register_sqlite_collation
 
         page_cache.connect_signals()

@@ -33,8 +33,8 @@ app.conf.beat_schedule = {
     "reports-resume-publications": {"task": "reports.tasks.resume_publications", "schedule": 300.0},
     # The dues reminders, once a day (members/billing/renewals.py; at most one e-mail a member a day).
     "members-dues-reminders": {"task": "members.tasks.send_dues_reminders", "schedule": crontab(hour=8, minute=30)},
-    # The retention job of the personal-information registry, by command name: skipped, with a log
-    # line, until the command exists.
+    # The retention job of the personal-information registry (manage.py apply_retention, pole/privacy.py):
+    # needs after the event, non-member registrants, login records, contacts of former members.
     "pole-apply-retention": {
         "task": "pole.tasks.run_daily_command",
         "schedule": crontab(hour=3, minute=15),

@@ -76,3 +76,14 @@ def with_control_character_checks(admin_class):
         )
         _checked_admin_classes[admin_class] = checked
     return checked
+
+
+def privacy_notice_html(text):
+    """One or two lines under a form: why it collects what it asks, how long, and the policy's link."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    return format_html(
+        '<p class="form-text privacy-notice">{} <a href="{}">{}</a></p>', text, reverse("privacy"), gettext("Privacy policy")
+    )

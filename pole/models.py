@@ -1,6 +1,8 @@
 """The network's identity: one record, edited by the Direction, printed on the report's covers,
 the site's header and footer, the e-mails and the favicon."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -74,6 +76,28 @@ class NetworkIdentity(models.Model):
         blank=True,
         default=DEFAULT_THANKS,
     )
+    # Québec's private-sector act (s. 3.1, Law 25): the person in charge of the protection of
+    # personal information is the organisation's highest authority, the director, unless that
+    # duty is delegated in writing; their title and contact details are published (s. 3.1, 8).
+    privacy_officer_name = models.CharField(
+        _("person in charge of personal information"),
+        max_length=150,
+        blank=True,
+        help_text=_("By default the director. Leave empty to publish the title only."),
+    )
+    privacy_officer_title = models.CharField(
+        _("their title"),
+        max_length=150,
+        blank=True,
+        default="Directeur général",
+        help_text=_("Published on the privacy page, e.g. « Directrice générale »."),
+    )
+    privacy_officer_email = models.EmailField(
+        _("their e-mail"), blank=True, help_text=_("Empty: the network's e-mail is published.")
+    )
+    privacy_officer_phone = PhoneField(
+        _("their phone"), blank=True, help_text=_("Empty: the network's phone is published.")
+    )
 
     class Meta:
         verbose_name = _("network identity")
@@ -126,6 +150,14 @@ class NetworkIdentity(models.Model):
         self.primary_colour = self.primary_colour.lower()
         self.accent_colour = self.accent_colour.lower()
         super().save(*args, **kwargs)
+
+    @property
+    def privacy_contact_email(self):
+        return self.privacy_officer_email or self.email
+
+    @property
+    def privacy_contact_phone(self):
+        return self.privacy_officer_phone or self.phone
 
 
 class OutboxMessage(models.Model):
@@ -193,3 +225,224 @@ class OutboxMessage(models.Model):
     @property
     def recipient_list(self):
         return [address.strip() for address in self.recipients.split(",") if address.strip()]
+
+
+# --- Personal information (Québec's private-sector act as amended by Law 25; Canada's anti-spam
+# law). The registry of personal fields is code (pole/privacy.py); these are its records.
+
+
+class ConsentRecord(models.Model):
+    """One consent asked of a person for one purpose: what they were shown, when, how, and its withdrawal.
+
+    Consents are separate and specific (one row per purpose), off until given, and never
+    overwritten: a consent given again after a withdrawal is a new row.
+    """
+
+    class Purpose(models.TextChoices):
+        DIRECTORY = "directory", _("listing in the public member directory")
+        PHOTO = "photo", _("publication of a photo in the annual report")
+        NEWS = "news", _("the network's news by e-mail")
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("member portal")
+        REGISTRATION = "registration", _("event registration form")
+        INVITATION = "invitation", _("invitation acceptance")
+        STAFF = "staff", _("recorded by staff (paper, e-mail or in person)")
+        LINK = "link", _("unsubscribe link")
+
+    email = models.EmailField(_("person's e-mail"), blank=True)
+    name = models.CharField(_("person's name"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    subject = models.CharField(
+        _("about"), max_length=255, blank=True, help_text=_("The organisation or record the consent is about.")
+    )
+    subject_key = models.CharField(max_length=80, blank=True, editable=False, db_index=True)
+    wording = models.TextField(_("wording shown"))
+    given_at = models.DateTimeField(_("given on"), default=timezone.now)
+    given_how = models.CharField(_("how given"), max_length=20, choices=Channel.choices)
+    withdrawn_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_how = models.CharField(_("how withdrawn"), max_length=20, choices=Channel.choices, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-given_at", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_at__gte=models.F("given_at")),
+                name="pole_consentrecord_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} — {self.name or self.email or self.subject}"
+
+    @property
+    def active(self):
+        return self.withdrawn_at is None
+
+
+class Unsubscription(models.Model):
+    """An address that asked for no more e-mails of one kind (Canada's anti-spam law, s. 11).
+
+    Effective at once: the senders read this table before each e-mail of that kind.
+    """
+
+    class Kind(models.TextChoices):
+        NEWS = "news", _("news")
+        DUES = "dues", _("dues reminders")
+
+    email = models.EmailField(_("e-mail"))
+    kind = models.CharField(_("e-mails"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(_("unsubscribed on"), default=timezone.now)
+    how = models.CharField(_("how"), max_length=20, default="link")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("unsubscription")
+        verbose_name_plural = _("unsubscriptions")
+        constraints = [models.UniqueConstraint(fields=["email", "kind"], name="pole_unsubscription_unique")]
+
+    def __str__(self):
+        return f"{self.email} — {self.get_kind_display()}"
+
+
+class PrivacyRequest(models.Model):
+    """A person's request about their personal information, answered within 30 days (s. 32 of the act)."""
+
+    ANSWER_DAYS = 30
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("access")
+        RECTIFICATION = "rectification", _("rectification")
+        PORTABILITY = "portability", _("portability")
+        WITHDRAWAL = "withdrawal", _("withdrawal of consent")
+        ERASURE = "erasure", _("erasure")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("received")
+        IN_PROGRESS = "in_progress", _("in progress")
+        ANSWERED = "answered", _("answered")
+        REFUSED = "refused", _("refused (with reasons)")
+
+    kind = models.CharField(_("request"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("person's name"), max_length=200)
+    email = models.EmailField(_("person's e-mail"))
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    due_on = models.DateField(_("answer due on"), editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    details = models.TextField(_("what is asked"), blank=True)
+    answer = models.TextField(_("answer and reasons"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["status", "due_on", "pk"]
+        verbose_name = _("personal information request")
+        verbose_name_plural = _("personal information requests")
+
+    def __str__(self):
+        return f"{self.get_kind_display().capitalize()} — {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.due_on = self.received_on + datetime.timedelta(days=self.ANSWER_DAYS)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.status in (self.Status.ANSWERED, self.Status.REFUSED) and not self.answered_on:
+            raise ValidationError({"answered_on": _("Give the date of the answer.")})
+        if self.answered_on and self.received_on and self.answered_on < self.received_on:
+            raise ValidationError({"answered_on": _("The answer cannot come before the request.")})
+
+    @property
+    def overdue(self):
+        return self.status in (self.Status.RECEIVED, self.Status.IN_PROGRESS) and self.due_on < timezone.localdate()
+
+
+class ConfidentialityIncident(models.Model):
+    """A confidentiality incident, as the register the regulation asks for (s. 3.8 of the act; its regulation, s. 5-6).
+
+    Kept at least five years after the organisation learned of it: the admin refuses to delete it sooner.
+    """
+
+    KEEP_YEARS = 5
+
+    class Injury(models.TextChoices):
+        ASSESSING = "assessing", _("being assessed")
+        SERIOUS = "serious", _("risk of serious injury")
+        NOT_SERIOUS = "not_serious", _("no risk of serious injury")
+
+    title = models.CharField(_("incident"), max_length=200)
+    information = models.TextField(_("personal information concerned"))
+    circumstances = models.TextField(_("circumstances"))
+    occurred_on = models.DateField(_("happened on"), null=True, blank=True, help_text=_("Empty when unknown."))
+    known_on = models.DateField(_("known on"))
+    people_count = models.PositiveIntegerField(_("people concerned"), null=True, blank=True)
+    injury = models.CharField(_("serious injury"), max_length=20, choices=Injury.choices, default=Injury.ASSESSING)
+    injury_assessment = models.TextField(
+        _("assessment of the injury"), blank=True, help_text=_("Sensitivity, foreseeable uses, likely consequences.")
+    )
+    cai_notified_on = models.DateField(_("Commission d'accès à l'information notified on"), null=True, blank=True)
+    people_notified_on = models.DateField(_("people notified on"), null=True, blank=True)
+    measures = models.TextField(_("measures taken"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded on"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-known_on", "-pk"]
+        verbose_name = _("confidentiality incident")
+        verbose_name_plural = _("confidentiality incidents")
+
+    def __str__(self):
+        return f"{self.known_on} — {self.title}"
+
+    def clean(self):
+        super().clean()
+        if self.occurred_on and self.known_on and self.occurred_on > self.known_on:
+            raise ValidationError({"known_on": _("The incident cannot be known before it happened.")})
+
+    @property
+    def deletable(self):
+        return self.known_on <= timezone.localdate() - datetime.timedelta(days=365 * self.KEEP_YEARS + 2)
+
+
+class PersonalDataAccess(models.Model):
+    """An export of personal information: who took what, and when, so that an incident can be traced."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    what = models.CharField(_("what"), max_length=255)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("personal information export")
+        verbose_name_plural = _("personal information exports")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} — {self.what}"

@@ -33,6 +33,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.template import Context, engines
+from django.urls import reverse
 from django.utils import timezone
 
 from pole.celery import enqueue_after_commit
@@ -92,13 +93,34 @@ def _encode_attachment(attachment):
     }
 
 
-def enqueue(message, *, kind="", sensitive=False):
+def email_footer(*, recipients, unsubscribe=None):
+    """The foot of every e-mail: who sends it (name, postal address, contact), the privacy page,
+    and for a message that is not transactional (``unsubscribe``: its kind) the link to stop them.
+
+    Canada's anti-spam law asks every commercial message to identify its sender and to offer a
+    way to unsubscribe; Québec's act, to say where the privacy policy is. Added here, to every
+    message, so that no template can forget it.
+    """
+    from pole.identity import get_identity
+    from pole.unsubscribe import unsubscribe_url
+
+    context = {
+        "network": get_identity(),
+        "privacy_url": settings.POLE_SITE_URL.rstrip("/") + reverse("privacy"),
+        "unsubscribe_url": unsubscribe_url(unsubscribe, recipients) if unsubscribe else "",
+    }
+    return typographic_apostrophes(render_text("includes/email_signature.txt", context)).strip() + "\n"
+
+
+def enqueue(message, *, kind="", sensitive=False, unsubscribe=None):
     """Store ``message`` (an ``EmailMessage``) in the outbox and send it after the commit.
 
     Call it inside the transaction of the action that causes the e-mail. ``kind`` names what the
     message is about (``activities.registration_confirmed``); ``sensitive`` marks a message
-    carrying a personal link, whose body staff never see and which is erased once sent.
-    Return the ``OutboxMessage``.
+    carrying a personal link, whose body staff never see and which is erased once sent;
+    ``unsubscribe`` (``dues``, ``news``) marks a message that is not transactional, whose foot
+    carries an unsubscribe link. Every message gets the sender's identification and the
+    privacy page's address at its foot (``email_footer``). Return the ``OutboxMessage``.
     """
     if message.cc or message.bcc:
         raise ValueError("The outbox sends to the « to » addresses only; send one message per person.")
@@ -108,6 +130,7 @@ def enqueue(message, *, kind="", sensitive=False):
         raise ValueError("The outbox sends plain-text e-mails only.")
     if message.body is None:
         raise ValueError("An e-mail needs a body.")
+    message.body = message.body.rstrip() + "\n\n" + email_footer(recipients=message.to, unsubscribe=unsubscribe)
     domain = (message.from_email or settings.DEFAULT_FROM_EMAIL).rpartition("@")[2].strip(">") or None
     stored = OutboxMessage.objects.create(
         kind=kind,

@@ -482,3 +482,15 @@ POLE_AGM_QUORUM_PERCENT = env_int("POLE_AGM_QUORUM_PERCENT", 10, minimum=1, maxi
 # The site's address (scheme and host) for links in e-mails sent outside a request, such as
 # the dues reminders of the daily scheduler.
 POLE_SITE_URL = env_str("POLE_SITE_URL", "http://localhost:8000")
+
+# --- Personal information (Québec's Law 25; README « Personal information ») ------------------
+# Where the data is kept, as the privacy page says (the act asks before any transfer outside Québec).
+POLE_HOSTING_REGION = env_str("POLE_HOSTING_REGION", "Canada (Québec)")
+# Retention (manage.py apply_retention, daily): dietary and accessibility needs, days after the
+# event; registrants without a member organisation, years after the event; login records and the
+# client addresses of registrations, days; contacts of organisations with no membership for years.
+POLE_RETENTION_NEEDS_DAYS = env_int("POLE_RETENTION_NEEDS_DAYS", 30, minimum=0)
+POLE_RETENTION_REGISTRANT_YEARS = env_int("POLE_RETENTION_REGISTRANT_YEARS", 3, minimum=1)
+POLE_RETENTION_LOGIN_DAYS = env_int("POLE_RETENTION_LOGIN_DAYS", 365, minimum=1)
+POLE_RETENTION_FORMER_MEMBER_YEARS = env_int("POLE_RETENTION_FORMER_MEMBER_YEARS", 3, minimum=1)
+POLE_RETENTION_EMAIL_DAYS = env_int("POLE_RETENTION_EMAIL_DAYS", 365, minimum=30)

@@ -27,6 +27,8 @@ urlpatterns = [
     # For a load balancer: a status code for anyone, each check's result for staff (pole/health.py).
     path("sante/", health, name="health"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("confidentialite/", views.privacy_policy, name="privacy"),
+    path("desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("", backoffice_views.home, name="home"),
 ]
 

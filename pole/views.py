@@ -1,16 +1,21 @@
 """Error pages that cannot rely on the usual request context, the favicon and the brand colours."""
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseForbidden, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
 from pole.identity import get_identity, site_stylesheet, stylesheet_version
+from pole.models import Unsubscription
+from pole.privacy import policy_sections, retention_rules
+from pole.unsubscribe import read_token, unsubscribed
+from pole.unsubscribe import unsubscribe as record_unsubscription
 
 
 def server_error(request):
@@ -89,3 +94,70 @@ def robots_txt(request):
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     patch_cache_control(response, public=True, max_age=60 * 60 * 24)
     return response
+
+
+@require_safe
+def privacy_policy(request):
+    """Public: the privacy policy, generated from the registry of personal fields (pole/privacy.py).
+
+    Who is in charge and how to reach them, what is collected and why, who sees it, where it
+    is kept, how long, the person's rights and the cookies, as Québec's act asks (s. 3.2, 8).
+    """
+    return render(
+        request,
+        "pole/privacy.html",
+        {
+            "sections": policy_sections(),
+            "rules": retention_rules(),
+            "hosting_region": settings.POLE_HOSTING_REGION,
+            "cookies": [
+                (settings.SESSION_COOKIE_NAME, _("keeps you logged in; deleted when you log out or after two weeks")),
+                (settings.CSRF_COOKIE_NAME, _("protects the forms against forgery; kept a year")),
+                (
+                    settings.LANGUAGE_COOKIE_NAME,
+                    _("remembers the language you chose, only if you choose one with the button at the foot of the page"),
+                ),
+            ],
+            "retention": {
+                "needs_days": settings.POLE_RETENTION_NEEDS_DAYS,
+                "registrant_years": settings.POLE_RETENTION_REGISTRANT_YEARS,
+                "login_days": settings.POLE_RETENTION_LOGIN_DAYS,
+                "former_member_years": settings.POLE_RETENTION_FORMER_MEMBER_YEARS,
+            },
+        },
+    )
+
+
+def unsubscribe(request, token):
+    """Public, no login: the page of an e-mail's unsubscribe link; one button per address, effective at once.
+
+    The link's signed token names the kind of e-mail and the message's recipients; nobody else
+    can be unsubscribed from it. A link not made here answers 404.
+    """
+    data = read_token(token)
+    if data is None:
+        raise Http404
+    kind, addresses = data
+    done = None
+    if request.method == "POST":
+        address = request.POST.get("email", "")
+        if address not in addresses:
+            return render(
+                request,
+                "pole/unsubscribe.html",
+                {"rows": [(a, False) for a in addresses], "kind": Unsubscription.Kind(kind), "token": token, "error": True},
+                status=400,
+            )
+        record_unsubscription(kind, address)
+        done = address
+    gone = unsubscribed(kind, addresses)
+    return render(
+        request,
+        "pole/unsubscribe.html",
+        {
+            "rows": [(address, address in gone) for address in addresses],
+            "kind": Unsubscription.Kind(kind),
+            "token": token,
+            "done": done,
+        },
+    )

@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("Annual reports")
+
+    def ready(self):
+        from . import privacy  # noqa: F401  (registers the personal fields of the report)

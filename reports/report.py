@@ -227,14 +227,15 @@ def build_report_context(fiscal_year, report=None):
             "name": m.name,
             "role": m.get_role_display(),
             "organisation": m.organisation,
-            "photo": media_url(m.photo),
+            # A photo prints only with the person's consent (members.BoardMandate.photo_consent).
+            "photo": media_url(m.photo) if m.photo_consent else "",
             "alt": m.name,
             "initials": initials(m.name),
         }
         for m in BoardMandate.objects.in_fiscal_year(fiscal_year)
     ]
     staff = [
-        {"name": s.name, "title": s.title, "role": s.title, "photo": media_url(s.photo), "alt": s.name, "initials": initials(s.name)}
+        {"name": s.name, "title": s.title, "role": s.title, "photo": media_url(s.photo) if s.photo_consent else "", "alt": s.name, "initials": initials(s.name)}
         for s in StaffMember.objects.in_fiscal_year(fiscal_year)
     ]
     return {

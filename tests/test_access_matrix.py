@@ -36,6 +36,7 @@ from members.tests.factories import (
 )
 from pole.fiscal_years import FiscalYear
 from pole.tests.test_admin import BUILDERS
+from pole.unsubscribe import unsubscribe_token
 from reports.tests.factories import AnnualReportFactory, ReportVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,9 @@ PAGES = {
     "identity-css": EVERYONE_200,  # the brand colours
     "robots-txt": EVERYONE_200,  # what search engines may index
     "home": EVERYONE_200,  # the network presented
+    "privacy": EVERYONE_200,  # the privacy policy
+    "unsubscribe": EVERYONE_200,  # an e-mail's signed link is the credential; no login
+    "members:my-data": REPRESENTATIVES_ONLY,  # a representative's own data (JSON, HTML)
     # Member portal: A's colleague is not B's business
     "members:portal": REPRESENTATIVES_ONLY,
     "members:profile": REPRESENTATIVES_ONLY,
@@ -128,6 +132,8 @@ ADMIN_SITE = {
     "admin:members_invoice_pdf": (302, 302, 302, 200, 200),
     "admin:members_invoice_receipt": (302, 302, 302, 200, 200),
     "admin:members_membership_good_standing": (302, 302, 302, 403, 200),
+    # A person's data, found by e-mail: the Direction's (the requests' register).
+    "admin:pole_person_data": (302, 302, 302, 403, 200),
 }
 
 # --- The admin's model pages -----------------------------------------------------------------
@@ -170,6 +176,14 @@ MODEL_PERMISSIONS = {
     "pole.networkidentity": ("R", "RU"),
     # The outbox: staff read every e-mail's status and send failed ones again (an action); none is edited.
     "pole.outboxmessage": ("R", "R"),
+    # Personal information: consents recorded and withdrawn, never deleted; unsubscriptions added,
+    # never changed; requests and incidents the Direction's (an incident deleted after five years
+    # only, and the row here is recent); the exports' log written by the exports.
+    "pole.consentrecord": ("RCU", "RCU"),
+    "pole.unsubscription": ("RC", "RC"),
+    "pole.privacyrequest": ("", "RCU"),
+    "pole.confidentialityincident": ("", "RCU"),
+    "pole.personaldataaccess": ("", "R"),
     # Login lockouts: staff read them and unlock by deleting the attempt; the logs are Direction's.
     "axes.accessattempt": ("RD", "RD"),
     "axes.accesslog": ("", "R"),
@@ -333,6 +347,8 @@ def url_of(pattern, world):
         "reports:publication": {"label": world["draft"].fiscal_year.label},
         "reports:version-file": {"label": world["draft"].fiscal_year.label, "number": 1, "kind": "pdf"},
         "admin:app_list": {"app_label": "members"},
+        "unsubscribe": {"token": unsubscribe_token("dues", ["a@exemple.org"])},
+        "members:my-data": {"file_format": "json"},
         **{
             f"activities:{name}": {"pk": world["rows"]["activities.registration"].activity_id}
             for name in (

@@ -95,7 +95,9 @@ def test_the_staff_message_to_registrants_is_sent_as_typed(committed):
     message, _ = only_message(
         committed, lambda: registrations.email_registrants(activity=event, subject=subject, body=body)
     )
-    assert (message.subject, message.body) == (subject, body)
+    # As typed, then the foot every e-mail carries: who sends it and the privacy page.
+    assert message.subject == subject
+    assert message.body.startswith(body + "\n\n-- \n" + typographic(NETWORK) + "\n")
 
 
 def test_the_portal_invitation(committed):

@@ -23,6 +23,8 @@ from pole.collation import french_order, french_sort_key
 from pole.fiscal_years import FiscalYear
 from pole.formatting import format_date
 from pole.identity import from_address, get_identity
+from pole.models import Unsubscription
+from pole.unsubscribe import unsubscribed
 
 from .dues import format_money
 
@@ -124,13 +126,19 @@ def _send_notice(*, member, fiscal_year, kind, recipients, today, base_url, invo
         DuesNotice.objects.create(
             member=member, fiscal_year=fiscal_year, kind=kind, sent_on=today, recipients=", ".join(recipients)
         )
-        outbox.enqueue(EmailMessage(subject, body, from_address(), to=list(recipients)), kind=f"members.dues_{kind}")
+        outbox.enqueue(
+            EmailMessage(subject, body, from_address(), to=list(recipients)),
+            kind=f"members.dues_{kind}",
+            unsubscribe=Unsubscription.Kind.DUES,
+        )
 
 
 @dataclass
 class CampaignOpening:
     invited: int = 0
     without_representative: list = field(default_factory=list)
+    # Members whose every representative unsubscribed from dues e-mails: staff reach them another way.
+    unsubscribed: list = field(default_factory=list)
 
 
 def open_campaign(*, campaign, opened_by, base_url, today=None):
@@ -154,15 +162,20 @@ def open_campaign(*, campaign, opened_by, base_url, today=None):
     result = CampaignOpening()
     members = list(campaign_members(campaign.fiscal_year).exclude(dues_notices__sent_on=today).order_by(french_order("name")))
     addresses = representatives_by_member([m.pk for m in members])
+    refused = unsubscribed_addresses({address for found in addresses.values() for address in found})
     for member in members:
         if not addresses[member.pk]:
             result.without_representative.append(member)
+            continue
+        recipients = [address for address in addresses[member.pk] if address not in refused]
+        if not recipients:
+            result.unsubscribed.append(member)
             continue
         _send_notice(
             member=member,
             fiscal_year=campaign.fiscal_year,
             kind=DuesNotice.Kind.INVITATION,
-            recipients=addresses[member.pk],
+            recipients=recipients,
             today=today,
             base_url=base_url,
         )
@@ -188,13 +201,13 @@ def wait_before(reminders_sent):
 
 
 def unsubscribed_addresses(addresses):
-    """Return those of ``addresses`` that asked for no more dues e-mails.
+    """Return those of ``addresses`` that asked for no more dues e-mails (the link at their foot).
 
-    The hook for unsubscribing (Québec's anti-spam law, issue 23): the planner leaves these
-    addresses out of every dues e-mail and says so. No unsubscription is recorded yet, so
-    none is returned; the privacy work plugs its record in here.
+    Canada's anti-spam law: the planner leaves these addresses out of every dues e-mail and
+    says so. Dues e-mails are not treated as transactional (README « E-mails and the anti-spam
+    law »): each carries an unsubscribe link, effective at once. One query.
     """
-    return set()
+    return unsubscribed(Unsubscription.Kind.DUES, addresses)
 
 
 @dataclass(frozen=True)
@@ -250,7 +263,7 @@ def reminder_plan(*, today):
       account (their other contacts are listed, to be invited or written to), nor to
       addresses that unsubscribed (``unsubscribed_addresses``).
 
-    Returns ``ReminderDecision`` rows by campaign, then member name. Six queries per campaign.
+    Returns ``ReminderDecision`` rows by campaign, then member name. Seven queries per campaign.
     """
     decisions = []
     for campaign in RenewalCampaign.objects.filter(opened_on__isnull=False, closed=False).order_by("fiscal_year"):

@@ -245,6 +245,7 @@ def test_the_profile_form_shows_the_current_values(client_a, member_a):
         "website",
         "directory_consent",
         "logo",
+        "news_consent",  # the representative's own consent, recorded apart (test_consents.py)
     }
 
 

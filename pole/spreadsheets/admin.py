@@ -91,6 +91,18 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         response["Content-Disposition"] = f'attachment; filename="modele-{resource.file_stem}.{extension}"'
         return response
 
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """The file, and a line in the exports' log (who, when, which list, how many rows) to trace an incident."""
+        from pole.privacy import record_export
+
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        record_export(
+            user=request.user,
+            what=f"{self.model._meta.verbose_name_plural} ({file_format.get_extension()})",
+            rows=queryset.count(),
+        )
+        return data
+
     def get_export_filename(self, request, queryset, file_format):
         resource = self.get_export_resource_classes(request)[0]
         return dated_file_name(resource, file_format)

@@ -42,7 +42,15 @@ from partners.tests.factories import (
 )
 from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
-from pole.models import NetworkIdentity, OutboxMessage
+from pole.models import (
+    ConfidentialityIncident,
+    ConsentRecord,
+    NetworkIdentity,
+    OutboxMessage,
+    PersonalDataAccess,
+    PrivacyRequest,
+    Unsubscription,
+)
 from reports.models import AnnualReport, Figure
 from reports.tests.factories import (
     AnnualReportFactory,
@@ -75,7 +83,16 @@ PERSONNEL_VIEW_ONLY = {
     "pole.outboxmessage",  # written by the actions that send e-mails; staff only send them again
 }
 LOGIN_LOCKOUTS = {"axes.accessattempt", "axes.accessfailurelog", "axes.accesslog"}
-PERSONNEL_NO_ACCESS = {"members.user", "auth.group", "axes.accessfailurelog", "axes.accesslog"}
+PERSONNEL_NO_ACCESS = {
+    "members.user",
+    "auth.group",
+    "axes.accessfailurelog",
+    "axes.accesslog",
+    # Personal information: the requests, the incident register and the exports' log are the Direction's.
+    "pole.privacyrequest",
+    "pole.confidentialityincident",
+    "pole.personaldataaccess",
+}
 # Invitations are a log: they are sent from the contacts list, never added or edited; so are
 # the login attempts, which staff may only delete (to unlock an account).
 DIRECTION_VIEW_ONLY = {
@@ -84,6 +101,7 @@ DIRECTION_VIEW_ONLY = {
     "members.invoice",
     "members.duesnotice",
     "pole.outboxmessage",
+    "pole.personaldataaccess",  # a log, written by the exports
     *LOGIN_LOCKOUTS,
 }
 
@@ -236,6 +254,15 @@ BUILDERS = {
     "reports.reportmessage": _report_message,
     "reports.sectionintro": lambda i: SectionIntroFactory(),
     "pole.networkidentity": lambda i: NetworkIdentity.objects.create(name=f"Réseau {i}", short_name=f"R{i}"),
+    "pole.consentrecord": lambda i: ConsentRecord.objects.create(
+        email=f"p{i}@exemple.org", purpose="news", wording="J’accepte…", given_how="portal"
+    ),
+    "pole.unsubscription": lambda i: Unsubscription.objects.create(email=f"p{i}@exemple.org", kind="dues"),
+    "pole.privacyrequest": lambda i: PrivacyRequest.objects.create(kind="access", name="Marie", email=f"p{i}@exemple.org"),
+    "pole.confidentialityincident": lambda i: ConfidentialityIncident.objects.create(
+        title=f"Courriel mal adressé {i}", information="Noms", circumstances="Erreur", known_on=datetime.date(2024, 5, 1)
+    ),
+    "pole.personaldataaccess": lambda i: PersonalDataAccess.objects.create(what=f"Export {i}"),
     "pole.outboxmessage": lambda i: OutboxMessage.objects.create(
         sender="Pôle <no-reply@exemple.org>",
         recipients=f"p{i}@exemple.org",

@@ -129,7 +129,9 @@ def test_invitations_come_from_the_network_and_are_signed_with_its_details(commi
     message = mail.outbox[-1]
     assert message.from_email == from_address() and message.from_email.startswith("Essai <")
     assert "Réseau d’essai" in message.body
-    assert message.body.rstrip().endswith("Réseau d’essai\n12, rue d’Essai\nQuébec (Québec)\n418 555-0199\nhttps://essai.exemple")
+    signature = "Réseau d’essai\n12, rue d’Essai\nQuébec (Québec)\n418 555-0199\nhttps://essai.exemple"
+    # The signature, then the privacy page's address (Law 25), at the foot of every e-mail.
+    assert message.body.rstrip().endswith(f"{signature}\n\nConfidentialité\u00a0: http://localhost:8000/confidentialite/")
 
 
 # --- the home page --------------------------------------------------------------------------

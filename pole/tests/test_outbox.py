@@ -47,12 +47,13 @@ def test_the_message_is_sent_after_the_commit_with_its_attachment(committed):
         assert mail.outbox == []  # nothing leaves before the commit
     assert len(callbacks) == 1
     (sent,) = mail.outbox
-    assert (sent.subject, sent.to, sent.body) == ("Confirmé : l’atelier", ["marie@exemple.org"], "Bonjour Marie,")
+    assert (sent.subject, sent.to) == ("Confirmé : l’atelier", ["marie@exemple.org"])
+    assert sent.body.startswith("Bonjour Marie,\n\n-- \n")  # then the sender's foot (test_email_footer.py)
     assert sent.attachments[0] == ("evenement.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
     assert sent.extra_headers["Message-ID"] == stored.message_id
     stored.refresh_from_db()
     assert (stored.status, stored.attempts, stored.last_error) == ("sent", 1, "")
-    assert stored.sent_at is not None and stored.body == "Bonjour Marie,"
+    assert stored.sent_at is not None and stored.body.startswith("Bonjour Marie,\n\n-- \n")
 
 
 def test_a_task_run_twice_sends_the_message_once(committed):

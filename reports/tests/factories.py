@@ -88,6 +88,7 @@ def give_portraits_and_logos():
     prints them, and the tests of images, alternative texts and sizes need them.
     """
     for person in [*BoardMandate.objects.all(), *StaffMember.objects.all()]:
+        person.photo_consent = True
         person.photo.save("portrait.jpg", ContentFile(_picture((300, 300), "#3d6b7a", "JPEG")), save=True)
     for organisation in Organisation.objects.filter(partnerships__isnull=False).distinct():
         organisation.logo.save("logo.png", ContentFile(_picture((480, 320), "#b35e2d", "PNG")), save=True)

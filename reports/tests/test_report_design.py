@@ -134,7 +134,11 @@ def test_photos_and_logos_print_when_there_are_some_with_a_quiet_monogram_for_th
     settings.MEDIA_ROOT = tmp_path / "media"
     load_demo(images=False)
     mandate = BoardMandate.objects.get(name=demo_data.BOARD[0][0])
+    mandate.photo_consent = True  # a portrait prints only with the person's consent
     mandate.photo.save("portrait.png", ContentFile(_png((300, 300), "#336699")), save=True)
+    # A second portrait without consent: a monogram prints instead.
+    unconsented = BoardMandate.objects.get(name=demo_data.BOARD[1][0])
+    unconsented.photo.save("portrait.png", ContentFile(_png((300, 300), "#336699")), save=True)
     partnership = Partnership.objects.select_related("organisation").first()
     partnership.organisation.logo.save("logo.png", ContentFile(_png((400, 200), "#993366")), save=True)
     with translation.override("fr-ca"):

@@ -206,7 +206,7 @@ def test_large_images_are_downscaled_turned_upright_and_stripped_of_metadata():
     activity = ActivityFactory(start_date=datetime.date(2016, 5, 3), objectives=[ObjectiveFactory()])
     # A phone photo 3000 × 2000 as stored, shown turned a quarter (EXIF orientation 6): 2000 × 3000.
     activity.photo.save("grande.jpg", ContentFile(_jpeg((3000, 2000), orientation=6)), save=True)
-    mandate = BoardMandateFactory()
+    mandate = BoardMandateFactory(photo_consent=True)  # a portrait prints only with consent
     mandate.photo.save("portrait.jpg", ContentFile(_jpeg((1000, 1000))), save=True)
     partnership = PartnershipFactory(fiscal_year=FiscalYear(2016))
     partnership.organisation.logo.save("logo.png", ContentFile(_png((1000, 500))), save=True)

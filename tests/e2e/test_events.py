@@ -15,6 +15,7 @@ from activities.tests.factories import EventFactory, ObjectiveFactory, Registrat
 from conftest import DESKTOP, PHONE, admin_log_in
 from members.roles import PERSONNEL
 from members.tests.factories import MemberFactory, UserFactory
+from pole.fiscal_years import FiscalYear
 from reports.statistics import activity_totals
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -131,6 +132,10 @@ def test_registration_form_shows_french_errors_and_saves_nothing(new_page, live_
     assert not Registration.objects.exists()
     # Not logged in, no one registers as a member (that needs the portal): the organisation is written.
     member = MemberFactory(name="Coopérative Le Rucher")
+
+    # Chosen from the list of members, the organisation needs no text.
+    # The public form offers the members listed in the directory only.
+    member = MemberFactory(name="Coopérative Le Rucher", directory_consent=True, fiscal_years=[FiscalYear.current()])
     page.reload()
     assert page.get_by_label("Organisation membre").count() == 0
     page.get_by_label("Courriel").fill("marie@exemple.org")
