@@ -38,9 +38,8 @@ from pole.fiscal_years import FiscalYear
 from pole.identity import get_identity
 from pole.models import ConsentRecord, OutboxMessage
 from pole.page_cache import public_page
-from pole.spreadsheets.writers import spreadsheet_response
-
 from pole.privacy import record_consent, record_export
+from pole.spreadsheets.writers import spreadsheet_response
 from pole.text import fold, normalize_email_identifier
 
 from . import registrations
@@ -385,26 +384,16 @@ def export_registrants(request, pk, file_format):
         .select_related("activity", "member")
         .order_by("status", french_order("name"), "pk")
     )
-    return spreadsheet_response(
-        dataset.headers,
-        dataset,
-        extension=file_format,
-        filename=f"inscriptions-{activity.start_date.isoformat()}.{file_format}",
-
-    if file_format == "xlsx":
-        content = dataset.export("xlsx")
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content = "\ufeff" + dataset.export("csv")  # the BOM makes Excel read UTF-8
-        content_type = "text/csv; charset=utf-8"
     record_export(
         user=request.user,
         what=f"inscriptions ({file_format}) : {activity.title} ({activity.start_date.isoformat()})",
         rows=len(dataset),
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="inscriptions-{activity.start_date.isoformat()}.{file_format}"'
+    return spreadsheet_response(
+        dataset.headers,
+        dataset,
+        extension=file_format,
+        filename=f"inscriptions-{activity.start_date.isoformat()}.{file_format}",
     )
 
 

@@ -131,10 +131,6 @@ def test_registration_form_shows_french_errors_and_saves_nothing(new_page, live_
     assert sideways_overflow(page) == 0
     assert not Registration.objects.exists()
     # Not logged in, no one registers as a member (that needs the portal): the organisation is written.
-    member = MemberFactory(name="Coopérative Le Rucher")
-
-    # Chosen from the list of members, the organisation needs no text.
-    # The public form offers the members listed in the directory only.
     member = MemberFactory(name="Coopérative Le Rucher", directory_consent=True, fiscal_years=[FiscalYear.current()])
     page.reload()
     assert page.get_by_label("Organisation membre").count() == 0
