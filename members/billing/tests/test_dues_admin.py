@@ -59,18 +59,41 @@ def test_staff_record_a_payment_and_the_membership_is_paid(personnel_client, per
     payment = Payment.objects.get()
     assert (payment.amount, payment.recorded_by) == (Decimal("160.00"), personnel_user)
     assert Membership.objects.get(fiscal_year=Y2017).paid_on == datetime.date(2017, 5, 1)
-    receipt = personnel_client.get(reverse("admin:members_invoice_receipt", args=[invoice.pk]))
+    receipt = personnel_client.get(reverse("admin:members_payment_receipt", args=[payment.pk]))
     assert receipt.status_code == 200 and receipt["Content-Type"] == "application/pdf"
+    assert "re%C3%A7u-R2017-0001.pdf" in receipt["Content-Disposition"]
 
 
-def test_the_cancel_action_issues_a_credit_note(personnel_client, invoice):
+def test_each_payment_partial_ones_included_has_its_receipt_link_in_the_admin(personnel_client, invoice):
+    first = record_payment(invoice=invoice, paid_on=datetime.date(2017, 4, 20), amount=Decimal("60.00"))
+    second = record_payment(invoice=invoice, paid_on=datetime.date(2017, 5, 3), amount=Decimal("100.00"))
+    listing = personnel_client.get(reverse("admin:members_invoice_changelist")).content.decode()
+    change = personnel_client.get(reverse("admin:members_invoice_change", args=[invoice.pk])).content.decode()
+    payments = personnel_client.get(reverse("admin:members_payment_changelist")).content.decode()
+    for payment, number in ((first, "R2017-0001"), (second, "R2017-0002")):
+        url = reverse("admin:members_payment_receipt", args=[payment.pk])
+        for page in (listing, change, payments):
+            assert f'href="{url}"' in page and number in page
+        assert personnel_client.get(url).status_code == 200
+
+
+def test_the_cancel_action_asks_the_reason_then_issues_a_credit_note(personnel_client, invoice):
+    url = reverse("admin:members_invoice_changelist")
+    asked = personnel_client.post(url, {"action": "cancel", "_selected_action": [invoice.pk]})
+    assert asked.status_code == 200 and 'name="reason"' in asked.content.decode()
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+    blank = personnel_client.post(url, {"action": "cancel", "_selected_action": [invoice.pk], "confirm": "1",
+                                        "reason": "  "})
+    assert blank.status_code == 200 and "Ce champ est obligatoire." in blank.content.decode()
+    assert not Invoice.objects.filter(kind="credit_note").exists()
     response = personnel_client.post(
-        reverse("admin:members_invoice_changelist"),
-        {"action": "cancel", "_selected_action": [invoice.pk]},
+        url,
+        {"action": "cancel", "_selected_action": [invoice.pk], "confirm": "1", "reason": "Fermeture de la coop"},
         follow=True,
     )
     assert "La note de crédit NC2017-0001 annule la facture F2017-0001." in response.content.decode()
-    assert Invoice.objects.get(kind="credit_note").cancels == invoice
+    note = Invoice.objects.get(kind="credit_note")
+    assert (note.cancels, note.reason) == (invoice, "Fermeture de la coop")
 
 
 def test_invoice_and_payment_lists_run_the_same_queries_for_more_rows(personnel_client, invoice,
