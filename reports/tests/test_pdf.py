@@ -253,12 +253,31 @@ def test_fonts_are_source_fonts_all_embedded(demo_pdf):
     assert all(name.startswith(("Source-Sans", "Source-Serif")) for name in names), names
 
 
-def test_images_are_embedded(demo_pdf):
+DEMO_CAPTIONS = [row["caption"] for row in demo_data.ACTIVITIES if row.get("caption")] + [
+    caption for _title, _body, caption in demo_data.SECTION_INTROS.values() if caption
+]
+
+
+def test_the_report_never_invents_a_picture_nor_captions_a_missing_one(demo_pdf, text, demo_report):
+    """The demo has no photo of its events: the report prints no image, and none of the
+    captions that would describe one (« … a réuni plus de 150 personnes »)."""
     output = subprocess.run(["pdfimages", "-list", str(demo_pdf)], capture_output=True, check=True).stdout
-    # The demo's photos (activities and sections with a caption); it has no portraits nor logos.
-    photos = sum(1 for row in demo_data.ACTIVITIES if row.get("caption"))
-    photos += sum(1 for _title, _body, caption in demo_data.SECTION_INTROS.values() if caption)
-    assert photos and len(output.decode().splitlines()) == 2 + photos
+    assert len(output.decode().splitlines()) == 2  # the header of the list, and no image
+    assert DEMO_CAPTIONS
+    screen = normalise(re.sub(r"<[^>]+>", " ", demo_report["screen_html"]))
+    for caption in DEMO_CAPTIONS:
+        start = normalise(french(caption))[:50]
+        assert start not in text and start not in screen, caption
+
+
+def test_a_real_photo_is_printed_with_its_caption(demo_report_with_portraits):
+    path = demo_report_with_portraits["folder"] / "avec-photos.pdf"
+    path.write_bytes(demo_report_with_portraits["pdf"])
+    output = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True).stdout
+    assert len(output.decode().splitlines()) > 2 + len(DEMO_CAPTIONS)  # photos, portraits and logos
+    printed_text = normalise(pdftotext(path))
+    for caption in DEMO_CAPTIONS:
+        assert printed(normalise(french(caption))[:50], printed_text), caption
 
 
 # --- text a reader can copy, in French typography ------------------------------------------
@@ -320,7 +339,7 @@ def test_french_signs_are_tied_to_their_words_by_no_break_spaces(print_html):
 @pytest.mark.django_db
 def test_rendering_logs_no_weasyprint_warning(settings, caplog):
     settings.DEBUG = True
-    load_demo(images=True)
+    load_demo()
     caplog.set_level(logging.WARNING, logger="weasyprint")
     with translation.override("fr-ca"):
         pdf = render_report_pdf("2016-2017")
@@ -335,7 +354,7 @@ def test_rendering_logs_no_weasyprint_warning(settings, caplog):
 @pytest.fixture
 def demo(db, settings):
     settings.DEBUG = True
-    load_demo(images=False)
+    load_demo()
 
 
 def test_export_pdf(demo, tmp_path):

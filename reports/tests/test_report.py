@@ -36,7 +36,7 @@ READINESS_URL = "/rapports/2016-2017/verification/"
 @pytest.fixture
 def demo(db, settings):
     settings.DEBUG = True
-    call_command("load_demo", "--no-images", "--no-archive", stdout=io.StringIO())
+    call_command("load_demo", "--no-archive", stdout=io.StringIO())
 
 
 @pytest.fixture
