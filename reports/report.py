@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from members.models import BoardMandate, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
-from pole.formatting import format_number, format_percent, format_period, format_signed, not_available, with_minus
+from pole.formatting import format_date, format_number, format_percent, format_period, format_signed, not_available, with_minus
 from pole.identity import get_identity, palette, palette_css
 from reports.models import AnnualReport, DeclaredFigure, Figure, ReportMessage
 from reports.statistics import percentage, year_figures
@@ -251,6 +252,9 @@ def build_report_context(fiscal_year, report=None):
         "tagline": report.tagline if report else "",
         "report": report,
         "is_published": bool(report and report.is_published),
+        # An unpublished render says so, with its day, on every printed page.
+        "draft_notice": "" if report and report.is_published else _("Draft — not adopted · %(day)s")
+        % {"day": format_date(timezone.localdate())},
         "messages": messages,
         "sections": sections,
         "portrait_tiles": _tiles(PORTRAIT_TILES, values, declared),
