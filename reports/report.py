@@ -18,7 +18,15 @@ from members.models import BoardMandate, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
-from pole.formatting import format_date, format_number, format_percent, format_period, format_signed, not_available, with_minus
+from pole.formatting import (
+    format_date,
+    format_number,
+    format_percent,
+    format_period,
+    format_signed,
+    not_available,
+    with_minus,
+)
 from pole.identity import get_identity, palette, palette_css
 from reports.models import AnnualReport, DeclaredFigure, Figure, ReportMessage
 from reports.statistics import percentage, year_figures
