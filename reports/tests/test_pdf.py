@@ -324,7 +324,7 @@ def print_html(demo_report):
 
 def test_french_signs_are_tied_to_their_words_by_no_break_spaces(print_html):
     nbsp = "\u00a0"
-    assert f"13 avril 2016</span>{nbsp}: Formation en comptabilité dans Portneuf" in print_html
+    assert f"13{nbsp}avril 2016</span>{nbsp}: Formation en comptabilité dans Portneuf" in print_html
     assert f"35{nbsp}%" in print_html
     assert f"«{nbsp}L’économie sociale, j’achète!{nbsp}»" in print_html
     assert f"Membre des organisations suivantes{nbsp}:" in print_html
