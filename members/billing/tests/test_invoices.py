@@ -314,3 +314,36 @@ def test_the_invoice_header_is_the_networks_identity_of_the_day(rates, tmp_path)
     identity.save()
     text = pdf_text(invoices.render_document_pdf(Invoice.objects.get(pk=invoice.pk)), tmp_path)
     assert "Réseau d'essai" in text and "1, rue du Port" in text and "Nouveau nom" not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_numbers_the_receipts_of_past_payments_in_the_order_paid():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("members", "0012_french_order")], [("members", "0013_i24_receipts_billing_details")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    member = old.get_model("members", "Member").objects.create(name="Coop ancienne")
+    invoice_model, payment_model = old.get_model("members", "Invoice"), old.get_model("members", "Payment")
+    invoice = invoice_model.objects.create(
+        kind="invoice", fiscal_year=2016, number=1, member=member, issued_on=datetime.date(2016, 4, 1),
+        description="Cotisation", subtotal=Decimal("150.00"), total=Decimal("150.00"), issuer_name="Pôle",
+        member_name="Coop ancienne",
+    )
+    for day, amount in [(datetime.date(2017, 4, 2), "50.00"), (datetime.date(2016, 5, 1), "60.00"),
+                        (datetime.date(2016, 6, 1), "40.00")]:
+        payment_model.objects.create(invoice=invoice, paid_on=day, amount=Decimal(amount))
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    rows = new.get_model("members", "Payment").objects.order_by("paid_on").values_list("receipt_year", "receipt_number")
+    assert [(year.start_year, number) for year, number in rows] == [(2016, 1), (2016, 2), (2017, 1)]
+    counters = new.get_model("members", "DocumentCounter").objects.filter(kind="receipt")
+    assert sorted((c.fiscal_year.start_year, c.last_number) for c in counters) == [(2016, 2), (2017, 1)]
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
