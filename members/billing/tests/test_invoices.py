@@ -347,3 +347,36 @@ def test_the_migration_numbers_the_receipts_of_past_payments_in_the_order_paid()
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.skipif(
+    not __import__("os").environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_payments_recorded_at_once_take_receipt_numbers_without_duplicate_or_gap():
+    import threading
+
+    from django.db import connection
+
+    DuesRate.objects.create(fiscal_year=Y2017, category=Member.Category.REGULAR, amount=Decimal("160.00"))
+    bills = [issue_invoice(member=MemberFactory(name=f"Coop {index}"), fiscal_year=Y2017, today=DAY) for index in range(8)]
+    barrier = threading.Barrier(len(bills))
+    errors = []
+
+    def pay(invoice):
+        try:
+            barrier.wait()
+            record_payment(invoice=invoice, paid_on=datetime.date(2017, 5, 1), amount=Decimal("10.00"))
+        except Exception as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pay, args=(bill,)) for bill in bills]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(Payment.objects.values_list("receipt_number", flat=True)) == list(range(1, len(bills) + 1))
+    assert DocumentCounter.objects.get(kind="receipt", fiscal_year=Y2017).last_number == len(bills)
