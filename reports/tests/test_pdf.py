@@ -396,3 +396,19 @@ def test_export_invalid_year_is_an_error(demo, tmp_path):
         call_command("export_report", "2016-2018", "--output", str(tmp_path / "r.pdf"))
     with pytest.raises(CommandError):
         call_command("export_report", "2016-2017", "--format", "docx", "--output", str(tmp_path / "r.docx"))
+
+
+def test_a_list_running_onto_the_next_page_says_suite_there(demo_pdf):
+    """Page by page: where a list of activities goes on from the page before, the page's head
+    says « … (suite) »; a page where the list starts under its own heading says nothing."""
+    pages = pdftotext(demo_pdf).split("\f")
+    continued = [index for index, page in enumerate(pages) if "Activités de l’année répondant à cet objectif (suite)" in page]
+    assert continued  # the demo's lists of objective 4 run onto a second page
+    for index in continued:
+        head = normalise(pages[index])[:200]
+        assert head.startswith("Activités de l’année répondant à cet objectif (suite)"), head
+        previous = normalise(pages[index - 1])
+        assert "Activités de l’année répondant à cet objectif" in previous  # the list began there
+    for index, page in enumerate(pages):
+        if index not in continued:
+            assert "(suite)" not in page, index
