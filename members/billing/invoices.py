@@ -57,9 +57,9 @@ POSTAL_CODE = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-
 
 
 def has_postal_address(address):
-    """Whether ``address`` is one the post delivers to: a street line and a postal code."""
+    """Whether ``address`` is one the post delivers to: a postal code under a street line."""
     lines = [line for line in (address or "").splitlines() if line.strip()]
-    return len(lines) >= 2 and bool(POSTAL_CODE.search(address))
+    return any(POSTAL_CODE.search(line) for line in lines[1:])
 
 
 def billing_contact(member, issued_by=None, contacts=None):
@@ -69,8 +69,6 @@ def billing_contact(member, issued_by=None, contacts=None):
     account, or the first contact. Then the e-mail and the phone (the person's, or the member's).
     One query, none when the member's ``contacts`` are given (with their users).
     """
-    from members.models import Contact
-
     if contacts is None:
         contacts = list(member.contacts.select_related("user").order_by("pk"))
     person = next((c for c in contacts if issued_by is not None and c.user_id == issued_by.pk), None)
@@ -83,7 +81,7 @@ def billing_contact(member, issued_by=None, contacts=None):
             name = f"{name}, {person.role}"
         lines.append(_("Attention: %(name)s") % {"name": name})
     email = (person.email if person is not None and person.email else "") or member.email
-    phone = (person.phone if isinstance(person, Contact) and person.phone else "") or member.phone
+    phone = (person.phone if person is not None and person.phone else "") or member.phone
     reach = " · ".join(str(value) for value in (email, phone) if value)
     if reach:
         lines.append(reach)

@@ -380,3 +380,17 @@ def test_payments_recorded_at_once_take_receipt_numbers_without_duplicate_or_gap
     assert not errors
     assert sorted(Payment.objects.values_list("receipt_number", flat=True)) == list(range(1, len(bills) + 1))
     assert DocumentCounter.objects.get(kind="receipt", fiscal_year=Y2017).last_number == len(bills)
+
+
+@pytest.mark.parametrize(
+    ("address", "postal"),
+    [
+        ("155, boulevard Charest Est\nQuébec (Québec) G1K 3G6\n418 555-0100", True),
+        ("155, boulevard Charest Est\nQuébec (Québec) g1k3g6", True),
+        ("Québec (Québec) G1K 3G6\n418 555-0100 · info@exemple.org", False),  # no street line above the code
+        ("Québec (Québec)\n418 555-0100 · info@exemple.org", False),
+        ("", False),
+    ],
+)
+def test_a_postal_address_is_a_postal_code_under_a_street_line(address, postal):
+    assert invoices.has_postal_address(address) is postal
