@@ -498,6 +498,22 @@ def _chart_notes(figures, values, declared):
                 )
                 % {"total": printed[Figure.ACTIVITIES], "listed": format_number(figures.activities)}
             )
+    # An objective without activities has no bar: the reader is told which, and why.
+    absent = [
+        _("%(number)s (%(name)s)") % {"number": number, "name": row.objective.name}
+        for number, row in enumerate(figures.by_objective, start=1)
+        if not row.activities
+    ]
+    if absent and len(absent) < len(figures.by_objective):
+        listed = absent[0] if len(absent) == 1 else ", ".join(absent[:-1]) + _(" and ") + absent[-1]
+        notes.append(
+            ngettext(
+                "Objective %(list)s is not in the chart: no activity of the year is recorded under it.",
+                "Objectives %(list)s are not in the chart: no activity of the year is recorded under them.",
+                len(absent),
+            )
+            % {"list": listed}
+        )
     bars = figures.participants_in_bars
     if bars != figures.participants:
         notes.append(

@@ -412,3 +412,11 @@ def test_a_list_running_onto_the_next_page_says_suite_there(demo_pdf):
     for index, page in enumerate(pages):
         if index not in continued:
             assert "(suite)" not in page, index
+
+
+def test_the_charts_say_what_they_count_and_which_objective_has_no_bar(text):
+    assert "62 membres" in text  # the donut's number and its word
+    assert (
+        "Les objectifs 1 (Consolidation du Pôle) et 5 (Concertation et collaboration) ne figurent pas au "
+        "graphique : aucune activité de l’année n’y est consignée."
+    ) in text
