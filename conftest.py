@@ -344,14 +344,14 @@ E2E_PASSWORD = "Une-phrase-de-passe-solide-2026"
 
 @pytest.fixture
 def e2e_demo(transactional_db):
-    """The demo year (2016-2017) as `make run` loads it, with images, for the end-to-end tests.
+    """The demo year (2016-2017) as `make run` loads it, for the end-to-end tests.
 
     Their transactional database is emptied after each test; the role groups come back with
     the flush's post_migrate (members/roles.py).
     """
     from demo.loader import load_demo
 
-    load_demo(password=E2E_PASSWORD, images=True)
+    load_demo(password=E2E_PASSWORD)
 
 
 class SharedDemoSite:
@@ -385,7 +385,7 @@ def shared_demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("shared-demo") / "media"
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
-        load_demo(password=E2E_PASSWORD, images=True)
+        load_demo(password=E2E_PASSWORD)
         _archive_report()
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()  # localhost among ALLOWED_HOSTS
@@ -421,7 +421,7 @@ class DemoRenders(dict):
 
 
 def _render_demo(tmp_path_factory, django_db_blocker, *, portraits):
-    """Load the demo (with its images) in a transaction, render what the report tests read, and
+    """Load the demo in a transaction, render what the report tests read, and
     roll everything back, so no test sees the demo unless it asks for it."""
     import logging
 
@@ -438,7 +438,7 @@ def _render_demo(tmp_path_factory, django_db_blocker, *, portraits):
     renders = DemoRenders(folder=folder)
     with override_settings(MEDIA_ROOT=folder / "media"), django_db_blocker.unblock():
         with transaction.atomic():
-            load_demo(images=True)
+            load_demo()
             if portraits:
                 give_portraits_and_logos()
             with translation.override("fr-ca"):
@@ -472,7 +472,7 @@ def _render_demo(tmp_path_factory, django_db_blocker, *, portraits):
 
 @pytest.fixture(scope="session")
 def demo_report(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo report (2016-2017, in French, with the demo's images), rendered ONCE per test
+    """The demo report (2016-2017, in French, as the demo ships it: no picture), rendered ONCE per test
     process and shared by every test that only reads it: ``pdf`` (bytes) and ``pdf_path``,
     ``print_html`` (the page WeasyPrint lays out, stylesheets given apart), ``print_html_styled``
     (with its stylesheets), ``screen_html`` and the ``context``."""
@@ -481,8 +481,8 @@ def demo_report(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def demo_report_with_portraits(django_db_setup, django_db_blocker, tmp_path_factory):
-    """``demo_report`` with portraits for the board and staff and logos for the partners
-    (the demo has none), plus ``archival_pdf`` (PDF/A-3a) with the WeasyPrint warnings logged
+    """``demo_report`` with portraits for the board and staff, logos for the partners and photos
+    for the captioned activities and sections (the demo has none: test pictures), plus ``archival_pdf`` (PDF/A-3a) with the WeasyPrint warnings logged
     while it rendered (``archival_warnings``), and the self-contained file rendered twice
     (``standalone_html``, ``standalone_html_again``)."""
     return _render_demo(tmp_path_factory, django_db_blocker, portraits=True)

@@ -352,20 +352,64 @@ def walk_in(request, pk):
     return render(request, "activities/walk_in_form.html", {"activity": activity, "walk_in_form": form}, status=status)
 
 
+def door_sheet_row(registration):
+    """What the door sheet prints for one person: their needs, and what they owe or have paid."""
+    from members.billing.dues import format_money
+
+    price = registration.price or 0
+    if not price:
+        payment = _("free")
+    elif registration.paid:
+        payment = _("paid %(amount)s") % {"amount": format_money(price)}
+    else:
+        payment = _("owes %(amount)s") % {"amount": format_money(price)}
+    return {
+        "name": registration.name,
+        "organisation": registration.organisation_name,
+        "is_member": registration.member_id is not None,
+        "needs": registration.needs.strip(),
+        "payment": payment,
+        "owes": bool(price) and not registration.paid,
+    }
+
+
 @staff_required
 def attendance_sheet(request, pk):
-    """Staff: the printable attendance sheet (PDF), a line per confirmed registrant for signatures."""
+    """Staff: the door sheet (PDF): the confirmed registrants by last name, each with their needs,
+    what they owe and whether they come for a member; then the waiting list in its order."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    from pole.collation import surname_sort_key
+    from pole.identity import palette_css
     from pole.pdf import render_pdf
 
     activity = _staff_activity(pk)
     people = list(
-        Registration.objects.filter(activity=activity, status=Registration.Status.CONFIRMED)
-        .select_related("member")
-        .order_by("name", "pk")
+        Registration.objects.filter(activity=activity)
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("member", "activity")
+        .order_by("created_at", "pk")
     )
+    confirmed = sorted(
+        (p for p in people if p.status == Registration.Status.CONFIRMED), key=lambda p: surname_sort_key(p.name)
+    )
+    waiting = [p for p in people if p.status == Registration.Status.WAITING]  # first come, first served
+    identity = get_identity()
     html = render_to_string(
         "activities/attendance_sheet.html",
-        {"activity": activity, "people": people, "blank_lines": range(max(5, 25 - len(people)) if people else 25)},
+        {
+            "activity": activity,
+            "network_name": identity.name,
+            "palette_css": palette_css(identity),
+            "stylesheet": Path(finders.find("members/invoice.css")).read_text(encoding="utf-8"),
+            "people": [door_sheet_row(p) for p in confirmed],
+            "waiting": [door_sheet_row(p) for p in waiting],
+            "needs_count": sum(1 for p in confirmed if p.needs.strip()),
+            # Lines for walk-ins: enough to fill the first page, never fewer than five.
+            "blank_lines": range(max(5, 12 - len(confirmed) - len(waiting))),
+        },
         request=request,
     )
     pdf = render_pdf(html)

@@ -5,15 +5,11 @@ so loading twice leaves the database as the first load left it.
 """
 
 import datetime
-import hashlib
-import io
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageColor, ImageDraw
 
 from activities.models import (
     Activity,
@@ -50,40 +46,6 @@ CATEGORIES = {
 SETTINGS = {"U": Member.Setting.URBAN, "R": Member.Setting.RURAL}
 PRESENCE = {"B": (PREVIOUS_YEAR, REPORT_YEAR), "N": (REPORT_YEAR,), "O": (PREVIOUS_YEAR,)}
 
-# The report's palette (teal and its shades, the orange accent) for the generated placeholder photos.
-PALETTE = ["#0f5c73", "#1d6f86", "#3d6b7a", "#0a4050", "#b35e2d"]
-
-
-def placeholder_photo(name, *, size=(900, 600)):
-    """Return PNG bytes of an abstract placeholder photo: a soft gradient with light discs."""
-    seed = int(hashlib.sha1(name.encode()).hexdigest(), 16)
-    base = ImageColor.getrgb(PALETTE[seed % len(PALETTE)])
-    image = Image.new("RGB", size)
-    draw = ImageDraw.Draw(image)
-    for y in range(size[1]):
-        mix = y / size[1]
-        draw.line([(0, y), (size[0], y)], fill=tuple(int(c + (255 - c) * 0.55 * mix) for c in base))
-    overlay = Image.new("RGBA", size, (0, 0, 0, 0))
-    shapes = ImageDraw.Draw(overlay)
-    for index in range(7):
-        radius = 60 + (seed >> (index * 5)) % 160
-        x = (seed >> (index * 7)) % size[0]
-        y = (seed >> (index * 3)) % size[1]
-        shapes.ellipse([x - radius, y - radius, x + radius, y + radius], fill=(255, 255, 255, 40))
-    image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=80)
-    return buffer.getvalue()
-
-
-def _attach_photo(instance, field, name):
-    """Give ``instance.<field>`` a generated placeholder photo unless it already has one."""
-    if getattr(instance, field):
-        return
-    slug = hashlib.sha1(name.encode()).hexdigest()[:12]
-    getattr(instance, field).save(f"{slug}.jpg", ContentFile(placeholder_photo(name)), save=True)
-
-
 def _date(text):
     return datetime.date.fromisoformat(text) if text else None
 
@@ -92,7 +54,7 @@ AGM_2017 = datetime.datetime(2017, 6, 15, 12, 0, tzinfo=datetime.UTC)
 
 
 @transaction.atomic
-def load_demo(*, password="pole-demo", images=True, archive=False, campaign=True):
+def load_demo(*, password="pole-demo", archive=False, campaign=True):
     """Write the whole 2016-2017 report's content; return counts of what is in the database.
 
     With ``archive``, the published report is also frozen as it was adopted at the June 2017
@@ -110,11 +72,11 @@ def load_demo(*, password="pole-demo", images=True, archive=False, campaign=True
     }
     members = _load_members(territories)
     organisations = _load_organisations(members)
-    _load_activities(territories, objectives, organisations, images=images)
+    _load_activities(territories, objectives, organisations)
     _load_projects_and_campaign(objectives, organisations)
     _load_partners(organisations)
     _load_people()
-    _load_report(objectives, images=images)
+    _load_report(objectives)
     _load_identity()
     _load_accounts(members, password)
     _load_events(territories, objectives, members)
@@ -167,7 +129,7 @@ def _load_organisations(members):
     return organisations
 
 
-def _load_activities(territories, objectives, organisations, *, images):
+def _load_activities(territories, objectives, organisations):
     for row in data.ACTIVITIES:
         activity, _ = Activity.objects.update_or_create(
             start_date=_date(row["date"]),
@@ -182,8 +144,6 @@ def _load_activities(territories, objectives, organisations, *, images):
                 "photo_caption": row.get("caption", ""),
             },
         )
-        if row.get("caption") and images:
-            _attach_photo(activity, "photo", row["title"])
         activity.objectives.set([objectives[row["objective"]]])
         activity.partners.set([organisations[name] for name in row.get("partners", [])])
         labels = []
@@ -390,7 +350,7 @@ def _archive_report():
         publish(report=report, published_at=AGM_2017)
 
 
-def _load_report(objectives, *, images):
+def _load_report(objectives):
     # The 2016-2017 report was published at the June 2017 AGM.
     report, _ = AnnualReport.objects.get_or_create(
         fiscal_year=REPORT_YEAR,
@@ -411,8 +371,6 @@ def _load_report(objectives, *, images):
             objective=objectives[objective_name],
             defaults={"title": title, "body": body, "photo_caption": caption},
         )
-        if caption and images:
-            _attach_photo(intro, "photo", caption)
     for figure, value, note in data.DECLARED_FIGURES:
         DeclaredFigure.objects.update_or_create(
             report=report, figure=figure, defaults={"value": Decimal(value), "note": note}

@@ -435,6 +435,12 @@ class Invitation(models.Model):
 
 
 class MandateQuerySet(models.QuerySet):
+    def in_office_on(self, day):
+        """Keep the rows whose period holds ``day`` (started on or before it, not ended before it)."""
+        return self.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=day), Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
     def in_fiscal_year(self, fiscal_year):
         """Keep the rows whose period overlaps ``fiscal_year``."""
         fiscal_year = FiscalYear.parse(fiscal_year)

@@ -16,7 +16,7 @@ urlpatterns = [
     path("membre/renouveler/<str:year>/", billing_views.RenewView.as_view(), name="renew"),
     path("membre/factures/", billing_views.InvoiceListView.as_view(), name="invoices"),
     path("membre/factures/<int:pk>/pdf/", billing_views.InvoicePdfView.as_view(), name="invoice-pdf"),
-    path("membre/factures/<int:pk>/recu/", billing_views.InvoicePdfView.as_view(receipt=True), name="receipt-pdf"),
+    path("membre/recus/<int:pk>/", billing_views.ReceiptPdfView.as_view(), name="receipt-pdf"),
     path("membres/", views.directory, name="directory"),
     path("membres/<int:pk>/", views.DirectoryDetailView.as_view(), name="directory-detail"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept-invitation"),

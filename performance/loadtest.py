@@ -621,7 +621,7 @@ def prepare(*, representatives, password):
     from members.selectors import directory_members, directory_scope
     from reports.models import AnnualReport
 
-    load_demo(password=password, images=True)
+    load_demo(password=password)
     listed = list(directory_members(directory_scope()).values_list("pk", flat=True))
     if len(listed) < representatives:
         raise ValueError(f"only {len(listed)} members are listed in the directory; ask for fewer representatives")

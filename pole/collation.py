@@ -79,6 +79,13 @@ def french_sorted(items, key=None):
     return sorted(items, key=lambda item: french_sort_key(key(item)))
 
 
+def surname_sort_key(full_name):
+    """The key that lists people by last name, then first name, in French order (« Marc-André
+    Gagnon » among the G). A name is stored whole: its last word is taken for the last name."""
+    words = str(full_name or "").split()
+    return (french_sort_key(words[-1] if words else ""), french_sort_key(" ".join(words[:-1])))
+
+
 def french(field):
     """``field`` (a name, ``member__name``) as an expression compared in French alphabetical order."""
     return Collate(F(field) if isinstance(field, str) else field, FRENCH_COLLATION)

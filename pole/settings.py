@@ -469,9 +469,8 @@ POLE_TPS_RATE = env_decimal("POLE_TPS_RATE", None, minimum=0, maximum=100)
 POLE_TPS_NUMBER = env_str("POLE_TPS_NUMBER", "")
 POLE_TVQ_RATE = env_decimal("POLE_TVQ_RATE", None, minimum=0, maximum=100)
 POLE_TVQ_NUMBER = env_str("POLE_TVQ_NUMBER", "")
-# The network's postal address and bank-transfer details, printed on invoices with the
-# payment instructions (cheque to the network's name, or transfer).
-POLE_NETWORK_ADDRESS = env_str("POLE_NETWORK_ADDRESS", "")
+# The bank-transfer details printed on invoices with the payment instructions. The network's
+# postal address is the identity's (« Identité du réseau » in the admin), the one place for it.
 POLE_BANK_TRANSFER_DETAILS = env_str("POLE_BANK_TRANSFER_DETAILS", "")
 # Days between an invoice and its due date; days between reminders (the n-th reminder waits
 # the n-th number of days after the previous e-mail, the last number repeating).

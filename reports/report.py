@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,15 @@ from members.models import BoardMandate, StaffMember
 from partners.models import Affiliation, CommitteeSeat, Partnership
 from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
-from pole.formatting import format_number, format_percent, format_period, format_signed, not_available, with_minus
+from pole.formatting import (
+    format_date,
+    format_number,
+    format_percent,
+    format_period,
+    format_signed,
+    not_available,
+    with_minus,
+)
 from pole.identity import get_identity, palette, palette_css
 from reports.models import AnnualReport, DeclaredFigure, Figure, ReportMessage
 from reports.statistics import percentage, year_figures
@@ -141,18 +150,22 @@ class Section:
     projects: list = field(default_factory=list)
     campaigns: list = field(default_factory=list)
     photos: list = field(default_factory=list)
+    # Its block (affiliations and committees) has nothing to show this year.
+    block_empty: bool = False
 
     @property
     def is_short(self):
         """Nothing but its heading and the line saying no activity was recorded: no page of its own."""
         return not (
-            self.block or self.intro or self.activities or self.representations or self.projects or self.campaigns
+            (self.block and not self.block_empty)
+            or self.intro or self.activities or self.representations or self.projects or self.campaigns
         )
 
     @property
     def lacks_activities(self):
-        """An objective served by activities (not one showing a block of its own) with none this year."""
-        return not self.block and not self.activities
+        """An objective with no activity this year and no block of its own to show instead: it
+        says so in one line, never a bare heading."""
+        return not self.activities and (not self.block or self.block_empty)
 
 
 def printed_values(figures, declared):
@@ -221,6 +234,18 @@ def build_report_context(fiscal_year, report=None):
                 }
             )
 
+    affiliations = [
+        a.organisation.name for a in Affiliation.objects.in_fiscal_year(fiscal_year).select_related("organisation")
+    ]
+    committees = [c.name for c in CommitteeSeat.objects.in_fiscal_year(fiscal_year)]
+    for section in sections:
+        if section.block == Objective.ReportBlock.NETWORK and not affiliations and not committees:
+            section.block_empty = True
+    year_over_year = _year_over_year(values, previous_values)
+    today = timezone.localdate()
+    # The board and staff of the year: those in office on its last day, or today while it runs.
+    in_office_on = min(fiscal_year.end_date, max(today, fiscal_year.start_date))
+
     identity = get_identity()
     board = [
         {
@@ -232,11 +257,11 @@ def build_report_context(fiscal_year, report=None):
             "alt": m.name,
             "initials": initials(m.name),
         }
-        for m in BoardMandate.objects.in_fiscal_year(fiscal_year)
+        for m in BoardMandate.objects.in_office_on(in_office_on)
     ]
     staff = [
         {"name": s.name, "title": s.title, "role": s.title, "photo": media_url(s.photo) if s.photo_consent else "", "alt": s.name, "initials": initials(s.name)}
-        for s in StaffMember.objects.in_fiscal_year(fiscal_year)
+        for s in StaffMember.objects.in_office_on(in_office_on)
     ]
     return {
         "fiscal_year": fiscal_year,
@@ -252,6 +277,9 @@ def build_report_context(fiscal_year, report=None):
         "tagline": report.tagline if report else "",
         "report": report,
         "is_published": bool(report and report.is_published),
+        # An unpublished render says so, with its day, on every printed page.
+        "draft_notice": "" if report and report.is_published else _("Draft — not adopted · %(day)s")
+        % {"day": format_date(timezone.localdate())},
         "messages": messages,
         "sections": sections,
         "portrait_tiles": _tiles(PORTRAIT_TILES, values, declared),
@@ -261,12 +289,14 @@ def build_report_context(fiscal_year, report=None):
         "objective_chart_alt": _objective_chart_alt(objective_chart),
         "chart_notes": _chart_notes(figures, values, declared),
         "members_recorded": figures.members_recorded,
-        "year_over_year": _year_over_year(values, previous_values),
+        "year_over_year": year_over_year,
+        "year_over_year_note": _year_over_year_note(
+            year_over_year, fiscal_year, declared=set(declared), previous_declared=set(previous_declared)
+        ),
+        "in_progress_note": _in_progress_note(fiscal_year, today),
         "previous_year": fiscal_year.previous,
-        "affiliations": [
-            a.organisation.name for a in Affiliation.objects.in_fiscal_year(fiscal_year).select_related("organisation")
-        ],
-        "committees": [c.name for c in CommitteeSeat.objects.in_fiscal_year(fiscal_year)],
+        "affiliations": affiliations,
+        "committees": committees,
         "board": board,
         "staff": staff,
         # Portraits when someone has one (a quiet monogram for the others); else names only.
@@ -469,6 +499,22 @@ def _chart_notes(figures, values, declared):
                 )
                 % {"total": printed[Figure.ACTIVITIES], "listed": format_number(figures.activities)}
             )
+    # An objective without activities has no bar: the reader is told which, and why.
+    absent = [
+        _("%(number)s (%(name)s)") % {"number": number, "name": row.objective.name}
+        for number, row in enumerate(figures.by_objective, start=1)
+        if not row.activities
+    ]
+    if absent and len(absent) < len(figures.by_objective):
+        listed = absent[0] if len(absent) == 1 else ", ".join(absent[:-1]) + _(" and ") + absent[-1]
+        notes.append(
+            ngettext(
+                "Objective %(list)s is not in the chart: no activity of the year is recorded under it.",
+                "Objectives %(list)s are not in the chart: no activity of the year is recorded under them.",
+                len(absent),
+            )
+            % {"list": listed}
+        )
     bars = figures.participants_in_bars
     if bars != figures.participants:
         notes.append(
@@ -502,6 +548,47 @@ def _year_over_year(values, previous_values):
             }
         )
     return rows
+
+
+def _year_over_year_note(rows, fiscal_year, *, declared, previous_declared):
+    """The table's footnote, speaking only of what the table holds: the declared totals when it
+    prints some, « n.d. » when it shows one."""
+    counted = {Figure.ACTIVITIES, Figure.PARTICIPANTS}
+    years = [year.label for year, names in ((fiscal_year, declared), (fiscal_year.previous, previous_declared))
+             if counted & names]
+    if years:
+        sentences = [
+            _(
+                "The figures come from the memberships and activities the Pôle recorded for each fiscal year, "
+                "except the totals of activities and participants of %(years)s, which the Pôle counts over the whole year."
+            )
+            % {"years": _(" and ").join(sorted(years))}
+        ]
+    else:
+        sentences = [_("The figures come from the memberships and activities the Pôle recorded for each fiscal year.")]
+    missing = not_available()
+    if any(missing in (row["value"], row["previous"], row["change"]) for row in rows):
+        sentences.append(_("« n.d. »: not available, nothing was recorded for that fiscal year."))
+    return " ".join(sentences)
+
+
+def _in_progress_note(fiscal_year, today):
+    """While the year runs or its renewals are open, what its membership figures cannot yet say; else ""."""
+    from members.models import RenewalCampaign
+
+    campaign_open = RenewalCampaign.objects.filter(
+        fiscal_year=fiscal_year, opened_on__isnull=False, closed=False
+    ).exists()
+    if campaign_open:
+        return _(
+            "%(year)s is in progress and its renewal campaign is open: members count as they renew, so the "
+            "comparisons with %(previous)s, whose memberships are all recorded, are not final."
+        ) % {"year": fiscal_year.label, "previous": fiscal_year.previous.label}
+    if fiscal_year.start_date <= today <= fiscal_year.end_date:
+        return _(
+            "%(year)s is in progress: its figures, and the comparisons with %(previous)s, are not final."
+        ) % {"year": fiscal_year.label, "previous": fiscal_year.previous.label}
+    return ""
 
 
 def _partner_groups(fiscal_year):

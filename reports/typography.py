@@ -9,6 +9,9 @@ Staff type straight apostrophes and plain spaces; the report prints, in French:
   with no space;
 - a no-break space between a number and « % », added if missing (« 35% » → « 35 % »);
 - a no-break space inside « guillemets », added where missing;
+- a no-break space between a count and the word it counts (« 450 personnes », « 1 650
+  participants »), so that « Au total, 450 » never ends a line with « personnes » opening the
+  next; a year (« en 2016 le Pôle ») is no count and keeps its plain space;
 - in HTML, an ordinal's letters in superscript (« 45<sup>e</sup> anniversaire »).
 
 The no-break space is U+00A0 throughout, as pole.formatting writes « 35 % »: the narrow
@@ -66,6 +69,8 @@ RULES = [
     (re.compile(rf"(?<=\d){SPACES}*%"), f"{NBSP}%"),
     # Any remaining narrow no-break space (a thousands separator, say): the serif face lacks it.
     (re.compile(NARROW_NBSP), NBSP),
+    # A count and the word it counts stay on one line; a year (1900-2099 alone) is no count.
+    (re.compile(rf"(?<![\w.,:/{NBSP}-])(?!(?:19|20)\d\d )(\d{{1,3}}(?:{NBSP}\d{{3}})*|\d+) (?={LETTER})"), rf"\1{NBSP}"),
 ]
 
 

@@ -130,7 +130,7 @@ ADMIN_SITE = {
     "admin/(?P<url>.*)$": (302, 302, 302, 404, 404),  # an unknown admin address
     # Dues: staff download any invoice or receipt; the Direction prints the AGM's list.
     "admin:members_invoice_pdf": (302, 302, 302, 200, 200),
-    "admin:members_invoice_receipt": (302, 302, 302, 200, 200),
+    "admin:members_payment_receipt": (302, 302, 302, 200, 200),
     "admin:members_membership_good_standing": (302, 302, 302, 403, 200),
     # A person's data, found by e-mail: the Direction's (the requests' register).
     "admin:pole_person_data": (302, 302, 302, 403, 200),
@@ -301,7 +301,7 @@ def world(media_root):
     campaign.opened_on = campaign.fiscal_year.start_date
     campaign.save()
     invoice_a = issue_invoice(member=member_a, fiscal_year=FiscalYear(2017))
-    record_payment(invoice=invoice_a, paid_on=FiscalYear(2017).start_date, amount=invoice_a.total)
+    payment_a = record_payment(invoice=invoice_a, paid_on=FiscalYear(2017).start_date, amount=invoice_a.total)
     member_a.name = "Coopérative A (renommée)"
     member_a.save()  # a second version in its history
     (media_root / "logos").mkdir(parents=True)
@@ -321,6 +321,7 @@ def world(media_root):
         "rows": rows,
         "campaign": campaign,
         "invoice_a": invoice_a,
+        "payment_a": payment_a,
         # A's organisation's registration to an upcoming event, which A may cancel.
         "registration_of_a": RegistrationFactory(member=member_a, activity=EventFactory()),
     }
@@ -371,9 +372,9 @@ def url_of(pattern, world):
         "activities:portal-cancel": {"pk": world["registration_of_a"].pk},
         "members:renew": {"year": world["campaign"].fiscal_year.label},
         "members:invoice-pdf": {"pk": world["invoice_a"].pk},
-        "members:receipt-pdf": {"pk": world["invoice_a"].pk},
+        "members:receipt-pdf": {"pk": world["payment_a"].pk},
         "admin:members_invoice_pdf": {"pk": world["invoice_a"].pk},
-        "admin:members_invoice_receipt": {"pk": world["invoice_a"].pk},
+        "admin:members_payment_receipt": {"pk": world["payment_a"].pk},
         "admin:auth_user_password_change": {"id": world["users"]["representative_a"].pk},
     }
     routes = {

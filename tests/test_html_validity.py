@@ -112,7 +112,7 @@ def fetch(client, url, *, method="get", data=None, expected=None):
 @pytest.fixture
 def demo_site(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    load_demo(images=True, password="Une-phrase-de-passe-solide-2026")
+    load_demo(password="Une-phrase-de-passe-solide-2026")
     publish_report(report=AnnualReport.objects.get(fiscal_year=FiscalYear(2016)))
 
 

@@ -61,7 +61,7 @@ ACTIVITIES_2017 = [
 def staff(db, settings):
     settings.DEBUG = True
     # 2017-2018 is entered here from scratch, without the demo's renewal campaign of that year.
-    load_demo(images=False, campaign=False)
+    load_demo(campaign=False)
     personnel, direction = Client(), Client()
     personnel.force_login(UserFactory(email="agent@exemple.org", is_staff=True, groups=["Personnel"]))
     direction.force_login(UserFactory(email="dg@exemple.org", is_staff=True, groups=["Direction"]))

@@ -297,18 +297,36 @@ def test_walk_in_form_adds_a_present_person(personnel_client):
     assert (walk_in.present, walk_in.status, walk_in.phone) == (True, "confirmed", "418 555-0199")
 
 
-def test_attendance_sheet_pdf_has_a_line_per_registrant(personnel_client, tmp_path):
-    event = EventFactory(title="Atelier de comptabilité")
-    RegistrationFactory(activity=event, name="Marie Tremblay", organisation="Coop Rivière")
-    RegistrationFactory(activity=event, name="Hors liste", status=Registration.Status.WAITING)
+def test_the_door_sheet_prints_needs_payment_members_and_the_waiting_list_by_last_name(personnel_client, tmp_path):
+    from pole.models import NetworkIdentity
+
+    NetworkIdentity.objects.create(name="Pôle d’essai du réseau")
+    event = EventFactory(title="Déjeuner d’affaires", member_price=15, non_member_price=25)
+    member = MemberFactory(name="Coop Rivière")
+    RegistrationFactory(activity=event, name="Zoé Abel", organisation="", member=member, paid=True,
+                        needs="Sans gluten")
+    RegistrationFactory(activity=event, name="Marie Tremblay", organisation="Entreprise Ouest")
+    RegistrationFactory(activity=event, name="Émile Côté", organisation="", member=member, needs="Fauteuil roulant")
+    RegistrationFactory(activity=event, name="Hors liste", status=Registration.Status.WAITING, needs="Végétarien")
+    RegistrationFactory(activity=event, name="Annulée Partie", status=Registration.Status.CANCELLED)
     response = personnel_client.get(reverse("activities:attendance-sheet", args=[event.pk]))
     assert response["Content-Type"] == "application/pdf"
     path = tmp_path / "sheet.pdf"
     path.write_bytes(response.content)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Feuille de présences" in text and "Atelier de comptabilité" in text
-    assert "Marie Tremblay" in text and "Coop Rivière" in text and "Signature" in text
-    assert "Hors liste" not in text
+    text = text.replace("\u00a0", " ")
+    assert "FEUILLE DE PRÉSENCES" in text and "Déjeuner d’affaires" in text and "Pôle d’essai du réseau" in text
+    # By last name: Abel, Côté, Tremblay — not by first name.
+    assert text.index("Zoé Abel") < text.index("Émile Côté") < text.index("Marie Tremblay")
+    assert "Sans gluten" in text and "Fauteuil roulant" in text
+    assert "payé 15,00 $" in text and "à payer : 15,00 $" in text and "à payer : 25,00 $" in text
+    assert text.count("MEMBRE") >= 2 and "Entreprise Ouest" in text
+    assert "3 personnes inscrites · 2 avec des besoins alimentaires ou d’accessibilité · 1 sur la liste d’attente" in text
+    waiting = text.index("LISTE D’ATTENTE")
+    assert text.index("Hors liste") > waiting and text.index("Végétarien") > waiting
+    assert "Annulée Partie" not in text and "AJOUTS À LA PORTE" in text and "Page 1 de 1" in text
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Source-Sans" in fonts and "DejaVu" not in fonts  # the report's type, not a system font
 
 
 def test_export_csv_and_xlsx_list_the_registrants_safely(personnel_client):

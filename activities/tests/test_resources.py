@@ -199,7 +199,7 @@ def test_xlsx_date_cells_and_numbers_are_read(world):
 
 @pytest.mark.parametrize("file_format", [CSV(encoding="utf-8-sig"), XLSX()], ids=["csv", "xlsx"])
 def test_demo_activities_round_trip_unchanged(db, file_format):
-    load_demo(images=False)
+    load_demo()
     before_file = export_file(ActivityResource)
     before = snapshot()
 

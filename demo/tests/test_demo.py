@@ -28,7 +28,7 @@ Y2016 = FiscalYear(2016)
 @pytest.fixture
 def demo(db, settings):
     settings.DEBUG = True
-    call_command("load_demo", "--no-images", "--no-archive", stdout=io.StringIO())
+    call_command("load_demo", "--no-archive", stdout=io.StringIO())
 
 
 def _model_counts():
@@ -75,29 +75,32 @@ def test_loading_twice_changes_nothing(demo):
     before = _model_counts()
     # The report's 25 activities and the two upcoming events of the calendar.
     assert before["activities.Activity"] == 25 + len(demo_data.DEMO_EVENTS)
-    load_demo(images=False)
+    load_demo()
     assert _model_counts() == before
     assert Member.objects.filter(name="Coopérative funéraire des Deux Rives").count() == 1
     assert Measure.objects.filter(label="acheteurs institutionnels").count() == 1
 
 
-def test_loading_twice_with_images_adds_no_file(db, media_root):
-    load_demo(images=True)
-    files = sorted(p.relative_to(media_root) for p in media_root.rglob("*") if p.is_file())
-    assert files  # logos, portraits and photos were generated
-    counts = _model_counts()
-    load_demo(images=True)
-    assert sorted(p.relative_to(media_root) for p in media_root.rglob("*") if p.is_file()) == files
-    assert _model_counts() == counts
+def test_the_demo_ships_no_picture_it_would_have_to_invent(db, media_root):
+    """A report never shows an image that is not the event: the demo has no photo of its events
+    (nor portraits or logos), so nothing on disk, and no activity, intro or report holds a picture."""
+    from activities.models import Activity
+    from reports.models import AnnualReport, SectionIntro
+
+    load_demo()
+    assert not [p for p in media_root.rglob("*") if p.is_file()]
+    assert not Activity.objects.exclude(photo="").exists()
+    assert not SectionIntro.objects.exclude(photo="").exists()
+    assert not AnnualReport.objects.exclude(cover_photo="").exists()
 
 
 def test_command_refuses_without_debug_unless_forced(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="--force"):
-        call_command("load_demo", "--no-images")
+        call_command("load_demo")
     assert Activity.objects.count() == 0
 
-    call_command("load_demo", "--no-images", "--no-archive", "--force", stdout=io.StringIO())
+    call_command("load_demo", "--no-archive", "--force", stdout=io.StringIO())
     assert Activity.objects.count() == 25 + len(demo_data.DEMO_EVENTS)
 
 
@@ -161,7 +164,7 @@ def test_demo_account_roles(demo):
 
 def test_custom_password(db, settings, client):
     settings.DEBUG = True
-    call_command("load_demo", "--no-images", "--no-archive", "--password", "autre-secret", stdout=io.StringIO())
+    call_command("load_demo", "--no-archive", "--password", "autre-secret", stdout=io.StringIO())
     assert client.login(request=login_request(), username="direction@exemple.org", password="autre-secret")
     assert not client.login(request=login_request(), username="direction@exemple.org", password="pole-demo")
 

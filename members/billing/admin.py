@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -104,15 +105,28 @@ class InvoiceStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+def receipt_link(payment):
+    """A link to ``payment``'s receipt PDF in the admin."""
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("admin:members_payment_receipt", args=[payment.pk]),
+        _("receipt %(number)s") % {"number": payment.receipt_display_number},
+    )
+
+
 class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
-    fields = ["paid_on", "method", "reference", "amount", "recorded_by"]
+    fields = ["paid_on", "method", "reference", "amount", "recorded_by", "receipt"]
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("receipt"))
+    def receipt(self, payment):
+        return receipt_link(payment) if payment.pk else "—"
 
 
 @admin.register(Invoice)
@@ -129,7 +143,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     exclude = ["issued_by"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_paid()
+        return super().get_queryset(request).with_paid().prefetch_related("payments")
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Invoice._meta.fields if field.name != "issued_by"] + ["documents"]
@@ -167,12 +181,11 @@ class InvoiceAdmin(admin.ModelAdmin):
         if invoice.pk is None:
             return "—"
         links = format_html('<a href="{}">PDF</a>', reverse("admin:members_invoice_pdf", args=[invoice.pk]))
+        # One receipt per payment, partial ones included (prefetched with the list).
+        for payment in invoice.payments.all():
+            links += format_html(" · {}", receipt_link(payment))
         if not invoice.is_credit_note and not invoice.is_cancelled:
-            if invoice.paid_amount >= invoice.total:
-                links += format_html(
-                    ' · <a href="{}">{}</a>', reverse("admin:members_invoice_receipt", args=[invoice.pk]), _("receipt")
-                )
-            else:
+            if invoice.paid_amount < invoice.total:
                 links += format_html(
                     ' · <a href="{}?invoice={}">{}</a>',
                     reverse("admin:members_payment_add"),
@@ -185,23 +198,36 @@ class InvoiceAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:pk>/pdf/", view(self.pdf_view), name="members_invoice_pdf"),
-            path("<int:pk>/recu/", view(self.pdf_view), {"receipt": True}, name="members_invoice_receipt"),
             *super().get_urls(),
         ]
 
-    def pdf_view(self, request, pk, receipt=False):
-        """Staff who may view invoices download any invoice, credit note or receipt."""
+    def pdf_view(self, request, pk):
+        """Staff who may view invoices download any invoice or credit note."""
         from members.billing.invoices import document_for, document_response
 
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return document_response(document_for(Invoice.objects.all(), pk, receipt=receipt), receipt=receipt)
+        return document_response(document_for(Invoice.objects.all(), pk))
 
     @admin.action(description=_("Cancel with a credit note"), permissions=["cancel"])
     def cancel(self, request, queryset):
+        """Ask why, then cancel each chosen invoice with a credit note that prints the reason."""
+        form = CancelForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Cancel with a credit note"),
+                "opts": self.model._meta,
+                "invoices": list(queryset.order_by("fiscal_year", "number")),
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/members/invoice/cancel_confirmation.html", context)
         for invoice in queryset.order_by("fiscal_year", "number"):
             try:
-                note = invoices.cancel_invoice(invoice=invoice, issued_by=request.user)
+                note = invoices.cancel_invoice(
+                    invoice=invoice, reason=form.cleaned_data["reason"], issued_by=request.user
+                )
             except invoices.BillingError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 continue
@@ -211,6 +237,15 @@ class InvoiceAdmin(admin.ModelAdmin):
                 % {"note": note.display_number, "invoice": invoice.display_number},
                 messages.SUCCESS,
             )
+        return None
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=255,
+        help_text=_("Printed on the credit note, e.g. « Member left the network before paying »."),
+    )
 
 
 def invoice_balance(invoice):
@@ -313,7 +348,7 @@ class PaymentAdmin(admin.ModelAdmin):
     """Payments are recorded, never changed: a mistake is settled with the member and the accountant."""
 
     form = PaymentForm
-    list_display = ["invoice", "member", "paid_on", "method", "reference", "amount_display", "recorded_by"]
+    list_display = ["invoice", "member", "paid_on", "method", "reference", "amount_display", "recorded_by", "receipt"]
     list_filter = ["method", "paid_on"]
     list_select_related = ["invoice__member", "recorded_by"]
     search_fields = ["invoice__member__name", "reference"]
@@ -329,6 +364,22 @@ class PaymentAdmin(admin.ModelAdmin):
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, payment):
         return format_money(payment.amount)
+
+    @admin.display(description=_("receipt"), ordering="receipt_number")
+    def receipt(self, payment):
+        return receipt_link(payment)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/recu/", self.admin_site.admin_view(self.receipt_view), name="members_payment_receipt"),
+            *super().get_urls(),
+        ]
+
+    def receipt_view(self, request, pk):
+        """Staff who may view payments download any payment's receipt."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return invoices.receipt_response(invoices.receipt_for(Payment.objects.all(), pk))
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -150,6 +150,12 @@ class Invoice(models.Model):
     issuer_address = models.TextField(_("network's address"), blank=True)
     member_name = models.CharField(_("member's name"), max_length=200)
     member_address = models.TextField(_("member's address"), blank=True)
+    member_contact = models.TextField(
+        _("member's billing contact"), blank=True, help_text=_("The person, e-mail and phone the invoice is sent to.")
+    )
+    reason = models.CharField(
+        _("reason"), max_length=255, blank=True, help_text=_("Why the credit note cancels the invoice.")
+    )
     cancels = models.OneToOneField(
         "self",
         verbose_name=_("cancels"),
@@ -219,6 +225,13 @@ class Payment(models.Model):
         User, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # The payment's receipt: numbered from 1 per fiscal year of the payment's date, without
+    # gaps (``DocumentCounter`` of kind « receipt », taken under its lock with the payment).
+    receipt_year = FiscalYearField(_("receipt's fiscal year"), null=True, blank=True, editable=False)
+    receipt_number = models.PositiveIntegerField(_("receipt number"), null=True, blank=True, editable=False)
+
+    RECEIPT_KIND = "receipt"
+    RECEIPT_PREFIX = "R"
 
     class Meta:
         ordering = ["paid_on", "pk"]
@@ -226,10 +239,20 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="members_payment_amount_positive"),
+            models.UniqueConstraint(
+                fields=["receipt_year", "receipt_number"], name="members_payment_unique_receipt_number"
+            ),
         ]
 
     def __str__(self):
         return f"{self.invoice.display_number} — {self.paid_on}"
+
+    @property
+    def receipt_display_number(self):
+        """« R2017-0001 »: like the invoices' numbers, the fiscal year of the payment, then the number."""
+        if self.receipt_number is None:
+            return ""
+        return f"{self.RECEIPT_PREFIX}{self.receipt_year.start_year}-{self.receipt_number:04d}"
 
 
 class DuesNotice(models.Model):

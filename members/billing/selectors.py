@@ -11,6 +11,7 @@ from django.db.models import Count, DecimalField, Sum
 from django.db.models.functions import Coalesce
 
 from members.models import DuesNotice, Invoice, Membership, RenewalCampaign
+from pole.collation import french_order
 from pole.fiscal_years import FiscalYear
 
 
@@ -74,13 +75,14 @@ class GoodStanding:
 
 
 def good_standing(fiscal_year, *, quorum_percent):
-    """Return the year's memberships in good standing (paid, or waived with a reason), by member name. One query."""
+    """Return the year's memberships in good standing (paid, or waived with a reason), in French
+    alphabetical order of the member's name (« Écoquartier » among the E). One query."""
     fiscal_year = FiscalYear.parse(fiscal_year)
     memberships = list(
         Membership.objects.filter(fiscal_year=fiscal_year)
         .in_good_standing()
         .select_related("member", "member__territory")
-        .order_by("member__name")
+        .order_by(french_order("member__name"), "pk")
     )
     return GoodStanding(fiscal_year, memberships, quorum_percent)
 

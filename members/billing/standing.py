@@ -32,11 +32,32 @@ def standing_csv(standing):
     )
 
 
-def standing_pdf(standing):
-    """The list as a PDF with the count and the quorum, in the report's fonts."""
+def short_date(day):
+    """« 2016-04-16 »: the numeric date the OQLF recommends, short enough never to wrap in a column."""
+    return day.isoformat()
+
+
+def _sheet_rows(standing):
+    for membership in standing.memberships:
+        member = membership.member
+        yield {
+            "name": member.name,
+            "details": " · ".join(
+                str(value) for value in (member.get_category_display(), member.territory or "") if value
+            ),
+            "paid_on": short_date(membership.paid_on) if membership.paid_on and not membership.waived else "",
+            "waiver": membership.waiver_reason if membership.waived else "",
+        }
+
+
+def standing_pdf(standing, *, today=None):
+    """The list as the AGM's sign-in sheet (PDF): a row per member in good standing, in French
+    alphabetical order, with columns for the delegate, their signature and « présent »; the
+    count and the quorum above; « page x de y » and the day it was printed on every page."""
     from pathlib import Path
 
     from django.contrib.staticfiles import finders
+    from django.utils import timezone
 
     from pole.identity import get_identity, palette_css
     from pole.pdf import render_pdf
@@ -47,7 +68,8 @@ def standing_pdf(standing):
         "members/invoices/good_standing.html",
         {
             "standing": standing,
-            "rows": list(_rows(standing)),
+            "rows": list(_sheet_rows(standing)),
+            "printed_on": format_date(today or timezone.localdate()),
             "count": format_number(standing.count),
             "quorum": format_number(standing.quorum),
             "network_name": identity.name,

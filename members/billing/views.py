@@ -13,10 +13,10 @@ from django.views.generic import FormView, TemplateView, View
 from members.access import RepresentativeRequiredMixin
 from members.billing import invoices
 from members.billing.dues import Taxes, dues_for, format_money
-from members.billing.invoices import document_for, document_response
+from members.billing.invoices import document_for, document_response, receipt_for, receipt_response
 from members.billing.selectors import open_campaign_for
 from members.forms import RenewalForm
-from members.models import Invoice, RenewalCampaign
+from members.models import Invoice, Payment, RenewalCampaign
 from pole.fiscal_years import FiscalYear
 
 
@@ -99,6 +99,7 @@ class InvoiceListView(RepresentativeRequiredMixin, TemplateView):
             Invoice.objects.filter(member=self.member)
             .with_paid()
             .select_related("cancels", "credit_note")
+            .prefetch_related("payments")
             .order_by("-fiscal_year", "-issued_on", "-pk")
         )
         context["invoices"] = [
@@ -108,6 +109,8 @@ class InvoiceListView(RepresentativeRequiredMixin, TemplateView):
                 "balance": format_money(invoice.total - invoice.paid_amount),
                 "paid": not invoice.is_credit_note and invoice.paid_amount == invoice.total,
                 "cancelled": invoice.is_cancelled,
+                # One receipt per payment, partial ones included.
+                "receipts": list(invoice.payments.all()),
             }
             for invoice in rows
         ]
@@ -116,9 +119,14 @@ class InvoiceListView(RepresentativeRequiredMixin, TemplateView):
 
 
 class InvoicePdfView(RepresentativeRequiredMixin, View):
-    """A representative downloads one of their organisation's documents (404 for any other)."""
-
-    receipt = False
+    """A representative downloads one of their organisation's invoices or credit notes (404 for any other)."""
 
     def get(self, request, pk):
-        return document_response(document_for(Invoice.objects.filter(member=self.member), pk, receipt=self.receipt), receipt=self.receipt)
+        return document_response(document_for(Invoice.objects.filter(member=self.member), pk))
+
+
+class ReceiptPdfView(RepresentativeRequiredMixin, View):
+    """A representative downloads the receipt of one of their organisation's payments (404 for any other)."""
+
+    def get(self, request, pk):
+        return receipt_response(receipt_for(Payment.objects.filter(invoice__member=self.member), pk))

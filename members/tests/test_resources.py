@@ -307,7 +307,7 @@ def test_xlsx_import_reads_numbers_and_skips_blank_lines(quebec):
 
 @pytest.mark.parametrize("file_format", [CSV(encoding="utf-8-sig"), XLSX()], ids=["csv", "xlsx"])
 def test_demo_members_round_trip_unchanged(db, file_format):
-    load_demo(images=False)
+    load_demo()
     snapshot = export_file(MemberResource)
     exported = export_file(MemberResource, file_format)
     before = (Member.objects.count(), Membership.objects.count())

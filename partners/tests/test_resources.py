@@ -128,7 +128,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_saved(db):
 
 @pytest.mark.parametrize("file_format", [CSV(encoding="utf-8-sig"), XLSX()], ids=["csv", "xlsx"])
 def test_demo_partners_round_trip_unchanged(db, file_format):
-    load_demo(images=False)
+    load_demo()
     before_file = export_file(PartnerResource)
     before = snapshot()
 

@@ -57,7 +57,7 @@ def empty_database_and_media(media_root):
 
 
 def test_demo_round_trips_through_backup_and_restore(tmp_path, media_root):
-    load_demo(images=True)
+    load_demo()
     give_portraits_and_logos()
     html = report_html()
     media = media_contents(media_root)

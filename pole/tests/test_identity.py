@@ -139,7 +139,7 @@ def test_invitations_come_from_the_network_and_are_signed_with_its_details(commi
 
 def test_the_home_page_presents_the_network_its_latest_report_and_the_directory(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    load_demo(images=False)
+    load_demo()
     page = client.get("/").content.decode().replace("\xa0", " ")
     assert "Pôle des entreprises d’économie sociale" in page or "Pôle des entreprises d&#x27;économie sociale" in page
     assert "Votre regroupement d" in page
@@ -160,7 +160,7 @@ def test_the_home_page_without_any_published_report_says_so(client):
 
 def test_the_home_page_runs_a_fixed_number_of_queries(client, settings, tmp_path, django_assert_max_num_queries):
     settings.MEDIA_ROOT = tmp_path / "media"
-    load_demo(images=False)
+    load_demo()
     client.get("/")  # the identity and the session's first reads, cached
     with django_assert_max_num_queries(14):
         client.get("/")

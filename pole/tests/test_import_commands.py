@@ -176,7 +176,7 @@ def test_export_refuses_binary_on_a_text_stream(db):
     ],
 )
 def test_demo_export_then_import_changes_nothing(db, tmp_path, resource, model, extension):
-    load_demo(images=False)
+    load_demo()
     path = tmp_path / f"export.{extension}"
     run("export", resource, "--output", str(path))
     count = model.objects.count()

@@ -268,7 +268,7 @@ def test_pages_reference_only_collected_files(collected_static, settings, client
     from members.tests.factories import UserFactory
 
     settings.DEBUG = False
-    load_demo(images=False)
+    load_demo()
     direction_client = Client()
     direction_client.force_login(UserFactory(is_staff=True, groups=[DIRECTION]))
     for url in ["/connexion/", "/membres/", "/rapports/", "/rapports/2016-2017/"]:

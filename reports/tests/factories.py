@@ -82,11 +82,18 @@ def _picture(size, colour, image_format):
 
 
 def give_portraits_and_logos():
-    """A portrait for every board member and staff member and a logo for every partner.
+    """A portrait for every board member and staff member, a logo for every partner, and a
+    photo for every activity and section introduction that has a caption.
 
-    The demo has none (the seed's pictures are not reproduced); a network that has them
-    prints them, and the tests of images, alternative texts and sizes need them.
+    The demo has none (the seed's pictures are not reproduced, and a report never shows a
+    picture that is not the event); a network that has them prints them, and the tests of
+    images, alternative texts and sizes need them. Plain colour fields: test data only.
     """
+    from activities.models import Activity
+    from reports.models import SectionIntro
+
+    for holder in [*Activity.objects.exclude(photo_caption=""), *SectionIntro.objects.exclude(photo_caption="")]:
+        holder.photo.save("photo.jpg", ContentFile(_picture((900, 600), "#1d6f86", "JPEG")), save=True)
     for person in [*BoardMandate.objects.all(), *StaffMember.objects.all()]:
         person.photo_consent = True
         person.photo.save("portrait.jpg", ContentFile(_picture((300, 300), "#3d6b7a", "JPEG")), save=True)

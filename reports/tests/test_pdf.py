@@ -253,12 +253,31 @@ def test_fonts_are_source_fonts_all_embedded(demo_pdf):
     assert all(name.startswith(("Source-Sans", "Source-Serif")) for name in names), names
 
 
-def test_images_are_embedded(demo_pdf):
+DEMO_CAPTIONS = [row["caption"] for row in demo_data.ACTIVITIES if row.get("caption")] + [
+    caption for _title, _body, caption in demo_data.SECTION_INTROS.values() if caption
+]
+
+
+def test_the_report_never_invents_a_picture_nor_captions_a_missing_one(demo_pdf, text, demo_report):
+    """The demo has no photo of its events: the report prints no image, and none of the
+    captions that would describe one (« … a réuni plus de 150 personnes »)."""
     output = subprocess.run(["pdfimages", "-list", str(demo_pdf)], capture_output=True, check=True).stdout
-    # The demo's photos (activities and sections with a caption); it has no portraits nor logos.
-    photos = sum(1 for row in demo_data.ACTIVITIES if row.get("caption"))
-    photos += sum(1 for _title, _body, caption in demo_data.SECTION_INTROS.values() if caption)
-    assert photos and len(output.decode().splitlines()) == 2 + photos
+    assert len(output.decode().splitlines()) == 2  # the header of the list, and no image
+    assert DEMO_CAPTIONS
+    screen = normalise(re.sub(r"<[^>]+>", " ", demo_report["screen_html"]))
+    for caption in DEMO_CAPTIONS:
+        start = normalise(french(caption))[:50]
+        assert start not in text and start not in screen, caption
+
+
+def test_a_real_photo_is_printed_with_its_caption(demo_report_with_portraits):
+    path = demo_report_with_portraits["folder"] / "avec-photos.pdf"
+    path.write_bytes(demo_report_with_portraits["pdf"])
+    output = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True).stdout
+    assert len(output.decode().splitlines()) > 2 + len(DEMO_CAPTIONS)  # photos, portraits and logos
+    printed_text = normalise(pdftotext(path))
+    for caption in DEMO_CAPTIONS:
+        assert printed(normalise(french(caption))[:50], printed_text), caption
 
 
 # --- text a reader can copy, in French typography ------------------------------------------
@@ -305,7 +324,7 @@ def print_html(demo_report):
 
 def test_french_signs_are_tied_to_their_words_by_no_break_spaces(print_html):
     nbsp = "\u00a0"
-    assert f"13 avril 2016</span>{nbsp}: Formation en comptabilité dans Portneuf" in print_html
+    assert f"13{nbsp}avril 2016</span>{nbsp}: Formation en comptabilité dans Portneuf" in print_html
     assert f"35{nbsp}%" in print_html
     assert f"«{nbsp}L’économie sociale, j’achète!{nbsp}»" in print_html
     assert f"Membre des organisations suivantes{nbsp}:" in print_html
@@ -320,7 +339,7 @@ def test_french_signs_are_tied_to_their_words_by_no_break_spaces(print_html):
 @pytest.mark.django_db
 def test_rendering_logs_no_weasyprint_warning(settings, caplog):
     settings.DEBUG = True
-    load_demo(images=True)
+    load_demo()
     caplog.set_level(logging.WARNING, logger="weasyprint")
     with translation.override("fr-ca"):
         pdf = render_report_pdf("2016-2017")
@@ -335,7 +354,7 @@ def test_rendering_logs_no_weasyprint_warning(settings, caplog):
 @pytest.fixture
 def demo(db, settings):
     settings.DEBUG = True
-    load_demo(images=False)
+    load_demo()
 
 
 def test_export_pdf(demo, tmp_path):
@@ -377,3 +396,27 @@ def test_export_invalid_year_is_an_error(demo, tmp_path):
         call_command("export_report", "2016-2018", "--output", str(tmp_path / "r.pdf"))
     with pytest.raises(CommandError):
         call_command("export_report", "2016-2017", "--format", "docx", "--output", str(tmp_path / "r.docx"))
+
+
+def test_a_list_running_onto_the_next_page_says_suite_there(demo_pdf):
+    """Page by page: where a list of activities goes on from the page before, the page's head
+    says « … (suite) »; a page where the list starts under its own heading says nothing."""
+    pages = pdftotext(demo_pdf).split("\f")
+    continued = [index for index, page in enumerate(pages) if "Activités de l’année répondant à cet objectif (suite)" in page]
+    assert continued  # the demo's lists of objective 4 run onto a second page
+    for index in continued:
+        head = normalise(pages[index])[:200]
+        assert head.startswith("Activités de l’année répondant à cet objectif (suite)"), head
+        previous = normalise(pages[index - 1])
+        assert "Activités de l’année répondant à cet objectif" in previous  # the list began there
+    for index, page in enumerate(pages):
+        if index not in continued:
+            assert "(suite)" not in page, index
+
+
+def test_the_charts_say_what_they_count_and_which_objective_has_no_bar(text):
+    assert "62 membres" in text  # the donut's number and its word
+    assert (
+        "Les objectifs 1 (Consolidation du Pôle) et 5 (Concertation et collaboration) ne figurent pas au "
+        "graphique : aucune activité de l’année n’y est consignée."
+    ) in text

@@ -274,7 +274,7 @@ def test_every_image_and_chart_of_the_page_has_a_text(rendered):
 
 @pytest.mark.django_db
 def test_archival_render_is_cached_under_its_own_key(monkeypatch):
-    load_demo(images=False)
+    load_demo()
     calls = []
     real = pdf.html_to_pdf
 

@@ -39,7 +39,7 @@ def weasyprint_runs(monkeypatch):
 
 @pytest.mark.django_db
 def test_unchanged_report_comes_from_the_cache_and_any_change_renders_again(weasyprint_runs):
-    load_demo(images=False)
+    load_demo()
     first = render_report_pdf("2016-2017")
     assert first.startswith(b"%PDF")
     assert render_report_pdf("2016-2017") == first
@@ -66,7 +66,10 @@ def test_unchanged_report_comes_from_the_cache_and_any_change_renders_again(weas
 
 @pytest.mark.django_db
 def test_a_replaced_image_file_renders_again(weasyprint_runs, media_root):
-    load_demo(images=True)
+    from reports.tests.factories import give_portraits_and_logos
+
+    load_demo()
+    give_portraits_and_logos()
     first = render_report_pdf("2016-2017")
     printed = re.search(r'src="/media/([^"]+)"', weasyprint_runs[0]).group(1)
     logo = media_root / printed

@@ -37,7 +37,7 @@ def read(field):
 @pytest.fixture
 def demo(db, settings):
     settings.DEBUG = True
-    load_demo(images=True)
+    load_demo()
     return AnnualReport.objects.get(fiscal_year=YEAR)
 
 
@@ -168,8 +168,8 @@ def test_only_the_direction_publishes(demo, client):
 
 def test_the_demo_command_freezes_the_report_as_adopted_once(db, settings):
     settings.DEBUG = True
-    call_command("load_demo", "--no-images", stdout=io.StringIO())
-    call_command("load_demo", "--no-images", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
     (version,) = ReportVersion.objects.all()
     assert (version.number, version.published_at, version.published_by) == (1, AGM_2017, None)
 

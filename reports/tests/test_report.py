@@ -36,7 +36,7 @@ READINESS_URL = "/rapports/2016-2017/verification/"
 @pytest.fixture
 def demo(db, settings):
     settings.DEBUG = True
-    call_command("load_demo", "--no-images", "--no-archive", stdout=io.StringIO())
+    call_command("load_demo", "--no-archive", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -231,10 +231,10 @@ def test_report_page_prints_the_activity_lines(demo, client):
     html = response.content.decode()
     assert "Rapport annuel" in html and "2016-2017" in html
     assert (
-        f'<span class="when">13 avril 2016</span>{NBSP}: Formation en comptabilité dans Portneuf'
-        '<br><span class="outcome">→ 5 participants</span>'
+        f'<span class="when">13{NBSP}avril 2016</span>{NBSP}: Formation en comptabilité dans Portneuf'
+        f'<br><span class="outcome">→ 5{NBSP}participants</span>'
     ) in html
-    assert "→ 35 participants, dont 23 acheteurs institutionnels" in html
+    assert f"→ 35{NBSP}participants, dont 23{NBSP}acheteurs institutionnels" in html
     assert f'<span class="tile-value">1{NBSP}650</span>' in html
     assert f'<span class="tile-value">+35{NBSP}%</span>' in html
 

@@ -132,7 +132,7 @@ def _png(size, colour):
 @pytest.mark.django_db
 def test_photos_and_logos_print_when_there_are_some_with_a_quiet_monogram_for_the_rest(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    load_demo(images=False)
+    load_demo()
     mandate = BoardMandate.objects.get(name=demo_data.BOARD[0][0])
     mandate.photo_consent = True  # a portrait prints only with the person's consent
     mandate.photo.save("portrait.png", ContentFile(_png((300, 300), "#336699")), save=True)
@@ -155,7 +155,7 @@ def test_photos_and_logos_print_when_there_are_some_with_a_quiet_monogram_for_th
 @pytest.mark.django_db
 def test_a_cover_photo_replaces_the_shapes_with_its_credit(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    load_demo(images=False)
+    load_demo()
     report = AnnualReport.objects.get(fiscal_year=2016)
     report.cover_photo.save("couverture.png", ContentFile(_png((1200, 700), "#2a6f80")), save=False)
     report.cover_photo_credit = "Studio Exemple"
@@ -174,7 +174,7 @@ def test_a_cover_photo_replaces_the_shapes_with_its_credit(settings, tmp_path):
 @pytest.mark.django_db
 def test_the_network_s_colours_print_in_the_report_and_change_its_cached_pdf(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    load_demo(images=False)
+    load_demo()
     with translation.override("fr-ca"):
         before_html = render_report_html(build_report_context("2016-2017"), for_print=True)
         before = render_report_pdf("2016-2017")

@@ -303,7 +303,7 @@ def _source_font(face):
 
 @pytest.mark.django_db
 def test_export_html_writes_the_standalone_file(tmp_path):
-    load_demo(images=True)
+    load_demo()
     output = tmp_path / "rapport.html"
     call_command("export_report", "2016-2017", "--format", "html", "--output", str(output), stdout=io.StringIO())
     with translation.override("fr-ca"):
@@ -332,7 +332,7 @@ def demo_year_file(transactional_db, tmp_path):
     from members.roles import sync_role_groups
 
     sync_role_groups(apps)  # a transactional test empties the database, groups included
-    load_demo(images=True)
+    load_demo()
     give_portraits_and_logos()
     with translation.override("fr-ca"):
         html = render_standalone_html("2016-2017")

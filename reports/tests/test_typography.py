@@ -43,7 +43,7 @@ def test_no_space_is_added_before_semicolon_exclamation_or_question_mark():
 
 def test_no_break_space_is_added_before_a_colon_after_a_word():
     assert french_typography("Objectif: croître") == f"Objectif{NBSP}: croître"
-    assert french_typography("En 2016: 35 membres") == f"En 2016{NBSP}: 35 membres"
+    assert french_typography("En 2016: 35 membres") == f"En 2016{NBSP}: 35{NBSP}membres"
     assert french_typography("à 8:30 précises") == "à 8:30 précises"
 
 
@@ -60,13 +60,19 @@ def test_guillemets_hold_no_break_spaces():
 
 def test_narrow_no_break_spaces_become_no_break_spaces():
     # Source Serif Pro has no U+202F: it would print in another font.
-    assert french_typography(f"1{NARROW_NBSP}650 personnes{NARROW_NBSP}!") == f"1{NBSP}650 personnes{NBSP}!"
+    assert french_typography(f"1{NARROW_NBSP}650 personnes{NARROW_NBSP}!") == f"1{NBSP}650{NBSP}personnes{NBSP}!"
 
 
-def test_numbers_with_their_own_no_break_spaces_are_unchanged():
+def test_numbers_with_their_own_no_break_spaces_keep_them_and_their_noun():
     assert french_typography(f"1{NBSP}650 participants, 15{NBSP}000 personnes") == (
-        f"1{NBSP}650 participants, 15{NBSP}000 personnes"
+        f"1{NBSP}650{NBSP}participants, 15{NBSP}000{NBSP}personnes"
     )
+
+
+def test_a_count_stays_on_the_line_of_the_word_it_counts_but_a_year_does_not_hold_its_neighbour():
+    assert french_typography("Au total, 450 personnes se sont déplacées") == f"Au total, 450{NBSP}personnes se sont déplacées"
+    assert french_typography("En 2016 le Pôle a tenu 26 activités") == f"En 2016 le Pôle a tenu 26{NBSP}activités"
+    assert french_typography("de 10-12 personnes, version 2.0 de") == "de 10-12 personnes, version 2.0 de"
 
 
 def test_addresses_are_left_as_they_are():
@@ -177,7 +183,7 @@ def test_report_page_sets_template_words_and_model_names_in_french_typography(ty
     with translation.override("fr-ca"):
         html = render_report_html(build_report_context(typed_year), for_print=True, stylesheets_given=True)
     assert "Activités de l’année répondant à cet objectif" in html  # the template's own words, translated
-    assert f"3 mai 2016</span>{NBSP}: Rencontre d’affaires" in html  # the template's « : » after a date
+    assert f"3{NBSP}mai 2016</span>{NBSP}: Rencontre d’affaires" in html  # the template's « : » after a date
     assert "<h1>Renforcer l’économie sociale</h1>" in html  # an objective's name, a model field
     assert "&#x27;" not in html.split("<main", 1)[1]
 

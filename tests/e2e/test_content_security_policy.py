@@ -37,7 +37,7 @@ def role_groups(transactional_db):
 def demo(transactional_db):
     from demo.loader import load_demo
 
-    load_demo(password=PASSWORD, images=True)
+    load_demo(password=PASSWORD)
 
 
 class Watched:

@@ -126,12 +126,14 @@ def test_the_registered_representative_cancels_registers_again_and_reads_invoice
     # The invoices on a 390 px phone: no sideways scroll, the PDF and the receipt within reach.
     phone.goto("/membre/factures/")
     assert sideways_overflow(phone) == 0
-    for name in ("PDF F2016-0029", "Reçu F2016-0029"):
+    # The receipt of the invoice's payment, numbered on the receipts' own sequence.
+    receipt = "Reçu " + Payment.objects.get(invoice__fiscal_year=FiscalYear(2016), invoice__number=29).receipt_display_number
+    for name in ("PDF F2016-0029", receipt):
         box = phone.get_by_role("link", name=name).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
     phone.screenshot(path=str(folder / "factures-390.png"), full_page=True)
     with phone.expect_download() as download:
-        phone.get_by_role("link", name="Reçu F2016-0029").click()
+        phone.get_by_role("link", name=receipt).click()
     assert download.value.suggested_filename.endswith(".pdf")
 
 
@@ -177,7 +179,9 @@ def test_personnel_records_a_payment_checks_the_door_and_imports_an_excel_file(e
         "en règle pour 2017-2018, et son reçu est prêt ci-dessous et dans le portail du membre."
     )
     assert Payment.objects.filter(invoice=part_paid).count() == 2
-    page.get_by_role("link", name="reçu").wait_for()
+    # Each payment has its receipt, the earlier part payment's included.
+    for payment in Payment.objects.filter(invoice=part_paid):
+        page.locator("#payments-group").get_by_role("link", name=f"reçu {payment.receipt_display_number}").wait_for()
 
     # The door page: a walk-in without organisation shows their needs alone.
     workshop = Activity.objects.get(title=WORKSHOP)

@@ -192,7 +192,7 @@ def test_representative_cannot_reach_another_organisations_contacts(new_page, re
 def test_demo_account_logs_in_and_edits(new_page):
     from demo.loader import load_demo
 
-    load_demo(password=PASSWORD, images=False)
+    load_demo(password=PASSWORD)
     page = new_page()
     log_in(page, "membre@exemple.org")
     page.wait_for_url("**/membre/")

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from members.billing.invoices import issue_invoice
 from members.models import DuesRate, Invoice, Membership, Payment, RenewalCampaign
 from members.roles import DIRECTION, PERSONNEL
 from members.tests.factories import ContactFactory, MemberFactory, MembershipFactory, UserFactory
@@ -95,7 +96,7 @@ def test_renewal_from_the_e_mail_to_the_receipt(new_page, tmp_path):
     for expected in ("FACTURE", "F2017-0001", "Coopérative du Quai", "12, rue Saint-Paul", "Cotisation 2017-2018",
                      "160,00 $", "chèque"):
         assert expected in text, expected
-    assert representative.get_by_role("link", name="Reçu F2017-0001").count() == 0
+    assert representative.get_by_role("link", name=re.compile("^Reçu")).count() == 0
 
     # The staff record the payment: more than the balance is refused, then the right amount.
     invoice = Invoice.objects.get()
@@ -122,9 +123,10 @@ def test_renewal_from_the_e_mail_to_the_receipt(new_page, tmp_path):
     representative.reload()
     assert "payée" in representative.locator("table").inner_text()
     with representative.expect_download() as download:
-        representative.get_by_role("link", name="Reçu F2017-0001").click()
+        representative.get_by_role("link", name="Reçu R2017-0001").click()
     text = pdf_text(download.value, tmp_path, "recu.pdf")
-    assert "REÇU" in text and "Paiement du 2 mai 2017 (chèque 1042)" in text and "PAYÉ EN TOTALITÉ" in text
+    assert "REÇU" in text and "No R2017-0001" in text and "2 mai 2017 — chèque no 1042" in text
+    assert "FACTURE PAYÉE EN TOTALITÉ" in text
 
 
 def test_the_dues_forms_of_the_admin(new_page):
@@ -159,3 +161,20 @@ def test_the_dues_forms_of_the_admin(new_page):
     page.wait_for_url(re.compile(r"/admin/members/membership/$"))
     membership.refresh_from_db()
     assert membership.waived and membership.in_good_standing
+
+    # Cancelling an invoice asks why, and the credit note keeps the reason.
+    DuesRate.objects.create(fiscal_year=Y2017, category="regular", amount=Decimal("160.00"))
+    invoice = issue_invoice(member=MemberFactory(name="Coop fermée", category="regular"), fiscal_year=Y2017)
+    page.goto("/admin/members/invoice/")
+    page.locator(f"input[name=_selected_action][value='{invoice.pk}']").check()
+    page.select_option("select[name=action]", "cancel")
+    page.locator("button[name=index]").click()
+    page.get_by_role("button", name="Émettre les notes de crédit").click()
+    # The browser holds the form back without a reason (the server refuses it too: test_dues_admin).
+    assert page.locator("#id_reason").evaluate("field => field.validity.valueMissing")
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+    page.fill("#id_reason", "Fermeture de la coopérative")
+    page.get_by_role("button", name="Émettre les notes de crédit").click()
+    page.wait_for_url(re.compile(r"/admin/members/invoice/$"))
+    assert "La note de crédit NC2017-0001 annule la facture F2017-0001." in page.locator("ul.messagelist").inner_text()
+    assert Invoice.objects.get(kind="credit_note").reason == "Fermeture de la coopérative"

@@ -13,20 +13,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="Load even though DEBUG is off (e.g. a staging server)."
         )
-        parser.add_argument("--no-images", action="store_true", help="Skip the generated logos and photos.")
         parser.add_argument(
             "--no-archive",
             action="store_true",
             help="Do not freeze the published 2016-2017 report as its version 1 (PDF and HTML rendered once).",
         )
 
-    def handle(self, *args, password, force, no_images, no_archive, **options):
+    def handle(self, *args, password, force, no_archive, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusing to load demo data with DJANGO_DEBUG off: this looks like production. "
                 "Add --force if you really mean it."
             )
-        counts = load_demo(password=password, images=not no_images, archive=not no_archive)
+        counts = load_demo(password=password, archive=not no_archive)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data loaded: {members} members, {activities} activities, "

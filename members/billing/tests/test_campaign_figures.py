@@ -37,7 +37,7 @@ def campaign(db):
     members[2].category = "supplier"
     members[2].save()
     issue_invoice(member=members[2], fiscal_year=Y2017, today=DAY)
-    cancel_invoice(invoice=issue_invoice(member=members[3], fiscal_year=Y2017, today=DAY))
+    cancel_invoice(invoice=issue_invoice(member=members[3], fiscal_year=Y2017, today=DAY), reason="Départ du réseau")
     MembershipFactory(member=members[4], fiscal_year=Y2017, dues=Decimal("0.00"), paid_on=None, waived=True,
                       waiver_reason="Membre honoraire")
     return campaign

@@ -59,18 +59,41 @@ def test_staff_record_a_payment_and_the_membership_is_paid(personnel_client, per
     payment = Payment.objects.get()
     assert (payment.amount, payment.recorded_by) == (Decimal("160.00"), personnel_user)
     assert Membership.objects.get(fiscal_year=Y2017).paid_on == datetime.date(2017, 5, 1)
-    receipt = personnel_client.get(reverse("admin:members_invoice_receipt", args=[invoice.pk]))
+    receipt = personnel_client.get(reverse("admin:members_payment_receipt", args=[payment.pk]))
     assert receipt.status_code == 200 and receipt["Content-Type"] == "application/pdf"
+    assert "re%C3%A7u-R2017-0001.pdf" in receipt["Content-Disposition"]
 
 
-def test_the_cancel_action_issues_a_credit_note(personnel_client, invoice):
+def test_each_payment_partial_ones_included_has_its_receipt_link_in_the_admin(personnel_client, invoice):
+    first = record_payment(invoice=invoice, paid_on=datetime.date(2017, 4, 20), amount=Decimal("60.00"))
+    second = record_payment(invoice=invoice, paid_on=datetime.date(2017, 5, 3), amount=Decimal("100.00"))
+    listing = personnel_client.get(reverse("admin:members_invoice_changelist")).content.decode()
+    change = personnel_client.get(reverse("admin:members_invoice_change", args=[invoice.pk])).content.decode()
+    payments = personnel_client.get(reverse("admin:members_payment_changelist")).content.decode()
+    for payment, number in ((first, "R2017-0001"), (second, "R2017-0002")):
+        url = reverse("admin:members_payment_receipt", args=[payment.pk])
+        for page in (listing, change, payments):
+            assert f'href="{url}"' in page and number in page
+        assert personnel_client.get(url).status_code == 200
+
+
+def test_the_cancel_action_asks_the_reason_then_issues_a_credit_note(personnel_client, invoice):
+    url = reverse("admin:members_invoice_changelist")
+    asked = personnel_client.post(url, {"action": "cancel", "_selected_action": [invoice.pk]})
+    assert asked.status_code == 200 and 'name="reason"' in asked.content.decode()
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+    blank = personnel_client.post(url, {"action": "cancel", "_selected_action": [invoice.pk], "confirm": "1",
+                                        "reason": "  "})
+    assert blank.status_code == 200 and "Ce champ est obligatoire." in blank.content.decode()
+    assert not Invoice.objects.filter(kind="credit_note").exists()
     response = personnel_client.post(
-        reverse("admin:members_invoice_changelist"),
-        {"action": "cancel", "_selected_action": [invoice.pk]},
+        url,
+        {"action": "cancel", "_selected_action": [invoice.pk], "confirm": "1", "reason": "Fermeture de la coop"},
         follow=True,
     )
     assert "La note de crédit NC2017-0001 annule la facture F2017-0001." in response.content.decode()
-    assert Invoice.objects.get(kind="credit_note").cancels == invoice
+    note = Invoice.objects.get(kind="credit_note")
+    assert (note.cancels, note.reason) == (invoice, "Fermeture de la coop")
 
 
 def test_invoice_and_payment_lists_run_the_same_queries_for_more_rows(personnel_client, invoice,
@@ -137,6 +160,49 @@ def test_the_direction_prints_the_good_standing_list_with_the_quorum(direction_c
     text = text.replace("\u00a0", " ")
     assert "2017-2018" in text and "Coop 10" in text and "Exemptée" in text and "Impayée" not in text
     assert "2 membres (10 % des membres en règle)" in text  # 12 in good standing × 10 % = 1.2 → 2
+
+
+def test_the_good_standing_list_is_a_sign_in_sheet_that_never_splits_a_row(direction_client, tmp_path):
+    import re
+
+    names = ["Traiteur du Port", "Écoquartier Limoilou", "Dépanneur solidaire", "Fromagerie l'Ancêtre",
+             "écho des Bois", "Épicerie de quartier"]
+    names += [f"Coopérative de solidarité au nom particulièrement long numéro {index:02d}" for index in range(40)]
+    for name in names:
+        MembershipFactory(member=MemberFactory(name=name, category="business_group"), fiscal_year=Y2017,
+                          paid_on=datetime.date(2017, 4, 12))
+    response = direction_client.get(reverse("admin:members_membership_good_standing"), {"exercice": "2017-2018"})
+    path = tmp_path / "liste.pdf"
+    path.write_bytes(response.content)
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                                                            check=True).stdout)[1])
+    texts = [
+        subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(path), "-"], capture_output=True,
+                       text=True, check=True).stdout.replace("\u00a0", " ")
+        for n in range(1, pages + 1)
+    ]
+    text = "".join(texts)
+    # French alphabetical order: É with E, case ignored.
+    order = [text.index(name) for name in ("Dépanneur solidaire", "écho des Bois", "Écoquartier Limoilou",
+                                           "Épicerie de quartier", "Fromagerie l'Ancêtre", "Traiteur du Port")]
+    assert order == sorted(order)
+    # A sign-in sheet: page x of y, the day printed, the quorum, a column per signature step.
+    for number in range(1, pages + 1):
+        assert f"Page {number} de {pages}" in texts[number - 1]
+        assert "PERSONNE" in texts[number - 1] and "SIGNATURE" in texts[number - 1] and "PRÉSENT" in texts[number - 1]
+    assert "imprimée le" in texts[-1] and "Imprimée le" in texts[0]
+    assert "le quorum est atteint avec 5 membres présents" in texts[0]  # 46 × 10 % = 4.6 → 5
+    assert "Membres présents : ______ (quorum : 5 membres)" in texts[0]
+    # Short dates, whole on their line, never glued to the name or the next column's words.
+    assert text.count("2017-04-12") == len(names)
+    assert not re.search(r"\S2017-04-12|2017-04-12\S", text)
+    # No row split across pages: each member's number, name and date on one line, its category
+    # (the row's last line) on the same page.
+    for number in range(1, len(names) + 1):
+        rows = [t for t in texts if re.search(rf"^\s*{number}\s+\S.*2017-04-12", t, re.M)]
+        assert len(rows) == 1, number
+        following = rows[0][re.search(rf"^\s*{number}\s+\S.*2017-04-12", rows[0], re.M).end():]
+        assert "regroupement d’entreprises" in following.split("2017-04-12")[0], number
 
 
 def test_the_direction_opens_a_campaign_from_the_admin(direction_client, personnel_user):

@@ -29,7 +29,7 @@ def invoices(db):
     paid = issue_invoice(member=MemberFactory(name="Coop payée"), fiscal_year=Y2017, today=DAY)
     record_payment(invoice=paid, paid_on=DAY, amount=paid.total)
     cancelled = issue_invoice(member=MemberFactory(name="Coop annulée"), fiscal_year=Y2017, today=DAY)
-    cancel_invoice(invoice=cancelled)
+    cancel_invoice(invoice=cancelled, reason="Départ du réseau")
     return {"part_paid": part_paid, "unpaid": unpaid, "paid": paid, "cancelled": cancelled}
 
 

@@ -82,19 +82,23 @@ def test_no_renewal_when_the_campaign_is_not_open(client, campaign, representati
 def test_invoices_and_receipts_download_for_the_own_organisation_only(client, campaign, representative):
     own = issue_invoice(member=representative.member, fiscal_year=Y2017)
     other = issue_invoice(member=MemberFactory(name="Autre coop"), fiscal_year=Y2017)
-    record_payment(invoice=other, paid_on=datetime.date(2017, 5, 1), amount=other.total)
+    others_payment = record_payment(invoice=other, paid_on=datetime.date(2017, 5, 1), amount=other.total)
     response = client.get(reverse("members:invoice-pdf", args=[own.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert 'filename="facture-F2017-0001.pdf"' in response["Content-Disposition"]
     assert client.get(reverse("members:invoice-pdf", args=[other.pk])).status_code == 404
-    assert client.get(reverse("members:receipt-pdf", args=[other.pk])).status_code == 404
-    # No receipt before the invoice is paid in full.
-    assert client.get(reverse("members:receipt-pdf", args=[own.pk])).status_code == 404
-    record_payment(invoice=own, paid_on=datetime.date(2017, 5, 2), amount=Decimal("100.00"))
-    assert client.get(reverse("members:receipt-pdf", args=[own.pk])).status_code == 404
-    record_payment(invoice=own, paid_on=datetime.date(2017, 5, 9), amount=Decimal("60.00"))
-    response = client.get(reverse("members:receipt-pdf", args=[own.pk]))
-    assert response.status_code == 200 and "filename*=utf-8''re%C3%A7u-F2017-0001.pdf" in response["Content-Disposition"]
+    assert client.get(reverse("members:receipt-pdf", args=[others_payment.pk])).status_code == 404
+    # A receipt for each payment, the partial one included.
+    partial = record_payment(invoice=own, paid_on=datetime.date(2017, 5, 2), amount=Decimal("100.00"))
+    response = client.get(reverse("members:receipt-pdf", args=[partial.pk]))
+    assert response.status_code == 200 and "filename*=utf-8''re%C3%A7u-R2017-0002.pdf" in response["Content-Disposition"]
+    last = record_payment(invoice=own, paid_on=datetime.date(2017, 5, 9), amount=Decimal("60.00"))
+    response = client.get(reverse("members:receipt-pdf", args=[last.pk]))
+    assert response.status_code == 200 and "filename*=utf-8''re%C3%A7u-R2017-0003.pdf" in response["Content-Disposition"]
+    listing = client.get(reverse("members:invoices")).content.decode()
+    for payment in (partial, last):
+        assert f'href="{reverse("members:receipt-pdf", args=[payment.pk])}"' in listing
+    assert reverse("members:receipt-pdf", args=[others_payment.pk]) + '"' not in listing
 
 
 def test_staff_and_anonymous_visitors_do_not_use_the_portal_invoices(client, campaign, personnel_user):
@@ -125,4 +129,4 @@ def test_the_invoice_list_runs_the_same_queries_for_many_invoices(client, campai
         record_payment(invoice=invoice, paid_on=datetime.date(start, 5, 1), amount=Decimal("100.00"))
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(INVOICES)
-    assert response.content.decode().count("Reçu F") == 10
+    assert response.content.decode().count("Reçu R") == 10
