@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0012_french_order'),
+        ('members', '0013_i21_invoice_protects_membership'),
     ]
 
     operations = [

@@ -28,7 +28,7 @@ def number_past_receipts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0012_french_order'),
+        ('members', '0013_i23_photo_consent'),
     ]
 
     operations = [
