@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pole.privacy import email_condition, not_personal, person_data, person_eraser, register, retention_rule
 
-from .models import Registration
+from .models import AddressHold, Registration
 
 ANONYMOUS_NAME = "Personne anonymisée"
 
@@ -46,6 +46,15 @@ register(
     seen_by="system",
     retention=_("erased after the period of login records (one year by default)"),
     what=_("the IP address a registration came from"),
+)
+register(
+    "activities.addresshold",
+    ["address"],
+    category="connection",
+    purpose=_("count the registrations of one address one after the other, against robots"),
+    seen_by="system",
+    retention=_("erased one day after its last registration"),
+    what=_("the IP address registrations came from"),
 )
 not_personal(
     "activities.registration", ["organisation"], reason="The name of the organisation the person registers for."
@@ -113,6 +122,15 @@ def erase_registration_addresses(*, now, dry_run):
     count = rows.count()
     if not dry_run:
         rows.update(client_address=None)
+    return count
+
+
+@retention_rule("registration-limit-addresses", _("the addresses held for the registration limit are erased a day after their last use"))
+def erase_registration_limit_addresses(*, now, dry_run):
+    rows = AddressHold.objects.filter(used_at__lt=now - datetime.timedelta(days=1))
+    count = rows.count()
+    if not dry_run:
+        rows.delete()
     return count
 
 

@@ -97,9 +97,12 @@ register(
 )
 register(
     "members.invoice",
-    ["member_name", "member_address"],
+    ["member_name", "member_address", "member_contact"],
     category="billing",
-    purpose=_("invoice the dues (the organisation's billing name and address, as on the day of the invoice)"),
+    purpose=_(
+        "invoice the dues (the organisation's billing name and address, and the person, e-mail and phone "
+        "the invoice is sent to, as on the day of the invoice)"
+    ),
     seen_by="representative",
     retention=_("six years after the fiscal year, as tax law requires; never changed"),
 )
@@ -130,8 +133,8 @@ not_personal("members.sector", ["name"], reason="A sector's name.")
 not_personal("members.historicalmember", ["history_change_reason"], reason="A change to an organisation.")
 not_personal(
     "members.invoice",
-    ["issuer_name", "issuer_address", "description"],
-    reason="The network's own name and address and the invoice's line.",
+    ["issuer_name", "issuer_address", "description", "reason"],
+    reason="The network's own name and address, the invoice's line and why a credit note cancels it.",
 )
 
 

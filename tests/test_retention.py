@@ -47,7 +47,7 @@ def all_figures():
 @pytest.fixture
 def published(db, settings):
     settings.DEBUG = True
-    load_demo(images=False)
+    load_demo()
     # A 2016-2017 activity run with registrations (its participants are those marked present):
     # a member's representative, a non-member with needs, one who cancelled.
     activity = Activity.objects.in_fiscal_year(YEAR).reported().order_by("start_date").first()

@@ -171,7 +171,7 @@ def test_renewing_by_spreadsheet_adds_the_year_and_changes_nothing_else(db):
     from members.billing.models import Invoice, Payment
     from reports.statistics import year_figures
 
-    load_demo(images=False, campaign=False)
+    load_demo(campaign=False)
     renewing = list(
         Member.objects.filter(memberships__fiscal_year=FiscalYear(2016), invoices__payments__isnull=False)
         .exclude(founding_year=None).exclude(territory=None).exclude(sector=None)

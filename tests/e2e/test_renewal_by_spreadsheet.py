@@ -46,7 +46,7 @@ def demo_before_renewals(transactional_db):
     """The demo's 2016-2017, without its 2017-2018 campaign: the renewals are this test's to make."""
     from demo.loader import load_demo
 
-    load_demo(password=E2E_PASSWORD, images=False, campaign=False)
+    load_demo(password=E2E_PASSWORD, campaign=False)
 
 
 def money_and_history():
