@@ -209,7 +209,7 @@ def test_personnel_records_a_payment_checks_the_door_and_imports_an_excel_file(e
     page.locator("input[name=confirm]").click()
     page.wait_for_url("**/admin/members/member/")
     message = words(page.locator("ul.messagelist").inner_text())
-    assert "1 ajout" in message and "Et maintenant : les lignes importées sont dans la liste ci-dessous" in message
+    assert "1 ligne ajoutée" in message and "Et maintenant : les lignes importées sont dans la liste ci-dessous" in message
     assert Member.objects.get(name="Coopérative de l’Île-d’Orléans").address == "« La Grange », 12 chemin Royal"
 
 
