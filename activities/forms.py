@@ -119,9 +119,8 @@ class RegistrationForm(PersonFieldsMixin, forms.ModelForm):
             HTML(
                 privacy_notice_html(
                     _(
-                        "We use these details to register you, confirm your seat and tell you of any change; your needs, "
-                        "only to plan the meal and access. Your needs are erased %(days)s\u00a0days after the activity, "
-                        "the rest is kept as our policy says."
+                        "These details serve to register you and tell you of any change; your needs, only to plan "
+                        "the meal and access: they are erased %(days)s\u00a0days after the activity."
                     )
                     % {"days": settings.POLE_RETENTION_NEEDS_DAYS}
                 )

@@ -28,6 +28,7 @@ from members.models import Contact, Member, User
 from members.roles import DIRECTION, PERSONNEL
 from members.tests.factories import UserFactory
 from pole.fiscal_years import FiscalYear
+from pole.unsubscribe import unsubscribe_token
 from reports.models import AnnualReport
 from reports.services import publish_report
 
@@ -137,6 +138,8 @@ def public_pages(client):
         "password reset link (invalid)": reverse("password_reset_confirm", args=["MQ", "wrong-token"]),
         "password reset complete": reverse("password_reset_complete"),
         "cancel a registration": reverse("activities:cancel", args=[registration.cancel_token]),
+        "privacy policy": reverse("privacy"),
+        "unsubscribe": reverse("unsubscribe", args=[unsubscribe_token("dues", ["a@exemple.org", "b@exemple.org"])]),
     }
     for event in events:
         urls[f"event {event.title}"] = reverse("activities:detail", args=[event.pk])

@@ -49,7 +49,7 @@ def test_a_registration_for_an_unlisted_member_chosen_by_id_is_refused(client, m
 def test_the_form_says_why_and_how_long_and_links_the_policy(client, members):
     event = EventFactory(start_date=in_days(10))
     html = client.get(reverse("activities:detail", args=[event.pk])).content.decode()
-    assert "pour vous inscrire, vous confirmer votre place" in html
+    assert "Ces renseignements servent à vous inscrire et à vous prévenir des changements" in html
     assert "effacés 30\u00a0jours après l’activité" in html
     assert f'href="{reverse("privacy")}"' in html
     assert 'name="news_consent"' in html and "checked" not in html.split('name="news_consent"')[1].split(">")[0]

@@ -74,6 +74,13 @@ class RenewalCampaignAdmin(admin.ModelAdmin):
                     _("Without a representative's account, not e-mailed: %(names)s.") % {"names": names},
                     messages.WARNING,
                 )
+            if result.unsubscribed:
+                names = ", ".join(member.name for member in result.unsubscribed)
+                self.message_user(
+                    request,
+                    _("Unsubscribed from dues e-mails, not e-mailed: %(names)s.") % {"names": names},
+                    messages.WARNING,
+                )
 
 
 class InvoiceStatusFilter(admin.SimpleListFilter):

@@ -117,3 +117,16 @@ def test_a_forged_link_or_another_address_changes_nothing(client, campaign):
     assert response.status_code == 400
     assert "rien n’a été changé" in response.content.decode()
     assert not Unsubscription.objects.exists()
+
+
+def test_opening_the_campaign_leaves_out_a_member_whose_representatives_all_unsubscribed(db, settings):
+    from pole.unsubscribe import unsubscribe
+
+    DuesRate.objects.create(fiscal_year=FiscalYear(2017), category="regular", amount=Decimal("160.00"))
+    quiet = MemberFactory(name="Coop tranquille", fiscal_years=[FiscalYear(2016)])
+    RepresentativeFactory(member=quiet, email="q@exemple.org")
+    unsubscribe("dues", "Q@exemple.org")
+    campaign = RenewalCampaign.objects.create(fiscal_year=FiscalYear(2017))
+    result = open_campaign(campaign=campaign, opened_by=None, base_url=SITE, today=OPENED)
+    assert (result.invited, [m.name for m in result.unsubscribed]) == (0, ["Coop tranquille"])
+    assert not DuesNotice.objects.exists()

@@ -192,3 +192,40 @@ def test_the_direction_finds_and_downloads_a_person_s_data(new_page):
         page.get_by_role("link", name="Télécharger (HTML)").click()
     assert "Paul Passant" in Path(download.value.path()).read_text()
     assert PersonalDataAccess.objects.count() == 2
+
+
+def test_the_direction_records_a_request_and_an_incident(new_page):
+    from conftest import admin_log_in
+    from pole.models import ConfidentialityIncident, PrivacyRequest
+
+    UserFactory(email="dg@exemple.org", password=PASSWORD, is_staff=True, groups=[DIRECTION])
+    page = new_page()
+    admin_log_in(page, "dg@exemple.org", PASSWORD)
+
+    page.goto("/admin/pole/privacyrequest/add/")
+    page.select_option("#id_kind", "access")
+    page.fill("#id_name", "Paul Passant")
+    page.fill("#id_email", "paul@ailleurs.org")
+    page.fill("#id_received_on", "2026-11-02")
+    page.fill("#id_details", "Copie de tout ce que vous avez sur moi.")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url("**/admin/pole/privacyrequest/")
+    request = PrivacyRequest.objects.get()
+    assert request.due_on.isoformat() == "2026-12-02"
+
+    page.goto("/admin/pole/confidentialityincident/add/")
+    page.fill("#id_title", "Liste envoyée à la mauvaise adresse")
+    page.fill("#id_information", "Noms et courriels de 12 personnes inscrites")
+    page.fill("#id_circumstances", "Erreur de destinataire")
+    page.fill("#id_occurred_on", "2026-11-05")
+    page.fill("#id_known_on", "2026-11-04")
+    page.locator("input[name=_save]").click()
+    page.get_by_text("L’incident ne peut être connu avant d’être survenu.").wait_for()
+    assert not ConfidentialityIncident.objects.exists()
+    page.fill("#id_known_on", "2026-11-06")
+    page.fill("#id_people_count", "12")
+    page.select_option("#id_injury", "not_serious")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url("**/admin/pole/confidentialityincident/")
+    incident = ConfidentialityIncident.objects.get()
+    assert (incident.people_count, incident.recorded_by.email) == (12, "dg@exemple.org")
