@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from members.forms import NEWS_CONSENT_WORDING
 from members.models import Member, Territory
-from members.selectors import directory_members, directory_scope
 from pole.collation import french_order
 from pole.forms import ControlCharacterFormMixin, privacy_notice_html
 from pole.text import normalize_email_identifier
@@ -38,11 +37,6 @@ class CalendarFilterForm(forms.Form):
 def member_choices():
     """Every member, for staff (the door)."""
     return Member.objects.order_by(french_order("name")).only("pk", "name")
-
-
-def public_member_choices():
-    """The members a public form may name: those listed in the directory, nobody else (unlisted, former)."""
-    return directory_members(directory_scope()).select_related(None).only("pk", "name")
 
 
 
@@ -82,7 +76,6 @@ class RegistrationForm(PersonFieldsMixin, forms.ModelForm):
 
     def __init__(self, *args, activity, member=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = public_member_choices()
         self.activity = activity
         self.fields["email"].required = True
         self.fields["name"].widget.attrs["autocomplete"] = "name"

@@ -27,11 +27,12 @@ def members(db):
     }
 
 
-def test_the_public_form_offers_only_the_members_listed_in_the_directory(client, members):
+def test_the_public_form_names_no_member_organisation(client, members):
+    """The public form lists no member at all (issue 21: registering as a member takes the portal),
+    so neither an unlisted nor a former member is named on it."""
     event = EventFactory(start_date=in_days(10))
     response = client.get(reverse("activities:detail", args=[event.pk]))
-    choices = [member.name for member in response.context["form"].fields["member"].queryset]
-    assert choices == ["Coop affichée"]
+    assert "member" not in response.context["form"].fields
     html = response.content.decode()
     assert "Coop discrète" not in html and "Coop d’autrefois" not in html
 
