@@ -3,10 +3,8 @@ and the records of personal information (consents, unsubscriptions, requests, in
 
 from email.header import decode_header, make_header
 
-import tablib
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -21,7 +19,7 @@ from pole.models import (
     Unsubscription,
 )
 from pole.outbox import send_again
-from pole.spreadsheets.cells import export_cell
+from pole.spreadsheets.writers import spreadsheet_response
 
 
 @admin.register(NetworkIdentity)
@@ -329,9 +327,8 @@ INCIDENT_COLUMNS = [
 ]
 
 
-def incidents_csv(incidents):
-    """The incident register as CSV (UTF-8 with a byte order mark for Excel), every cell made safe for a spreadsheet."""
-    dataset = tablib.Dataset(headers=[header for _name, header in INCIDENT_COLUMNS])
+def incident_rows(incidents):
+    """The incident register's rows, for the one spreadsheet writer (pole/spreadsheets/writers.py)."""
     for incident in incidents:
         row = []
         for name, _header in INCIDENT_COLUMNS:
@@ -342,9 +339,8 @@ def incidents_csv(incidents):
                 value = value.isoformat()
             elif value is None:
                 value = ""
-            row.append(export_cell(value, text_column=isinstance(value, str)))
-        dataset.append(row)
-    return "\ufeff" + dataset.export("csv")
+            row.append(value)
+        yield row
 
 
 @admin.register(ConfidentialityIncident)
@@ -384,9 +380,12 @@ class ConfidentialityIncidentAdmin(admin.ModelAdmin):
 
         incidents = list(queryset.order_by("known_on", "pk"))
         record_export(user=request.user, what=str(_("Confidentiality incident register")), rows=len(incidents))
-        response = HttpResponse(incidents_csv(incidents), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="registre-incidents-{timezone.localdate().isoformat()}.csv"'
-        return response
+        return spreadsheet_response(
+            [header for _name, header in INCIDENT_COLUMNS],
+            incident_rows(incidents),
+            extension="csv",
+            filename=f"registre-incidents-{timezone.localdate().isoformat()}.csv",
+        )
 
 
 @admin.register(PersonalDataAccess)

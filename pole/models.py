@@ -106,6 +106,11 @@ class NetworkIdentity(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.primary_colour = self.primary_colour.lower()
+        self.accent_colour = self.accent_colour.lower()
+        super().save(*args, **kwargs)
+
     @classmethod
     def defaults(cls):
         """The identity before the Direction records one: the names the settings give."""
@@ -145,11 +150,6 @@ class NetworkIdentity(models.Model):
                     )
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.primary_colour = self.primary_colour.lower()
-        self.accent_colour = self.accent_colour.lower()
-        super().save(*args, **kwargs)
 
     @property
     def privacy_contact_email(self):

@@ -230,6 +230,7 @@ def publication_status(request, label):
             "active": publication.is_active,
             "message": str(publication_message(publication)),
             "version": publication.version.number if publication.version_id else None,
+            "publication": publication.pk,
         }
     response = JsonResponse(data)
     response["Cache-Control"] = "no-store"
@@ -266,10 +267,13 @@ def readiness(request, label):
         }
     )
     # Just published: the new version, its pages and size, and what comes next — said once to each
-    # person; the page read again afterwards shows the versions' table alone.
+    # person, and on each page that followed the publication (its script reloads it with
+    # ?publiee=<pk>, then drops the parameter); the page read again shows the versions' table alone.
     seen = request.session.get("publications_confirmed", [])
-    if context["publication_done"] and publication.pk not in seen:
+    followed = request.GET.get("publiee") == str(publication.pk) if publication else False
+    if context["publication_done"] and (publication.pk not in seen or followed):
         context["just_published"] = publication.version
+        context["publication_followed"] = followed  # its script drops ?publiee= from the address
         request.session["publications_confirmed"] = [*seen[-9:], publication.pk]
     else:
         context["just_published"] = None

@@ -81,6 +81,7 @@ def test_the_click_answers_at_once_the_page_follows_the_task_and_ends_on_the_ver
         "active": False,
         "message": "La version 1 du rapport 2017-2018 est publiée\u00a0: les pages publiques la présentent désormais.",
         "version": 1,
+        "publication": publication.pk,
     }
     text = page(direction)
     assert "La version 1 du rapport 2017-2018 est publiée" in text and "publication.js" not in text

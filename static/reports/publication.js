@@ -8,6 +8,14 @@
 (function () {
   "use strict";
 
+  // The page a finished publication reloaded (?publiee=…) confirms it once: the address loses the
+  // parameter at once, so that reading the page again shows the versions' table alone.
+  var here = new URL(window.location.href);
+  if (here.searchParams.has("publiee")) {
+    here.searchParams.delete("publiee");
+    window.history.replaceState(null, "", here.pathname + here.search + here.hash);
+  }
+
   var panel = document.querySelector("[data-publication-url]");
   if (!panel) {
     return;
@@ -24,9 +32,15 @@
     }
   }
 
-  function finish() {
-    // The page as the server now renders it: the new version, or the failure and its retry button.
-    window.location.reload();
+  function finish(state) {
+    // The page as the server now renders it: the new version (confirmed on this page, whichever
+    // other page of the same person followed it too), or the failure and its retry button.
+    var next = new URL(window.location.href);
+    if (state && state.publication) {
+      next.searchParams.set("publiee", String(state.publication));
+    }
+    next.hash = "publication";
+    window.location.replace(next.toString());
   }
 
   function poll() {
@@ -43,7 +57,7 @@
           show(state.message);
           schedule();
         } else {
-          finish();
+          finish(state);
         }
       })
       .catch(function () {

@@ -36,8 +36,12 @@ def role_groups(transactional_db):
 @pytest.fixture
 def demo(transactional_db):
     from demo.loader import load_demo
+    from reports.tests.factories import give_portraits_and_logos
 
     load_demo(password=PASSWORD)
+    # The demo ships no picture (a report never shows one that is not the event): the policy
+    # must let a network's own photos, portraits and logos load.
+    give_portraits_and_logos()
 
 
 class Watched:

@@ -42,7 +42,7 @@ def test_the_direction_edits_the_identity_and_the_site_and_report_follow(e2e_dem
     page.get_by_label("Nom court").fill("Pôle CN")
     page.get_by_label("Couleur principale").fill("#6b2d5c")
     page.get_by_label("Logo").set_input_files(png_file(tmp_path, "marque.png", (240, 240), "#6b2d5c"))
-    page.get_by_label("Téléphone").fill("(418) 555 0177 poste 3")
+    page.locator("#id_phone").fill("(418) 555 0177 poste 3")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.locator(".messagelist .success").wait_for()
     identity = NetworkIdentity.objects.get()

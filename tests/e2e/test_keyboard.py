@@ -34,6 +34,8 @@ PROFILE_CONTROLS = [
     "id_email",
     "id_website",
     "id_directory_consent",
+    "id_news_consent",
+    "privacy-link",  # the privacy policy's link, in the notice under the consents
     "save",
 ]
 
@@ -111,9 +113,9 @@ def test_the_profile_form_is_reachable_visible_and_sent_with_the_keyboard(with_l
     page.goto("/membre/profil/")
 
     # Each control unfocused, before the first Tab.
+    selectors = {"save": "main form button[type=submit]", "privacy-link": "main form[enctype] a[href=\"/confidentialite/\"]"}
     unfocused = {
-        name: page.locator(f"#{name}" if name != "save" else "main form button[type=submit]").evaluate(FOCUS_STYLE)
-        for name in PROFILE_CONTROLS
+        name: page.locator(selectors.get(name, f"#{name}")).evaluate(FOCUS_STYLE) for name in PROFILE_CONTROLS
     }
 
     # Tab from the top of the page (skip link, menus, the portal's tabs) to the form's button.
@@ -124,6 +126,8 @@ def test_the_profile_form_is_reachable_visible_and_sent_with_the_keyboard(with_l
         if page.evaluate("() => document.activeElement.closest('main form[enctype]') !== null"):
             if page.evaluate("() => document.activeElement.type === 'submit'"):
                 name = "save"
+            elif name == "a":
+                name = "privacy-link"
             reached.append(name)
             # Bootstrap eases the halo in: read the style once the transition is over.
             page.wait_for_function(
@@ -175,7 +179,14 @@ def test_space_on_a_checkbox_and_on_the_button(with_logo, new_page):
     page.keyboard.press("Tab")
     assert control_name(page) == "id_directory_consent"
     page.keyboard.press("Space")
-    page.keyboard.press("Tab")
+    # On to « Enregistrer », past the news consent (left unticked) and the privacy policy's link.
+    passed = []
+    for _control in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.type") == "submit":
+            break
+        passed.append(control_name(page))
+    assert passed == ["id_news_consent", "a"]  # the box, then the privacy policy's link
     assert page.evaluate("() => document.activeElement.type") == "submit"
     page.keyboard.press("Space")
     page.wait_for_url(re.compile(r"/membre/$"))

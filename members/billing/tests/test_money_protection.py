@@ -62,7 +62,7 @@ def test_cancelling_an_unpaid_invoice_still_lets_its_membership_go(db):
     DuesRate.objects.create(fiscal_year=Y2017, category=Member.Category.REGULAR, amount=Decimal("160.00"))
     invoice = issue_invoice(member=MemberFactory(), fiscal_year=Y2017, today=DAY)
 
-    cancel_invoice(invoice=invoice, today=DAY)
+    cancel_invoice(invoice=invoice, reason="Adhésion demandée par erreur", today=DAY)
 
     assert not Membership.objects.exists()
     invoice.refresh_from_db()
