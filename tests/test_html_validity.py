@@ -28,6 +28,7 @@ from members.models import Contact, Member, User
 from members.roles import DIRECTION, PERSONNEL
 from members.tests.factories import UserFactory
 from pole.fiscal_years import FiscalYear
+from pole.unsubscribe import unsubscribe_token
 from reports.models import AnnualReport
 from reports.services import publish_report
 
@@ -121,6 +122,7 @@ def public_pages(client):
     member = Member.objects.filter(directory_consent=True, memberships__isnull=False).order_by("name").first()
     events = list(Activity.objects.filter(registration_open=True).order_by("start_date"))
     registration = Registration.objects.filter(activity__in=events).order_by("pk").first()
+    unsubscribe = reverse("unsubscribe", args=[unsubscribe_token("news", ["membre@exemple.org", "autre@exemple.org"])])
     urls = {
         "home": "/",
         "directory": reverse("members:directory"),
@@ -137,6 +139,8 @@ def public_pages(client):
         "password reset link (invalid)": reverse("password_reset_confirm", args=["MQ", "wrong-token"]),
         "password reset complete": reverse("password_reset_complete"),
         "cancel a registration": reverse("activities:cancel", args=[registration.cancel_token]),
+        "privacy policy": reverse("privacy"),
+        "unsubscribe": unsubscribe,
     }
     for event in events:
         urls[f"event {event.title}"] = reverse("activities:detail", args=[event.pk])
@@ -153,6 +157,10 @@ def public_pages(client):
         method="post",
         data={"name": "", "email": "pas-un-courriel"},
     )
+    pages["unsubscribe with errors"] = fetch(
+        client, unsubscribe, method="post", data={"email": "quelqu-un@exemple.org"}, expected=(400,)
+    )
+    pages["unsubscribed"] = fetch(client, unsubscribe, method="post", data={"email": "membre@exemple.org"})
     return pages
 
 
@@ -177,6 +185,8 @@ def portal_pages(client):
         urls["edit a contact"] = reverse("members:contact-edit", args=[contact.pk])
         urls["remove a contact"] = reverse("members:contact-delete", args=[contact.pk])
     pages = {name: fetch(client, url) for name, url in urls.items()}
+    # The representative's own data, downloaded as a readable HTML file
+    pages["my data (HTML file)"] = fetch(client, reverse("members:my-data", args=["html"]))
     pages["profile with errors"] = fetch(
         client, reverse("members:profile"), method="post", data={"email": "pas-un-courriel", "website": "x y"}
     )
