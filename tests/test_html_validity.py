@@ -13,20 +13,23 @@ with every message it gives, page by page.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.core import mail
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from activities.models import Activity, Registration
 from demo.loader import load_demo
+from members import invitations
 from members.models import Contact, Member, User
 from members.roles import DIRECTION, PERSONNEL
-from members.tests.factories import UserFactory
+from members.tests.factories import ContactFactory, UserFactory
 from pole.fiscal_years import FiscalYear
 from pole.unsubscribe import unsubscribe_token
 from reports.models import AnnualReport
@@ -117,6 +120,18 @@ def demo_site(settings, tmp_path):
     publish_report(report=AnnualReport.objects.get(fiscal_year=FiscalYear(2016)))
 
 
+def invitation_link():
+    """A fresh invitation of a new colleague of the demo representative, as staff send it; return its path."""
+    representative = Contact.objects.get(email="membre@exemple.org")
+    contact = ContactFactory(
+        member=representative.member, first_name="Marc", last_name="Lévesque", email="marc.levesque@exemple.org"
+    )
+    # The invitation's e-mail leaves the outbox when its transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        invitations.invite(contact, sent_by=None, base_url="http://testserver/")
+    return re.search(r"http://testserver(/invitation/\S+/)", mail.outbox[-1].body)[1]
+
+
 def public_pages(client):
     pages = {}
     member = Member.objects.filter(directory_consent=True, memberships__isnull=False).order_by("name").first()
@@ -146,6 +161,7 @@ def public_pages(client):
         urls[f"event {event.title}"] = reverse("activities:detail", args=[event.pk])
     for name, url in urls.items():
         pages[name] = fetch(client, url)
+    pages["invitation (valid, with the news consent)"] = fetch(client, invitation_link())
     pages["invitation (invalid)"] = fetch(client, reverse("members:accept-invitation", args=["nope"]), expected=(404,))
     pages["page not found"] = fetch(client, "/page-inexistante/", expected=(404,))
     pages["login with errors"] = fetch(
