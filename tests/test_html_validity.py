@@ -13,20 +13,23 @@ with every message it gives, page by page.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.core import mail
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from activities.models import Activity, Registration
 from demo.loader import load_demo
+from members import invitations
 from members.models import Contact, Member, User
 from members.roles import DIRECTION, PERSONNEL
-from members.tests.factories import UserFactory
+from members.tests.factories import ContactFactory, UserFactory
 from pole.fiscal_years import FiscalYear
 from pole.unsubscribe import unsubscribe_token
 from reports.models import AnnualReport
@@ -117,11 +120,24 @@ def demo_site(settings, tmp_path):
     publish_report(report=AnnualReport.objects.get(fiscal_year=FiscalYear(2016)))
 
 
+def invitation_link():
+    """A fresh invitation of a new colleague of the demo representative, as staff send it; return its path."""
+    representative = Contact.objects.get(email="membre@exemple.org")
+    contact = ContactFactory(
+        member=representative.member, first_name="Marc", last_name="Lévesque", email="marc.levesque@exemple.org"
+    )
+    # The invitation's e-mail leaves the outbox when its transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        invitations.invite(contact, sent_by=None, base_url="http://testserver/")
+    return re.search(r"http://testserver(/invitation/\S+/)", mail.outbox[-1].body)[1]
+
+
 def public_pages(client):
     pages = {}
     member = Member.objects.filter(directory_consent=True, memberships__isnull=False).order_by("name").first()
     events = list(Activity.objects.filter(registration_open=True).order_by("start_date"))
     registration = Registration.objects.filter(activity__in=events).order_by("pk").first()
+    unsubscribe = reverse("unsubscribe", args=[unsubscribe_token("news", ["membre@exemple.org", "autre@exemple.org"])])
     urls = {
         "home": "/",
         "directory": reverse("members:directory"),
@@ -139,12 +155,14 @@ def public_pages(client):
         "password reset complete": reverse("password_reset_complete"),
         "cancel a registration": reverse("activities:cancel", args=[registration.cancel_token]),
         "privacy policy": reverse("privacy"),
-        "unsubscribe": reverse("unsubscribe", args=[unsubscribe_token("dues", ["a@exemple.org", "b@exemple.org"])]),
+        "unsubscribe": unsubscribe,
+        "unsubscribe (dues)": reverse("unsubscribe", args=[unsubscribe_token("dues", ["a@exemple.org", "b@exemple.org"])]),
     }
     for event in events:
         urls[f"event {event.title}"] = reverse("activities:detail", args=[event.pk])
     for name, url in urls.items():
         pages[name] = fetch(client, url)
+    pages["invitation (valid, with the news consent)"] = fetch(client, invitation_link())
     pages["invitation (invalid)"] = fetch(client, reverse("members:accept-invitation", args=["nope"]), expected=(404,))
     pages["page not found"] = fetch(client, "/page-inexistante/", expected=(404,))
     pages["login with errors"] = fetch(
@@ -156,6 +174,10 @@ def public_pages(client):
         method="post",
         data={"name": "", "email": "pas-un-courriel"},
     )
+    pages["unsubscribe with errors"] = fetch(
+        client, unsubscribe, method="post", data={"email": "quelqu-un@exemple.org"}, expected=(400,)
+    )
+    pages["unsubscribed"] = fetch(client, unsubscribe, method="post", data={"email": "membre@exemple.org"})
     return pages
 
 
@@ -180,6 +202,8 @@ def portal_pages(client):
         urls["edit a contact"] = reverse("members:contact-edit", args=[contact.pk])
         urls["remove a contact"] = reverse("members:contact-delete", args=[contact.pk])
     pages = {name: fetch(client, url) for name, url in urls.items()}
+    # The representative's own data, downloaded as a readable HTML file
+    pages["my data (HTML file)"] = fetch(client, reverse("members:my-data", args=["html"]))
     pages["profile with errors"] = fetch(
         client, reverse("members:profile"), method="post", data={"email": "pas-un-courriel", "website": "x y"}
     )

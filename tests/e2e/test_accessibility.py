@@ -118,6 +118,20 @@ def invitation_link():
     return re.search(r"http://testserver(/invitation/\S+/)", mail.outbox[-1].body)[1]
 
 
+def published_membership():
+    """A membership of the published year 2016-2017: its deletion page names the figures that change."""
+    from members.models import Membership
+
+    return Membership.objects.filter(fiscal_year=FiscalYear.parse(REPORT_YEAR)).order_by("pk").first()
+
+
+def unsubscribe_link():
+    """The unsubscribe link of the news sent to the representative (a signed token, no login)."""
+    from pole.unsubscribe import unsubscribe_token
+
+    return f"/desabonnement/{unsubscribe_token('news', [REPRESENTATIVE])}/"
+
+
 def password_reset_link():
     user = representative_contact().user
     return f"/mot-de-passe/nouveau/{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}/"
@@ -136,6 +150,17 @@ PAGES = {
     "portal-cancel": ("member", lambda: f"/membre/inscriptions/{representatives_registration().pk}/annuler/"),
     "admin-payment-add": ("personnel", "/admin/members/payment/add/"),
     "admin-dashboard-chosen-year": ("direction", "/admin/?exercice=2017-2018"),
+    # Imports that never erase (issue 21): the import form, the deletion of a membership a published report counts
+    "admin-member-import": ("personnel", "/admin/members/member/import/"),
+    "admin-published-membership-delete": (
+        "direction",
+        lambda: f"/admin/members/membership/{published_membership().pk}/delete/",
+    ),
+    # Privacy (issue 23): the policy, the unsubscribe link's page, the Direction's search of a person's data
+    "privacy": (None, "/confidentialite/"),
+    "unsubscribe": (None, unsubscribe_link),
+    "admin-person-data": ("direction", "/admin/pole/privacyrequest/personne/"),
+    "admin-person-data-found": ("direction", f"/admin/pole/privacyrequest/personne/?email={REPRESENTATIVE}"),
     # Public pages
     "home": (None, "/"),
     "report-list": (None, "/rapports/"),
