@@ -83,11 +83,26 @@ def representative_contact():
     return Contact.objects.get(email=REPRESENTATIVE)
 
 
-def colleague():
-    """A colleague of the representative, without an account: the contact they edit or delete."""
-    return ContactFactory(
-        member=listed_member(), first_name="Marc", last_name="Lévesque", email="marc.levesque@exemple.org"
-    )
+# Rows a page needs that the demo has not, committed once for the module (``committed_rows``): on
+# PostgreSQL the live server sees only committed data, never a test's own transaction.
+COMMITTED = {}
+
+
+@pytest.fixture(scope="module")
+def committed_rows(shared_demo_site, django_db_blocker):
+    """A colleague of the representative without an account, and a fresh invitation of theirs as
+    staff send it, committed to the shared demo site (emptied with it at the module's end)."""
+    with django_db_blocker.unblock():
+        contact = ContactFactory(
+            member=listed_member(), first_name="Marc", last_name="Lévesque", email="marc.levesque@exemple.org"
+        )
+        # Autocommit: the invitation's e-mail leaves the outbox at once.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            invitations.invite(contact, sent_by=None, base_url="http://testserver/")
+        COMMITTED["colleague"] = contact.pk
+        COMMITTED["invitation"] = re.search(r"http://testserver(/invitation/\S+/)", mail.outbox[-1].body)[1]
+    yield COMMITTED
+    COMMITTED.clear()
 
 
 def listed_member():
@@ -110,12 +125,6 @@ def representatives_registration():
     return Registration.objects.get(activity=upcoming_event(), email=REPRESENTATIVE)
 
 
-def invitation_link():
-    """A fresh invitation of a contact without an account, as staff send it; return its path."""
-    # The invitation's e-mail leaves the outbox when its transaction commits.
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        invitations.invite(colleague(), sent_by=None, base_url="http://testserver/")
-    return re.search(r"http://testserver(/invitation/\S+/)", mail.outbox[-1].body)[1]
 
 
 def published_membership():
@@ -172,15 +181,15 @@ PAGES = {
     "password-reset-done": (None, "/mot-de-passe/oublie/envoye/"),
     "password-reset-confirm": (None, password_reset_link),
     "password-reset-complete": (None, "/mot-de-passe/nouveau/termine/"),
-    "invitation-accept": (None, invitation_link),
+    "invitation-accept": (None, lambda: COMMITTED["invitation"]),
     "invitation-invalid": (None, "/invitation/ce-lien-ne-vaut-rien/"),  # a 404 page of its own
     # The member portal
     "portal": ("member", "/membre/"),
     "profile-form": ("member", "/membre/profil/"),
     "contact-list": ("member", "/membre/contacts/"),
     "contact-add": ("member", "/membre/contacts/ajouter/"),
-    "contact-edit": ("member", lambda: f"/membre/contacts/{colleague().pk}/"),
-    "contact-delete": ("member", lambda: f"/membre/contacts/{colleague().pk}/supprimer/"),
+    "contact-edit": ("member", lambda: f"/membre/contacts/{COMMITTED['colleague']}/"),
+    "contact-delete": ("member", lambda: f"/membre/contacts/{COMMITTED['colleague']}/supprimer/"),
     "password-change": ("member", "/mot-de-passe/"),
     "password-change-done": ("member", "/mot-de-passe/modifie/"),
     # The report's verification (readiness) page and a sample of the admin
@@ -207,7 +216,7 @@ def open_as(shared_page, who, path, viewport=DESKTOP):
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_no_serious_or_critical_violation(shared_page, name):
+def test_no_serious_or_critical_violation(committed_rows, shared_page, name):
     who, path = PAGES[name]
     page = open_as(shared_page, who, path)
     results = audit(page)
@@ -252,7 +261,7 @@ def sideways_overflow(page):
 
 
 @pytest.mark.parametrize("name", ["annual-report", "annual-report-live", "verification"])
-def test_fits_a_phone_without_sideways_scroll(shared_page, name):
+def test_fits_a_phone_without_sideways_scroll(committed_rows, shared_page, name):
     who, path = PAGES[name]
     page = open_as(shared_page, who, path, viewport=PHONE)
     assert page.evaluate("document.documentElement.clientWidth") == PHONE["width"]
