@@ -103,8 +103,8 @@ def test_ten_years_of_retention_change_no_figure_of_any_year_and_nothing_drifts(
 
     out = io.StringIO()
     call_command("apply_retention", "--dry-run", "--now", LATER, stdout=out)
-    assert "(--dry-run: nothing changed)" in out.getvalue()
-    assert int(re.search(r"non-member-registrants: (\d+) would change", out.getvalue())[1]) >= 2
+    assert "(--dry-run\u00a0: rien n’est changé)" in out.getvalue()
+    assert int(re.search(r"non-member-registrants\u00a0: (\d+) enregistrements? seraient? modifiés?", out.getvalue())[1]) >= 2
     assert Registration.objects.filter(name="Paul Passant", needs="Sans arachides").exists()
 
     out = io.StringIO()
@@ -125,7 +125,7 @@ def test_ten_years_of_retention_change_no_figure_of_any_year_and_nothing_drifts(
     # Run again: nothing left to do.
     out = io.StringIO()
     call_command("apply_retention", "--now", LATER, stdout=out)
-    assert "0 record(s) were anonymised or deleted." in out.getvalue(), out.getvalue()
+    assert "0 enregistrement anonymisé ou supprimé." in out.getvalue(), out.getvalue()
 
     after = all_figures()
     show("after ten years of retention", after)

@@ -14,6 +14,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from pole.privacy import retention_rules
 
@@ -38,9 +39,28 @@ class Command(BaseCommand):
             for rule in retention_rules():
                 count = rule.apply(now=moment, dry_run=dry_run)
                 total += count
-                verb = "would change" if dry_run else "changed"
-                self.stdout.write(f"{rule.key}: {count} {verb} — {rule.description}")
-        self.stdout.write(
-            f"{total} record(s) {'would be' if dry_run else 'were'} anonymised or deleted"
-            f"{' (--dry-run: nothing changed)' if dry_run else ''}."
-        )
+                values = {"rule": rule.key, "count": count, "description": rule.description}
+                if dry_run:
+                    line = ngettext(
+                        "%(rule)s: %(count)d record would change — %(description)s",
+                        "%(rule)s: %(count)d records would change — %(description)s",
+                        count,
+                    )
+                else:
+                    line = ngettext(
+                        "%(rule)s: %(count)d record changed — %(description)s",
+                        "%(rule)s: %(count)d records changed — %(description)s",
+                        count,
+                    )
+                self.stdout.write(line % values)
+        if dry_run:
+            summary = ngettext(
+                "%(count)d record would be anonymised or deleted (--dry-run: nothing changed).",
+                "%(count)d records would be anonymised or deleted (--dry-run: nothing changed).",
+                total,
+            )
+        else:
+            summary = ngettext(
+                "%(count)d record was anonymised or deleted.", "%(count)d records were anonymised or deleted.", total
+            )
+        self.stdout.write(summary % {"count": total})
