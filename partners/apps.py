@@ -8,5 +8,7 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self):
-        from . import missing_data  # noqa: F401  (registers what a record may lack for the report)
-        from . import privacy  # noqa: F401  (declares that partners hold no personal field)
+        from . import (
+            missing_data,  # noqa: F401  (registers what a record may lack for the report)
+            privacy,  # noqa: F401  (declares that partners hold no personal field)
+        )
