@@ -254,7 +254,7 @@ class RegistrationAdmin(PersonDataActionMixin, admin.ModelAdmin):
     list_select_related = ["activity", "member"]
     search_fields = ["name", "email", "organisation", "member__name", "activity__title"]
     autocomplete_fields = ["activity", "member"]
-    readonly_fields = ["created_at", "cancelled_at"]
+    readonly_fields = ["created_at", "cancelled_at", "seat_held_until"]
     fields = [
         "activity",
         "name",
@@ -269,8 +269,18 @@ class RegistrationAdmin(PersonDataActionMixin, admin.ModelAdmin):
         "paid",
         "created_at",
         "cancelled_at",
+        "seat_held_until",
     ]
     actions = ["cancel_registrations"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # « To confirm » is the state of a visitor's registration awaiting its e-mailed link: staff
+        # never choose it (no link would be sent); they may confirm such a registration themselves.
+        status = form.base_fields.get("status")
+        if status is not None and (obj is None or obj.status != Registration.Status.PENDING):
+            status.choices = [choice for choice in status.choices if choice[0] != Registration.Status.PENDING]
+        return form
 
     @admin.display(description=_("organisation"), ordering="organisation")
     def organisation_display(self, registration):

@@ -457,10 +457,21 @@ def new_cancel_token():
     return secrets.token_urlsafe(32)
 
 
+def holds_a_seat(now=None):
+    """The condition of a registration that takes a seat: confirmed, or to confirm with its seat still held."""
+    return Q(status=Registration.Status.CONFIRMED) | Q(
+        status=Registration.Status.PENDING, seat_held_until__gt=now or timezone.now()
+    )
+
+
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
-        """Keep the registrations not cancelled (confirmed, waiting, walk-ins)."""
+        """Keep the registrations not cancelled (confirmed, waiting, to confirm, walk-ins)."""
         return self.exclude(status=Registration.Status.CANCELLED)
+
+    def holding_seats(self, now=None):
+        """Keep the registrations that take a seat now (``holds_a_seat``)."""
+        return self.filter(holds_a_seat(now))
 
     def confirmed(self):
         return self.filter(status=Registration.Status.CONFIRMED)
@@ -489,6 +500,9 @@ class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("confirmed")
         WAITING = "waiting", _("waiting list")
+        # Made by a visitor who is not logged in: waits for the link e-mailed to the address
+        # (activities/registrations.py, « confirm »). It holds a seat until ``seat_held_until``.
+        PENDING = "pending", _("to confirm")
         CANCELLED = "cancelled", _("cancelled")
 
     activity = models.ForeignKey(
@@ -529,6 +543,19 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(_("registered on"), default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True, editable=False)
+    news_consent = models.BooleanField(
+        _("asked for the newsletter"),
+        default=False,
+        editable=False,
+        help_text=_("Ticked on the form of a registration to confirm: the consent is recorded once the address is."),
+    )
+    seat_held_until = models.DateTimeField(
+        _("seat held until"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("A registration to confirm holds a free seat until then; empty when it holds none."),
+    )
 
     objects = RegistrationQuerySet.as_manager()
 

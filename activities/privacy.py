@@ -27,7 +27,8 @@ register(
     seen_by=["person", "staff"],
     retention=_(
         "for a person registered for a member organisation, while the organisation is a member; "
-        "for anyone else, anonymised three years after the event (a setting)"
+        "for anyone else, anonymised three years after the event (a setting); a registration never "
+        "confirmed by its e-mailed link is deleted two days after it was made (a setting)"
     ),
 )
 register(
@@ -55,6 +56,15 @@ register(
     seen_by="system",
     retention=_("erased one day after its last registration"),
     what=_("the IP address registrations came from"),
+)
+register(
+    "activities.registration",
+    ["news_consent"],
+    category="event",
+    purpose=_("record the newsletter consent ticked on the form once the address is confirmed"),
+    seen_by="system",
+    retention=_("deleted with a registration never confirmed; kept with the registration otherwise"),
+    what=_("whether the person asked for the newsletter when registering"),
 )
 not_personal(
     "activities.registration", ["organisation"], reason="The name of the organisation the person registers for."
@@ -128,6 +138,19 @@ def erase_registration_addresses(*, now, dry_run):
 @retention_rule("registration-limit-addresses", _("the addresses held for the registration limit are erased a day after their last use"))
 def erase_registration_limit_addresses(*, now, dry_run):
     rows = AddressHold.objects.filter(used_at__lt=now - datetime.timedelta(days=1))
+    count = rows.count()
+    if not dry_run:
+        rows.delete()
+    return count
+
+
+@retention_rule(
+    "unconfirmed-registrations",
+    _("registrations never confirmed by their e-mailed link are deleted two days after they were made (a setting)"),
+)
+def delete_unconfirmed_registrations(*, now, dry_run):
+    limit = now - datetime.timedelta(days=settings.POLE_RETENTION_UNCONFIRMED_DAYS)
+    rows = Registration.objects.filter(status=Registration.Status.PENDING, created_at__lt=limit)
     count = rows.count()
     if not dry_run:
         rows.delete()

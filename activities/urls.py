@@ -11,6 +11,7 @@ urlpatterns = [
     path("activites/<int:pk>/inscrit/", views.registered, name="registered"),
     path("activites/<int:pk>/activite.ics", views.event_ics, name="ics"),
     path("activites/annulation/<str:token>/", views.cancel_registration, name="cancel"),
+    path("activites/confirmation/<str:token>/", views.confirm_registration, name="confirm"),
     path("activites/<int:pk>/accueil/", views.door, name="door"),
     path("activites/<int:pk>/accueil/<int:registration_pk>/presence/", views.mark_present, name="mark-present"),
     path("activites/<int:pk>/accueil/ajout/", views.walk_in, name="walk-in"),

@@ -5,7 +5,7 @@ Who may see what:
   activities that open registration (``registration_open``) are shown, others are 404;
 - the registration form: public (a logged-in representative registers for their member);
   a honeypot field and a limit of registrations per client address per hour keep robots out;
-- the cancellation link: public; its random token is the credential;
+- the confirmation and cancellation links: public; their random token is the credential;
 - the door page, the walk-in form, the attendance sheet, the export and the e-mail to
   registrants: staff holding ``activities.change_registration`` (Personnel, Direction);
   anonymous visitors go to the login page, others get 403;
@@ -15,6 +15,7 @@ Who may see what:
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -45,7 +46,7 @@ from pole.text import fold, normalize_email_identifier
 from . import registrations
 from .calendar import activity_calendar
 from .forms import HONEYPOT_FIELD, CalendarFilterForm, RegistrantEmailForm, RegistrationForm, WalkInForm
-from .models import Activity, Registration
+from .models import Activity, Registration, holds_a_seat
 from .resources import RegistrationResource
 from .selectors import calendar_activities, public_events
 
@@ -99,11 +100,20 @@ def calendar_feed(request):
 
 
 def _seats(activity):
+    """Seats confirmed, waiting and free; a seat held for a registration to confirm is not free. One query.
+
+    ``hold_ends``: when the first seat held now is released (the free count changes then).
+    """
+    from django.db.models import Count, Min
+
+    now = timezone.now()
     counts = Registration.objects.filter(activity=activity).aggregate(
         confirmed=registrations_count(Registration.Status.CONFIRMED),
         waiting=registrations_count(Registration.Status.WAITING),
+        taken=Count("pk", filter=holds_a_seat(now)),
+        hold_ends=Min("seat_held_until", filter=Q(status=Registration.Status.PENDING, seat_held_until__gt=now)),
     )
-    free = None if activity.capacity is None else max(activity.capacity - counts["confirmed"], 0)
+    free = None if activity.capacity is None else max(activity.capacity - counts.pop("taken"), 0)
     return {**counts, "free": free}
 
 
@@ -133,18 +143,8 @@ def _registrations_of(request, activity, contact):
     for registration in own:
         registration.waiting_position = None
         if registration.status == Registration.Status.WAITING:
-            registration.waiting_position = waiting_position(registration)
+            registration.waiting_position = registrations.waiting_position(registration)
     return own, others
-
-
-def waiting_position(registration):
-    """The registration's number on its activity's waiting list (1 for the first person waiting). One query."""
-    return (
-        Registration.objects.waiting()
-        .filter(activity_id=registration.activity_id)
-        .filter(Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, pk__lte=registration.pk))
-        .count()
-    )
 
 
 @public_page
@@ -162,6 +162,9 @@ def event_detail(request, pk):
     # The form closes at the deadline: a cached page must not outlive it.
     if activity.registration_deadline and activity.registration_deadline > timezone.now():
         page_cache.expires(request, activity.registration_deadline)
+    seats = _seats(activity)
+    # A seat held for a registration to confirm is free again at the hold's end: so is the page.
+    page_cache.expires(request, seats["hold_ends"])
     own, colleagues = _registrations_of(request, activity, contact)
     initial = {}
     if contact is not None and not own:
@@ -195,21 +198,19 @@ def event_detail(request, pk):
                     user=request.user,
                     client_address=address,
                     site_url=site_url(request),
+                    # A visitor who is not logged in proves the address by its link (README, « Events »).
+                    confirm_by_email=not request.user.is_authenticated,
+                    news_consent=data.get("news_consent"),
                 )
             except registrations.RegistrationError as error:
                 form.add_error(error.field if error.field in form.fields else None, str(error))
                 status = error.status
             else:
                 registration = seat.registration
-                if data.get("news_consent"):
-                    record_consent(
-                        email=registration.email,
-                        name=registration.name,
-                        purpose=ConsentRecord.Purpose.NEWS,
-                        wording=form.fields["news_consent"].label,
-                        how=ConsentRecord.Channel.REGISTRATION,
-                        user=request.user,
-                    )
+                # A visitor's consent waits for their address to be confirmed (a stranger's address
+                # is never subscribed); a logged-in person's is recorded now.
+                if data.get("news_consent") and not seat.to_confirm:
+                    _record_news_consent(registration, user=request.user)
                 request.session["registered"] = registration.pk
                 # The page after tells whether the confirmation has left (pole/outbox.py).
                 request.session["registered_email"] = seat.email.pk if seat.email is not None else None
@@ -220,13 +221,14 @@ def event_detail(request, pk):
         "activity": activity,
         "form": form,
         "closed": closed,
-        "seats": _seats(activity),
+        "seats": seats,
         "member": member,
         "own_registrations": own,
         "colleague_registrations": colleagues,
         "is_representative": contact is not None,
         # A members-only activity: only a representative logged in to the portal may register.
         "members_only_login": member is None and not activity.non_members_allowed,
+        "hold_minutes": settings.POLE_REGISTRATION_HOLD_MINUTES,
         # The form stays open when it was sent with errors.
         "form_open": request.method == "POST",
     }
@@ -234,21 +236,76 @@ def event_detail(request, pk):
 
 
 def registered(request, pk):
-    """Public: the page after registering, for the session that just did."""
+    """Public: the page after registering (or confirming by the e-mailed link), for the session that just did."""
     activity = get_object_or_404(public_events(), pk=pk)
     registration = Registration.objects.filter(pk=request.session.get("registered"), activity=activity).first()
     if registration is None:
         return redirect("activities:detail", pk=pk)
     position = None
     if registration.status == Registration.Status.WAITING:
-        position = waiting_position(registration)
+        position = registrations.waiting_position(registration)
     email = OutboxMessage.objects.filter(
         pk=request.session.get("registered_email"), recipients=registration.email
     ).first()
     return render(
         request,
         "activities/registered.html",
-        {"activity": activity, "registration": registration, "position": position, "email": email},
+        {
+            "activity": activity,
+            "registration": registration,
+            "position": position,
+            "email": email,
+            "hold_minutes": settings.POLE_REGISTRATION_HOLD_MINUTES,
+        },
+    )
+
+
+def _record_news_consent(registration, *, user):
+    """Record the newsletter consent ticked on the registration form, with the words the person saw."""
+    record_consent(
+        email=registration.email,
+        name=registration.name,
+        purpose=ConsentRecord.Purpose.NEWS,
+        wording=RegistrationForm.base_fields["news_consent"].label,
+        how=ConsentRecord.Channel.REGISTRATION,
+        user=user,
+    )
+
+
+def confirm_registration(request, token):
+    """Public, with the e-mailed link's token: confirm a registration made without logging in.
+
+    A GET shows a button (mail scanners open links; they do not submit forms); the POST
+    confirms, then shows the page after registering.
+    """
+    registration = get_object_or_404(Registration.objects.select_related("activity"), cancel_token=token)
+    activity = registration.activity
+    status = 200
+    if request.method == "POST" and registration.status == Registration.Status.PENDING:
+        try:
+            seat = registrations.confirm(registration=registration, site_url=site_url(request))
+        except registrations.RegistrationError as error:
+            messages.error(request, str(error))
+            status = 400
+        else:
+            if seat.registration.news_consent:
+                _record_news_consent(seat.registration, user=request.user)
+            request.session["registered"] = seat.registration.pk
+            request.session["registered_email"] = seat.email.pk if seat.email is not None else None
+            return redirect("activities:registered", pk=activity.pk)
+    elif request.method == "POST":
+        # Confirmed already (a second click), or cancelled: the page says which.
+        return redirect("activities:confirm", token=token)
+    held = (
+        registration.status == Registration.Status.PENDING
+        and registration.seat_held_until is not None
+        and registration.seat_held_until > timezone.now()
+    )
+    return render(
+        request,
+        "activities/confirm.html",
+        {"registration": registration, "activity": activity, "held": held},
+        status=status,
     )
 
 

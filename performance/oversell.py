@@ -6,13 +6,17 @@ shared server launcher (performance/launcher.py):
 1. a fresh database (``<name>_oversell``), migrated;
 2. ``prepare`` (child process): one event of ``capacity`` seats, all but ``free`` of them
    already taken by confirmed registrations;
-3. gunicorn (several workers, several threads each) serves it with debug off; ``people``
-   threads each open the event's page (their own cookies and CSRF token), wait at a
-   barrier so that they all post together, then post the registration form;
-4. ``read-back`` (child process): the registrations as stored.
+3. gunicorn (several workers, several threads each) serves it; ``people`` threads each open
+   the event's page (their own cookies and CSRF token), wait at a barrier so that they all
+   post together, then post the registration form. They are visitors, not logged in: each
+   registration waits for its e-mailed link, and a free seat is held for it meanwhile;
+4. ``read-back`` (child process): exactly ``free`` registrations hold a seat, none is confirmed;
+5. the same people open their confirmation links (read from the database, as from their
+   mailboxes) and press « Confirmer » all at once;
+6. ``read-back`` again: the registrations as stored.
 
 The run passes when every POST was answered 302, exactly ``free`` of them got a seat, the
-others are on the waiting list with positions 1 … n, and no seat is oversold.
+others are on the waiting list with positions 1 … n, and no seat is oversold or held twice.
 """
 
 import json
@@ -49,33 +53,39 @@ def prepare(*, capacity, free):
 
 
 def read_back(event):
-    """Return the stored registrations of ``event``: counts by status and the waiting order."""
+    """Return the stored registrations of ``event``: counts by status, seats held, the crowd's links."""
     from activities.models import Registration
 
-    rows = list(Registration.objects.filter(activity_id=event).order_by("created_at", "pk").values("email", "status"))
+    rows = list(
+        Registration.objects.filter(activity_id=event)
+        .order_by("created_at", "pk")
+        .values("email", "status", "seat_held_until", "cancel_token")
+    )
     return {
         "confirmed": sum(r["status"] == "confirmed" for r in rows),
         "waiting": sum(r["status"] == "waiting" for r in rows),
         "cancelled": sum(r["status"] == "cancelled" for r in rows),
+        "pending": sum(r["status"] == "pending" for r in rows),
+        "held": sum(r["status"] == "pending" and r["seat_held_until"] is not None for r in rows),
         "emails": [r["email"] for r in rows if r["email"].endswith("@foule.exemple.org")],
         "distinct_emails": len({r["email"] for r in rows}),
         "total": len(rows),
+        "links": {r["email"]: f"/activites/confirmation/{r['cancel_token']}/" for r in rows if r["status"] == "pending"},
     }
 
 
-def _person(index, base_url, event, barrier, results, lock):
+def _person(index, base_url, url, field, data, barrier, results, lock):
+    """Open ``url`` (with one's own cookies), wait at the barrier, post its form with ``data``."""
     import httpx
 
-    url = f"/activites/{event}/"
-    email = f"personne-{index}@foule.exemple.org"
-    outcome = {"index": index, "email": email}
+    outcome = {"index": index, "email": data.get("email")}
     # A new connection for each request: gunicorn closes a connection idle for 2 s (its keep-alive),
     # and the wait at the barrier would leave the page's connection idle that long.
     headers = {"Connection": "close"}
     with httpx.Client(base_url=base_url, timeout=120, follow_redirects=False, headers=headers) as client:
         try:
             page = client.get(url)
-            fields = loadtest.form_fields(page.text, "name")
+            fields = loadtest.form_fields(page.text, field)
         except Exception as error:  # any failure of the exchange counts
             fields, outcome["error"] = {}, f"GET: {type(error).__name__}: {error}"
         try:
@@ -83,7 +93,7 @@ def _person(index, base_url, event, barrier, results, lock):
         except threading.BrokenBarrierError:
             outcome.setdefault("error", "the others never came to the barrier")
         if "error" not in outcome:
-            fields.update(name=f"Personne {index}", email=email, organisation="Foule inc.", phone="418 555-0134")
+            fields.update(data)
             started = time.perf_counter()
             try:
                 response = client.post(url, data=fields)
@@ -95,15 +105,16 @@ def _person(index, base_url, event, barrier, results, lock):
         results.append(outcome)
 
 
-def storm(base_url, *, event, people):
-    """Send ``people`` registrations at once (after a barrier); return each one's outcome and the time taken."""
+def _crowd(base_url, people):
+    """``people`` requests at once, after a barrier: ``people`` is a list of (url, field, data)."""
     import logging
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request says nothing here
-    barrier = threading.Barrier(people)
+    barrier = threading.Barrier(len(people))
     results, lock = [], threading.Lock()
     threads = [
-        threading.Thread(target=_person, args=(i, base_url, event, barrier, results, lock)) for i in range(people)
+        threading.Thread(target=_person, args=(i, base_url, url, field, data, barrier, results, lock))
+        for i, (url, field, data) in enumerate(people)
     ]
     for thread in threads:
         thread.start()
@@ -111,6 +122,44 @@ def storm(base_url, *, event, people):
     for thread in threads:
         thread.join()
     return results, time.monotonic() - started
+
+
+def storm(base_url, *, event, people):
+    """Send ``people`` registrations at once (after a barrier); return each one's outcome and the time taken."""
+    crowd = [
+        (
+            f"/activites/{event}/",
+            "name",
+            {
+                "name": f"Personne {index}",
+                "email": f"personne-{index}@foule.exemple.org",
+                "organisation": "Foule inc.",
+                "phone": "418 555-0134",
+            },
+        )
+        for index in range(people)
+    ]
+    return _crowd(base_url, crowd)
+
+
+def confirm_storm(base_url, *, links):
+    """Everyone opens their confirmation link and presses « Confirmer » at once (``links``: e-mail → path)."""
+    return _crowd(base_url, [(link, "csrfmiddlewaretoken", {"email": email}) for email, link in sorted(links.items())])
+
+
+def check_holds(*, capacity, free, people, results, stored):
+    """After the registrations: exactly ``free`` seats held, none confirmed beyond those taken before."""
+    problems = []
+    errors = [r for r in results if "error" in r or r.get("status") != 302]
+    if errors:
+        problems.append(f"{len(errors)} registrations failed or were refused, e.g. {errors[:3]}")
+    if stored["held"] != free:
+        problems.append(f"{stored['held']} seats held for {free} free seats")
+    if stored["confirmed"] != capacity - free:
+        problems.append(f"{stored['confirmed']} confirmed before any confirmation link was opened")
+    if stored["pending"] != people:
+        problems.append(f"{stored['pending']} registrations to confirm, {people} expected")
+    return problems
 
 
 def check(*, capacity, free, people, results, stored):
@@ -178,25 +227,38 @@ def run(*, database_url, workdir, people=200, capacity=50, free=20, workers=4, t
                     f"for the last {free} of {capacity} seats…"
                 )
                 results, elapsed = storm(base_url, event=event, people=people)
+                held = _read_back(event, workdir, "held", environment, log)
+                hold_problems = check_holds(capacity=capacity, free=free, people=people, results=results, stored=held)
+                out(f"{held['held']} seats held, {held['pending']} registrations to confirm; all confirm at once…")
+                confirmations, confirm_elapsed = confirm_storm(base_url, links=held["links"])
             finally:
                 launcher.stop(server)
             if server.returncode not in (0, -signal.SIGTERM):
                 out(f"gunicorn ended with status {server.returncode}")
-            back_file = workdir / "read_back.json"
-            launcher.manage(
-                "oversell",
-                "--phase=read-back",
-                f"--event={event}",
-                f"--state={back_file}",
-                environment=environment,
-                log=log,
-            )
-            stored = json.loads(back_file.read_text())
+            stored = _read_back(event, workdir, "stored", environment, log)
         finally:
             launcher.drop_database(database_url)
-    figures, problems = check(capacity=capacity, free=free, people=people, results=results, stored=stored)
-    figures.update(seconds=round(elapsed, 2), workers=workers, threads=threads, log=str(log_path))
-    return figures, problems
+    figures, problems = check(
+        capacity=capacity, free=free, people=people, results=results + confirmations, stored=stored
+    )
+    figures.update(
+        seats_held=held["held"],
+        seconds=round(elapsed, 2),
+        confirm_seconds=round(confirm_elapsed, 2),
+        workers=workers,
+        threads=threads,
+        log=str(log_path),
+    )
+    return figures, hold_problems + problems
+
+
+def _read_back(event, workdir, name, environment, log):
+    """The registrations as stored, read by a child process (the app's own settings and database)."""
+    back_file = Path(workdir) / f"read_back_{name}.json"
+    launcher.manage(
+        "oversell", "--phase=read-back", f"--event={event}", f"--state={back_file}", environment=environment, log=log
+    )
+    return json.loads(back_file.read_text())
 
 
 def oversell_database_url(url):

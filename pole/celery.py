@@ -31,6 +31,12 @@ app.conf.beat_schedule = {
     "outbox-send-due": {"task": "pole.tasks.send_due_emails", "schedule": 60.0},
     # Publications queued while the broker was away, or cut short by a worker's death.
     "reports-resume-publications": {"task": "reports.tasks.resume_publications", "schedule": 300.0},
+    # Seats held for registrations not confirmed in time go to the waiting list (activities/registrations.py).
+    "activities-release-held-seats": {
+        "task": "pole.tasks.run_daily_command",
+        "schedule": 300.0,
+        "args": ["release_held_seats"],
+    },
     # The dues reminders, once a day (members/billing/renewals.py; at most one e-mail a member a day).
     "members-dues-reminders": {"task": "members.tasks.send_dues_reminders", "schedule": crontab(hour=8, minute=30)},
     # The retention job of the personal-information registry (manage.py apply_retention, pole/privacy.py):

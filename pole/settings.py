@@ -442,6 +442,9 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # an import ends well within the web server's timeout.
 # Online registrations to events one client address may make in an hour (a spam guard).
 POLE_REGISTRATION_LIMIT_PER_HOUR = env_int("POLE_REGISTRATION_LIMIT_PER_HOUR", 10, minimum=1)
+# A visitor who is not logged in confirms a registration by the link e-mailed to the address; a
+# free seat is held for them this many minutes (activities/registrations.py).
+POLE_REGISTRATION_HOLD_MINUTES = env_int("POLE_REGISTRATION_HOLD_MINUTES", 30, minimum=5)
 POLE_IMPORT_MAX_ROWS = env_int("POLE_IMPORT_MAX_ROWS", 20_000, minimum=1)
 POLE_IMPORT_MAX_BYTES = env_bytes("POLE_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 
@@ -493,3 +496,5 @@ POLE_RETENTION_REGISTRANT_YEARS = env_int("POLE_RETENTION_REGISTRANT_YEARS", 3, 
 POLE_RETENTION_LOGIN_DAYS = env_int("POLE_RETENTION_LOGIN_DAYS", 365, minimum=1)
 POLE_RETENTION_FORMER_MEMBER_YEARS = env_int("POLE_RETENTION_FORMER_MEMBER_YEARS", 3, minimum=1)
 POLE_RETENTION_EMAIL_DAYS = env_int("POLE_RETENTION_EMAIL_DAYS", 365, minimum=30)
+# Registrations never confirmed by their e-mail link are deleted this many days after they were made.
+POLE_RETENTION_UNCONFIRMED_DAYS = env_int("POLE_RETENTION_UNCONFIRMED_DAYS", 2, minimum=1)

@@ -103,6 +103,7 @@ PAGES = {
     "activities:registered": (302, 302, 302, 302, 302),  # back to the event without a registration of this session
     "activities:ics": EVERYONE_200,
     "activities:cancel": EVERYONE_200,  # the token is the credential
+    "activities:confirm": EVERYONE_200,  # the e-mailed link's token is the credential
     "activities:door": (302, 403, 403, 200, 200),
     "activities:mark-present": (302, 403, 403, 405, 405),  # POST only
     "activities:walk-in": (302, 403, 403, 200, 200),
@@ -369,6 +370,7 @@ def url_of(pattern, world):
             "registration_pk": world["rows"]["activities.registration"].pk,
         },
         "activities:cancel": {"token": world["rows"]["activities.registration"].cancel_token},
+        "activities:confirm": {"token": world["rows"]["activities.registration"].cancel_token},
         "activities:portal-cancel": {"pk": world["registration_of_a"].pk},
         "members:renew": {"year": world["campaign"].fiscal_year.label},
         "members:invoice-pdf": {"pk": world["invoice_a"].pk},

@@ -88,6 +88,21 @@ def test_registration_confirmed_waiting_and_promoted(committed):
     assert_plain(promoted, TITLE, NETWORK, subject_holds=[TITLE])
 
 
+def test_the_request_to_confirm_a_visitor_s_registration(committed):
+    event = EventFactory(title=TITLE, place="Salle « Le Rucher » & annexe", capacity=5)
+    message, seat = only_message(
+        committed,
+        lambda: registrations.register(
+            activity=event, name="Marie d'Amours", email="marie@exemple.org", organisation=MEMBER, site_url=SITE,
+            confirm_by_email=True,
+        ),
+    )
+    assert spaced(message.subject) == f"Confirmez votre inscription : {typographic(TITLE)}"
+    assert_plain(message, TITLE, "Marie d'Amours", "Salle « Le Rucher » & annexe", NETWORK)
+    assert f"{SITE}/activites/confirmation/{seat.registration.cancel_token}/" in message.body
+    assert message.attachments == []  # the event's .ics comes with the confirmation, once confirmed
+
+
 def test_the_staff_message_to_registrants_is_sent_as_typed(committed):
     event = EventFactory(title=TITLE)
     RegistrationFactory(activity=event, email="marie@exemple.org")

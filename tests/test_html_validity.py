@@ -11,6 +11,7 @@ report's page and archived file. All are checked in one run of the checker; the 
 with every message it gives, page by page.
 """
 
+import datetime
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from activities.models import Activity, Registration
 from demo.loader import load_demo
@@ -137,6 +139,14 @@ def public_pages(client):
     member = Member.objects.filter(directory_consent=True, memberships__isnull=False).order_by("name").first()
     events = list(Activity.objects.filter(registration_open=True).order_by("start_date"))
     registration = Registration.objects.filter(activity__in=events).order_by("pk").first()
+    pending = Registration.objects.create(
+        activity=events[0],
+        name="Visiteuse à confirmer",
+        email="visiteuse@exemple.org",
+        organisation="Voisins solidaires",
+        status=Registration.Status.PENDING,
+        seat_held_until=timezone.now() + datetime.timedelta(minutes=30),
+    )
     unsubscribe = reverse("unsubscribe", args=[unsubscribe_token("news", ["membre@exemple.org", "autre@exemple.org"])])
     urls = {
         "home": "/",
@@ -154,6 +164,8 @@ def public_pages(client):
         "password reset link (invalid)": reverse("password_reset_confirm", args=["MQ", "wrong-token"]),
         "password reset complete": reverse("password_reset_complete"),
         "cancel a registration": reverse("activities:cancel", args=[registration.cancel_token]),
+        "confirmation link (already confirmed)": reverse("activities:confirm", args=[registration.cancel_token]),
+        "confirmation link (to confirm, a seat held)": reverse("activities:confirm", args=[pending.cancel_token]),
         "privacy policy": reverse("privacy"),
         "unsubscribe": unsubscribe,
         "unsubscribe (dues)": reverse("unsubscribe", args=[unsubscribe_token("dues", ["a@exemple.org", "b@exemple.org"])]),

@@ -325,6 +325,18 @@ def test_two_servers_share_files_cache_and_login_locks(two_servers):
         "Task pole.tasks" in two_servers["worker_log"].read_text() or "deliver" in two_servers["worker_log"].read_text()
     )
     say(f"B: a visitor registered; the worker sent « {sent[0]['Subject']} » to aline@exemple.org over SMTP")
+    # The e-mailed link, opened on A: it confirms the registration, and the worker sends the confirmation.
+    body = sent[0].get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://[^/\s]+(/activites/confirmation/[^/\s]+/)", body)[1]
+    on_a = visitor.on(a)
+    button = on_a.get(link)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', button.text)[1]
+    assert on_a.client.post(link, data={"csrfmiddlewaretoken": token}).status_code == 302
+    confirmed = wait_for(
+        lambda: [m for m in two_servers["smtp"].messages if "aline@exemple.org" in m["To"]][1:], attempts=240
+    )
+    assert confirmed and confirmed[0]["Subject"].strip().startswith("Inscription confirmée"), confirmed
+    say(f"A: the link confirmed it; the worker sent « {confirmed[0]['Subject']} »")
 
     # --- Locked on A, refused on B --------------------------------------------------------------
     intruder = Browser(a)

@@ -97,7 +97,13 @@ def test_one_event_as_ics_and_a_private_activity_is_404(client):
 # --- Registration -----------------------------------------------------------------------------
 
 
-def test_registering_saves_a_normalised_registration_and_sends_the_confirmation(client, committed):
+def confirmation_link(message):
+    """The link of the e-mail asking a visitor to confirm their registration (its path)."""
+    (path,) = re.findall(r"https?://[^/\s]+(/activites/confirmation/[^/\s]+/)", message.body)
+    return path
+
+
+def test_registering_saves_a_normalised_registration_to_confirm_by_the_e_mailed_link(client, committed):
     event = EventFactory(capacity=10)
     with committed():
         response = client.post(
@@ -108,12 +114,31 @@ def test_registering_saves_a_normalised_registration_and_sends_the_confirmation(
     assert (registration.email, registration.phone, registration.status) == (
         "marie@exemple.org",
         "418 555-0134",
-        "confirmed",
+        "pending",
     )
     assert registration.client_address == "127.0.0.1"
-    page = client.get(response["Location"])
-    assert "Vous êtes inscrit" in page.content.decode()
-    assert len(mail.outbox) == 1
+    page = client.get(response["Location"]).content.decode().replace("\u00a0", " ")
+    assert "Confirmez votre inscription" in page and "Une place vous est réservée pendant 30 minutes" in page
+    (request,) = mail.outbox
+    assert request.to == ["marie@exemple.org"] and request.subject.startswith("Confirmez votre inscription")
+    assert request.attachments == []
+
+    # The link shows a button (a mail scanner opening it confirms nothing); pressing it confirms.
+    link = confirmation_link(request)
+    assert "Confirmer mon inscription" in client.get(link).content.decode()
+    assert Registration.objects.get().status == "pending"
+    with committed():
+        confirmed = client.post(link, follow=True)
+    assert "Vous êtes inscrit" in confirmed.content.decode()
+    assert Registration.objects.get().status == "confirmed"
+    (_, confirmation) = mail.outbox
+    assert confirmation.subject.startswith("Inscription confirmée")
+    assert [name for name, _content, _type in confirmation.attachments] == ["evenement.ics"]
+    # The link again: already confirmed, nothing changes and nothing is sent.
+    with committed():
+        again = client.post(link)
+    assert again.status_code == 302 and len(mail.outbox) == 2
+    assert "confirmée" in client.get(link).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -165,13 +190,20 @@ def test_an_address_is_limited_to_some_registrations_an_hour(client, settings):
     assert Registration.objects.count() == 2
 
 
-def test_a_full_event_puts_the_person_on_the_waiting_list(client):
+def test_a_full_event_puts_the_person_on_the_waiting_list_once_confirmed(client, committed):
     event = EventFactory(capacity=1)
     RegistrationFactory(activity=event)
     response = client.get(reverse("activities:detail", args=[event.pk]))
     assert "liste d’attente" in response.content.decode()
-    response = client.post(reverse("activities:detail", args=[event.pk]), form_data(), follow=True)
-    assert "numéro 1 sur la liste d’attente" in response.content.decode()
+    with committed():
+        response = client.post(reverse("activities:detail", args=[event.pk]), form_data(), follow=True)
+    text = response.content.decode().replace("\u00a0", " ")
+    assert "est complète : une fois confirmée, votre inscription rejoint la liste d’attente" in text
+    registration = Registration.objects.get(email="marie@exemple.org")
+    assert (registration.status, registration.seat_held_until) == ("pending", None)
+    with committed():
+        confirmed = client.post(confirmation_link(mail.outbox[0]), follow=True)
+    assert "numéro 1 sur la liste d’attente" in confirmed.content.decode()
     assert Registration.objects.get(email="marie@exemple.org").status == "waiting"
 
 

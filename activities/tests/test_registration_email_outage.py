@@ -34,28 +34,36 @@ def test_registering_while_the_mail_server_refuses_shows_success_and_sends_later
     page = client.get(response["Location"])
     assert page.status_code == 200
     text = page.content.decode().replace("\u00a0", " ")
-    assert "Vous êtes inscrit" in text
-    assert "Le courriel de confirmation à marie@exemple.org n’a pas encore pu partir" in text
+    assert "Confirmez votre inscription" in text
+    assert "Le courriel n’a pas encore pu partir" in text
     registration = Registration.objects.get()
-    assert registration.status == "confirmed"
+    assert registration.status == "pending" and registration.seat_held_until is not None
     stored = OutboxMessage.objects.get()
-    assert (stored.status, stored.attempts, stored.kind) == ("pending", 1, "activities.registration_confirmed")
+    assert (stored.status, stored.attempts, stored.kind) == ("pending", 1, "activities.registration_to_confirm")
     assert "451" in stored.last_error and smtp_server.messages == []
 
-    # Trying again says « already registered »: the registration was saved the first time.
+    # Trying again says the registration waits for its link: it was saved the first time.
     again = client.post(reverse("activities:detail", args=[event.pk]), form_data())
-    assert again.status_code == 400 and "déjà inscrite" in again.content.decode()
+    assert again.status_code == 400 and "attend sa confirmation" in again.content.decode()
 
     smtp_server.mode = "accept"
     assert outbox.send_due(now=after_the_first_retry()).sent == 1
-    (delivered,) = smtp_server.messages
-    assert delivered["To"] == "marie@exemple.org"
+    (request,) = smtp_server.messages
+    assert request["To"] == "marie@exemple.org"
+    assert request["Subject"].strip().replace("\u00a0", " ") == "Confirmez votre inscription : Déjeuner d’affaires"
+    link = f"/activites/confirmation/{registration.cancel_token}/"
+    assert link in request.get_body(preferencelist=("plain",)).get_content()
+
+    with committed():
+        confirmed = client.post(link)
+    assert confirmed.status_code == 302
+    (_, delivered) = smtp_server.messages
     assert delivered["Subject"].strip().replace("\u00a0", " ") == "Inscription confirmée : Déjeuner d’affaires"
     body = delivered.get_body(preferencelist=("plain",)).get_content()
     assert f"/activites/annulation/{registration.cancel_token}/" in body
     assert [part.get_filename() for part in delivered.iter_attachments()] == ["evenement.ics"]
     # The page now says it left.
-    assert "Une confirmation a été envoyée à marie@exemple.org" in client.get(response["Location"]).content.decode()
+    assert "Une confirmation a été envoyée à marie@exemple.org" in client.get(confirmed["Location"]).content.decode()
 
 
 def test_registering_with_no_mail_server_listening_is_no_error(client, committed, closed_smtp_port):
@@ -66,8 +74,11 @@ def test_registering_with_no_mail_server_listening_is_no_error(client, committed
             reverse("activities:detail", args=[event.pk]), form_data(email="b@exemple.org"), follow=True
         )
     assert first.status_code == 302 and second.status_code == 200
+    # The first holds the one seat; the second will join the waiting list once confirmed.
     assert "liste d’attente" in second.content.decode()
-    assert [r.status for r in Registration.objects.order_by("pk")] == ["confirmed", "waiting"]
+    rows = Registration.objects.order_by("pk")
+    assert [r.status for r in rows] == ["pending", "pending"]
+    assert [r.seat_held_until is not None for r in rows] == [True, False]
     assert set(OutboxMessage.objects.values_list("status", "attempts")) == {("pending", 1)}
 
 

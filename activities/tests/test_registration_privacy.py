@@ -65,6 +65,10 @@ def test_the_news_consent_is_recorded_only_when_ticked_with_its_wording(client, 
         url,
         {"name": "Marie", "email": "Marie@Exemple.org", "organisation": "Ailleurs", "site_web": "", "news_consent": "on"},
     )
+    # Not before the address is confirmed by its link: nobody subscribes someone else's address.
+    assert not ConsentRecord.objects.exists()
+    for registration in Registration.objects.all():
+        client.post(reverse("activities:confirm", args=[registration.cancel_token]))
     (consent,) = ConsentRecord.objects.all()
     assert (consent.email, consent.name, consent.purpose, consent.given_how) == (
         "marie@exemple.org", "Marie", "news", "registration"

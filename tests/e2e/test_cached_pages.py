@@ -32,7 +32,8 @@ def fill_and_register(page, *, name, email):
     page.get_by_label("Courriel").fill(email)
     page.get_by_label("Organisation", exact=True).fill("Coop des Deux Rives")
     page.get_by_role("button", name="S’inscrire").click()
-    page.get_by_role("heading", name="Vous êtes inscrit·e").wait_for()
+    # Not logged in: the registration waits for the e-mailed link and holds a seat meanwhile.
+    page.get_by_role("heading", name="Confirmez votre inscription").wait_for()
 
 
 def test_visitors_register_through_a_cached_event_page(new_page, live_server):
@@ -44,7 +45,8 @@ def test_visitors_register_through_a_cached_event_page(new_page, live_server):
     assert re.search(r"10 places libres sur 10", second.locator("#seats").inner_text())
     fill_and_register(second, name="Éloïse Roy", email="eloise@exemple.org")  # …and its form works
 
-    # The first visitor's page was rendered before: its form works too, and the page now counts 9.
+    # The first visitor's page was rendered before: its form works too, and the page now counts 8
+    # (each registration to confirm holds its seat).
     fill_and_register(first, name="Marie Tremblay", email="marie@exemple.org")
     third = new_page(DESKTOP)
     assert open_event(third, event) == "miss"

@@ -7,6 +7,7 @@ back: it is delivered. Set POLE_SCREENSHOTS to a folder to keep the pictures.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -62,11 +63,11 @@ def test_registering_while_the_mail_server_refuses_then_staff_send_it_again(
     for page, width in ((desktop, "1280"), (phone, "390")):
         if page is phone:
             phone.goto(desktop.url)
-        page.get_by_role("heading", name="Vous êtes inscrit·e").wait_for()
+        page.get_by_role("heading", name="Confirmez votre inscription").wait_for()
         text = " ".join(page.locator("main").inner_text().replace("\u00a0", " ").split())
-        assert "affaires à Québec » est confirmée." in text
-        assert "Le courriel de confirmation à marie@exemple.org n’a pas encore pu partir" in text
-        assert "Votre inscription est bel et bien enregistrée." in text
+        assert "Nous avons envoyé un courriel à marie@exemple.org" in text
+        assert "Une place vous est réservée pendant 30 minutes" in text
+        assert "Le courriel n’a pas encore pu partir : il est conservé et envoyé dès que" in text
         page.screenshot(path=screenshots / f"inscription-courriel-en-panne-{width}.png", full_page=True)
 
     stored = OutboxMessage.objects.get()
@@ -93,16 +94,25 @@ def test_registering_while_the_mail_server_refuses_then_staff_send_it_again(
     assert "envoyé" in staff.locator("#result_list tbody tr").filter(has_text="marie@exemple.org").inner_text()
     staff.screenshot(path=screenshots / "boite-envoi-apres-renvoi.png", full_page=True)
 
-    (delivered,) = smtp_server.messages
-    assert delivered["To"] == "marie@exemple.org"
-    assert " ".join(delivered["Subject"].replace("\u00a0", " ").split()) == (
-        "Inscription confirmée : Déjeuner d’affaires à Québec"
+    (request,) = smtp_server.messages
+    assert request["To"] == "marie@exemple.org"
+    assert " ".join(request["Subject"].replace("\u00a0", " ").split()) == (
+        "Confirmez votre inscription : Déjeuner d’affaires à Québec"
     )
     stored.refresh_from_db()
     assert (stored.status, stored.attempts) == ("sent", 2)
 
-    # The visitor's page now says the confirmation left.
+    # The visitor's page now says the e-mail left; its link confirms, and the confirmation follows.
     desktop.reload()
+    assert "n’a pas encore pu partir" not in desktop.locator("main").inner_text()
+    body = request.get_body(preferencelist=("plain",)).get_content()
+    desktop.goto(re.search(r"http://\S+/activites/confirmation/\S+/", body)[0])
+    desktop.get_by_role("button", name="Confirmer mon inscription").click()
+    desktop.get_by_role("heading", name="Vous êtes inscrit·e").wait_for()
     assert "Une confirmation a été envoyée à marie@exemple.org" in desktop.locator("main").inner_text().replace(
         "\u00a0", " "
+    )
+    (_, confirmation) = smtp_server.messages
+    assert " ".join(confirmation["Subject"].replace("\u00a0", " ").split()) == (
+        "Inscription confirmée : Déjeuner d’affaires à Québec"
     )

@@ -55,14 +55,25 @@ def link_in(message, pattern):
     return re.search(pattern, message.body)[0]
 
 
+def confirm_by_link(page, email):
+    """As a visitor does: wait for the page asking to confirm, open the e-mailed link, press the button."""
+    page.get_by_role("heading", name="Confirmez votre inscription").wait_for()
+    (request,) = [m for m in mail.outbox if m.to == [email] and m.subject.startswith("Confirmez votre inscription")]
+    assert request.attachments == []  # the event's .ics comes once confirmed
+    page.goto(link_in(request, r"http://\S+/activites/confirmation/\S+/"))
+    page.get_by_role("button", name="Confirmer mon inscription").click()
+
+
 def test_register_cancel_promote_and_check_in_on_a_phone(new_page, live_server, personnel):
     event = EventFactory(title="Atelier de comptabilité", capacity=1, objectives=[ObjectiveFactory()])
 
-    # A visitor registers: the last seat is theirs, and the confirmation arrives.
+    # A visitor registers: a link comes by e-mail; once confirmed, the last seat is theirs.
     first = new_page(DESKTOP)
     register(first, event, name="Marie Tremblay", email="Marie@Exemple.org")
+    first.get_by_text("Une place vous est réservée pendant 30 minutes").wait_for()
+    confirm_by_link(first, "marie@exemple.org")
     first.get_by_role("heading", name="Vous êtes inscrit·e").wait_for()
-    (confirmation,) = mail.outbox
+    (_request, confirmation) = mail.outbox
     assert confirmation.to == ["marie@exemple.org"]
     assert confirmation.subject == "Inscription confirmée\u00a0: Atelier de comptabilité"
     assert confirmation.attachments[0][0] == "evenement.ics"
@@ -77,6 +88,7 @@ def test_register_cancel_promote_and_check_in_on_a_phone(new_page, live_server, 
     second.goto(f"/activites/{event.pk}/")
     second.get_by_text("L’activité est complète").wait_for()
     register(second, event, name="Éloïse Roy", email="eloise@exemple.org")
+    confirm_by_link(second, "eloise@exemple.org")
     second.get_by_text("vous êtes numéro 1 sur la liste d’attente").wait_for()
     assert sideways_overflow(second) == 0
     assert mail.outbox[-1].subject == "Liste d’attente\u00a0: Atelier de comptabilité"
@@ -138,6 +150,7 @@ def test_registration_form_shows_french_errors_and_saves_nothing(new_page, live_
     page.get_by_label("Téléphone").fill("418 555-0134")
     page.get_by_label("Organisation").fill(member.name)
     page.get_by_role("button", name="S’inscrire").click()
+    confirm_by_link(page, "marie@exemple.org")
     page.get_by_role("heading", name="Vous êtes inscrit·e").wait_for()
     registration = Registration.objects.get()
     assert (registration.member, registration.organisation) == (None, member.name)
@@ -192,6 +205,7 @@ def test_admin_opens_registration_and_cancelling_promotes(new_page, live_server,
     # Someone registers on the public page and waits; cancelling the seat in the admin promotes them.
     visitor = new_page(DESKTOP)
     register(visitor, activity, name="Éloïse Roy", email="eloise@exemple.org")
+    confirm_by_link(visitor, "eloise@exemple.org")
     visitor.get_by_text("vous êtes numéro 1 sur la liste d’attente").wait_for()
     mail.outbox.clear()
     page.goto(f"/admin/activities/registration/{held.pk}/change/")

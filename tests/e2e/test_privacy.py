@@ -105,6 +105,12 @@ def test_registering_shows_the_notice_and_records_the_news_consent_only_when_tic
     assert sideways_overflow(page) == 0
     consent.check()
     page.get_by_role("button", name="S’inscrire").click()
+    page.get_by_role("heading", name="Confirmez votre inscription").wait_for()
+    # The consent waits for the address: nobody subscribes a stranger's address.
+    assert not ConsentRecord.objects.exists()
+    (request,) = mail.outbox
+    page.goto(re.search(r"http://\S+/activites/confirmation/\S+/", request.body)[0])
+    page.get_by_role("button", name="Confirmer mon inscription").click()
     page.get_by_role("heading", name="Vous êtes inscrit·e").wait_for()
     assert Registration.objects.get().needs == "Végétarienne"
     (record,) = ConsentRecord.objects.all()
