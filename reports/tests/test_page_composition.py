@@ -25,7 +25,7 @@ from reports.page_fill import check_pdf, format_table, format_violations, read_t
 from reports.tests.factories import AnnualReportFactory, ReportMessageFactory
 
 # The demo's render is shared with the other report modules (conftest.py's ``demo_report``).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-report")]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("demo-report")]
 
 YEAR = FiscalYear(2017)
 
@@ -186,7 +186,6 @@ def test_2017_2018_governance_shares_the_last_objective_s_page_instead_of_standi
 LADDERS = ".text { max-width: 2.6in; } .text p { hyphenate-limit-chars: 4 1 1; }"
 
 
-@pytest.mark.django_db
 def test_a_paragraph_ending_three_lines_in_a_row_with_a_hyphen_is_set_again_without(monkeypatch, tmp_path):
     report = AnnualReportFactory(fiscal_year=YEAR)
     ReportMessageFactory(report=report, title="Un message", body=demo_data.PRESIDENTS_MESSAGE["body"])
