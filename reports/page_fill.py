@@ -23,6 +23,8 @@ each element's ``id``) and returns each ``Violation`` of the rules of issue 24:
 
 - ``half-empty``: an inner page whose content reaches less than half way down its text area,
   other than a chapter's last page;
+- ``lone-chapter``: a chapter alone on a page it fills less than half, when it would have fit
+  under the page before it (reports/pdf.py lets such a chapter follow that page);
 - ``continuation``: a list or table split across pages without « (suite) » at the head of each
   page it runs onto (the template marks a list's start ``list-…`` and its end ``list-…-end``);
 - ``orphan`` / ``widow``: a paragraph leaving a single line at the foot of a page, or a single
@@ -51,6 +53,9 @@ DPI = 40
 PAPER_THRESHOLD = 235
 # Pages other than the covers and a chapter's last page must reach this far down.
 MIN_REACH = 50
+# The room a chapter following the page before it takes besides its content, in per cent of the
+# text area: the 26 pt above it (report-print.css, .flows), 4 %, and 2 % for the measure's rounding.
+FLOW_ROOM = 6
 # Consecutive hyphenated line ends allowed in a paragraph.
 MAX_HYPHENATED_LINES = 2
 
@@ -168,8 +173,9 @@ ABSENT_NOTE = re.compile(
 
 @dataclass
 class Violation:
-    """A composition rule a page breaks: ``rule`` (``half-empty``, ``continuation``, ``orphan``,
-    ``widow``, ``hyphens``, ``chart``), the page's number and what a reader sees there."""
+    """A composition rule a page breaks: ``rule`` (``half-empty``, ``lone-chapter``,
+    ``continuation``, ``orphan``, ``widow``, ``hyphens``, ``chart``), the page's number and what a
+    reader sees there."""
 
     rule: str
     page: int
@@ -337,6 +343,27 @@ def _half_empty(fills):
     ]
 
 
+def _lone_chapters(fills):
+    found = []
+    for previous, page in zip(fills, fills[1:]):
+        if (
+            page.opens_chapter
+            and page.ends_chapter
+            and not (page.is_cover or previous.is_cover)
+            and page.reach < MIN_REACH
+            and previous.reach + page.reach + FLOW_ROOM <= 100
+        ):
+            found.append(
+                Violation(
+                    "lone-chapter",
+                    page.number,
+                    f"a chapter alone on a page it fills to {page.reach:.0f} %, which fits under page "
+                    f"{previous.number} (filled to {previous.reach:.0f} %)",
+                )
+            )
+    return found
+
+
 def _continuations(pages, anchors):
     """A list (``list-…`` … ``list-…-end``) running onto a page whose head does not say « (suite) »."""
     found = []
@@ -448,6 +475,7 @@ def check_pdf(pdf_path):
     pages = read_text_layout(pdf_path)
     violations = [
         *_half_empty(fills),
+        *_lone_chapters(fills),
         *_continuations(pages, anchors),
         *_widows_and_orphans(pages, covers),
         *_hyphen_ladders(pages, covers),

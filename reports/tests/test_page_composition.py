@@ -1,7 +1,8 @@
 """Page composition, measured on the PDF (reports/page_fill.py, ``report_pages``): no inner page
-more than half empty but a chapter's last, no list continued without « (suite) », no widow nor
-orphan line, no more than two hyphenated line ends in a row, no objective left out of the chart
-without a word — on the demo (2016-2017) and on 2017-2018 while it runs.
+more than half empty but a chapter's last, no short chapter alone on a page when it fits under
+the page before, no list continued without « (suite) », no widow nor orphan line, no more than
+two hyphenated line ends in a row, no objective left out of the chart without a word — on the
+demo (2016-2017) and on 2017-2018 while it runs.
 
 Each rule is first shown to catch what it forbids, on a small PDF made to break it.
 """
@@ -63,6 +64,18 @@ def test_a_page_more_than_half_empty_is_caught_unless_it_ends_a_chapter(tmp_path
     # The same page closing a chapter (the next page opens one) may be light.
     chapter_end = short_page.replace('<div style="break-before: page">', '<div id="chapter-b" style="break-before: page">')
     assert composition(tmp_path, chapter_end).violations == []
+
+
+def test_a_short_chapter_alone_on_a_page_it_would_share_with_the_page_before_is_caught(tmp_path):
+    chapters = (
+        f'<div id="chapter-a">{filler(12)}</div><div id="chapter-b" style="break-before: page">{filler(8)}</div>'
+        f'<div id="chapter-c" style="break-before: page">{filler(45)}</div>'
+    )
+    found = composition(tmp_path, chapters)
+    assert [(v.rule, v.page) for v in found.violations] == [("lone-chapter", 2)], explain(found)
+    # Following the page before it (as reports/pdf.py lets it), it breaks no rule.
+    flowing = chapters.replace('<div id="chapter-b" style="break-before: page">', '<div id="b" style="margin-top: 26pt">')
+    assert composition(tmp_path, flowing).violations == []
 
 
 LIST = '<h2>Liste</h2><ul id="list-names">{}</ul><div id="list-names-end"></div>'.format(

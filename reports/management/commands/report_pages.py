@@ -13,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Render a fiscal year's annual report to PDF (or read a PDF given with --pdf), print for each page "
         "its ink coverage and how far down its text area the content reaches, then every composition rule "
-        "the pages break: a page more than half empty, a list continued without « (suite) », a widow or "
+        "the pages break: a page more than half empty, a short chapter alone on a page when it fits under the "
+        "page before, a list continued without « (suite) », a widow or "
         "orphan line, more than two hyphenated line ends in a row, an objective left out of the chart "
         "without a word (reports/page_fill.py). Exits with status 1 when a rule is broken. "
         "E.g. report_pages 2016-2017."
