@@ -215,3 +215,21 @@ def test_a_paragraph_ending_three_lines_in_a_row_with_a_hyphen_is_set_again_with
         path.write_bytes(pdf.render_report_pdf(YEAR, use_cache=False))
     found = check_pdf(path)
     assert "hyphens" not in rules(found), explain(found)
+
+
+def test_a_board_and_a_partner_list_running_onto_the_next_page_say_suite_there(tmp_path):
+    from activities.tests.factories import ObjectiveFactory
+    from members.tests.factories import BoardMandateFactory
+    from partners.tests.factories import PartnershipFactory
+
+    ObjectiveFactory(name="Consolidation du Pôle", order=1)
+    BoardMandateFactory.create_batch(60)
+    PartnershipFactory.create_batch(120, fiscal_year=YEAR)
+    path = tmp_path / "rapport.pdf"
+    with translation.override("fr-ca"):
+        path.write_bytes(pdf.render_report_pdf(YEAR, use_cache=False))
+    found = check_pdf(path)
+    assert not [v for v in found.violations if v.rule == "continuation"], explain(found)
+    heads = [page.head() for page in read_text_layout(path)]
+    assert any("Conseil d’administration (suite)" in head for head in heads), heads
+    assert any("Partenaires publics (suite)" in head for head in heads), heads
