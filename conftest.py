@@ -12,24 +12,34 @@ from django.db.models import UniqueConstraint
 
 from members.roles import DIRECTION, PERSONNEL
 
+# Module fixtures that commit data once for a module, with files of their own (below).
+SHARED_FILES = ("shared_demo_site", "published_demo")
+
+
+def _shared_files(request):
+    for name in SHARED_FILES:
+        if name in request.fixturenames:
+            return request.getfixturevalue(name)
+    return None
+
 
 @pytest.fixture(autouse=True)
 def media_root(request, settings, tmp_path):
     """Keep uploaded and generated files of each test out of the project's media folder.
 
-    Tests of a module sharing one demo site (``shared_demo_site``) see that site's files.
+    Tests of a module sharing one demo site (``shared_demo_site``) or one published demo
+    (``published_demo``) see its files.
     """
-    if "shared_demo_site" in request.fixturenames:
-        settings.MEDIA_ROOT = request.getfixturevalue("shared_demo_site").media_root
-    else:
-        settings.MEDIA_ROOT = tmp_path / "media"
+    shared = _shared_files(request)
+    settings.MEDIA_ROOT = shared.media_root if shared is not None else tmp_path / "media"
     return settings.MEDIA_ROOT
 
 
 @pytest.fixture(autouse=True)
-def private_root(settings, tmp_path):
+def private_root(request, settings, tmp_path):
     """Keep each test's private files (archived report versions) in a folder of its own."""
-    settings.POLE_PRIVATE_ROOT = tmp_path / "private"
+    shared = _shared_files(request)
+    settings.POLE_PRIVATE_ROOT = getattr(shared, "private_root", None) or tmp_path / "private"
     return settings.POLE_PRIVATE_ROOT
 
 
@@ -342,16 +352,28 @@ def new_page(browser, live_server):
 E2E_PASSWORD = "Une-phrase-de-passe-solide-2026"
 
 
+# The demo as the first ``e2e_demo`` of this test process loaded it, by database vendor.
+_DEMO_SNAPSHOTS = {}
+
+
 @pytest.fixture
 def e2e_demo(transactional_db):
     """The demo year (2016-2017) as `make run` loads it, for the end-to-end tests.
 
     Their transactional database is emptied after each test; the role groups come back with
-    the flush's post_migrate (members/roles.py).
+    the flush's post_migrate (members/roles.py). The first test of a process loads the demo
+    through its loader and keeps every table's rows; the next ones get those rows back
+    (pole/tests/db_snapshot.py), in a tenth of the time.
     """
     from demo.loader import load_demo
+    from pole.tests import db_snapshot
 
-    load_demo(password=E2E_PASSWORD)
+    snapshot = _DEMO_SNAPSHOTS.get(connection.vendor)
+    if snapshot is None:
+        load_demo(password=E2E_PASSWORD)
+        _DEMO_SNAPSHOTS[connection.vendor] = db_snapshot.take()
+    else:
+        db_snapshot.restore(snapshot)
 
 
 class SharedDemoSite:
@@ -394,6 +416,44 @@ def shared_demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
         finally:
             server._live_server_modified_settings.disable()
             server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def published_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo year with its 2016-2017 report published ONCE by the Direction (version 1),
+    committed for a module of tests that read it or build on it.
+
+    Publishing renders the archival PDF and the self-contained file: seconds each time. Each
+    test runs in a transaction rolled back after it (``db``), so what it changes — a renamed
+    activity, a version 2 — is undone for the next. Its files are the module's
+    (``media_root``, ``private_root``). The database is emptied when the module ends (the role
+    groups come back with the flush's post_migrate). Returns the primary keys of the report, the
+    version and the Direction's account that published it.
+    """
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from demo.loader import load_demo
+    from members.tests.factories import UserFactory
+    from pole.fiscal_years import FiscalYear
+    from reports.models import AnnualReport
+    from reports.publishing import publish
+
+    folder = tmp_path_factory.mktemp("published-demo")
+    shared = SimpleNamespace(media_root=folder / "media", private_root=folder / "private")
+    cache = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(folder / "cache")}}
+    with django_db_blocker.unblock(), override_settings(
+        MEDIA_ROOT=shared.media_root, POLE_PRIVATE_ROOT=shared.private_root, CACHES=cache, DEBUG=True
+    ):
+        load_demo()
+        user = UserFactory(email="dg@exemple.org", is_staff=True, groups=[DIRECTION])
+        report = AnnualReport.objects.get(fiscal_year=FiscalYear(2016))
+        version = publish(report=report, by=user)
+        shared.report_pk, shared.version_pk, shared.user_pk = report.pk, version.pk, user.pk
+        try:
+            yield shared
+        finally:
             call_command("flush", interactive=False, verbosity=0)
 
 
@@ -549,6 +609,7 @@ SLOW_FIXTURES = {
     "transactional_db",
     "e2e_demo",
     "shared_demo_site",
+    "published_demo",
     "demo_report",
     "demo_report_with_portraits",
     "s3_server",

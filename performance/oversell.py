@@ -147,12 +147,15 @@ def confirm_storm(base_url, *, links):
     return _crowd(base_url, [(link, "csrfmiddlewaretoken", {"email": email}) for email, link in sorted(links.items())])
 
 
+def _refused(results, what):
+    """A problem naming the requests not answered 302 (``what``: « requests »), or none."""
+    errors = [r for r in results if "error" in r or r.get("status") != 302]
+    return [f"{len(errors)} {what} failed or were refused, e.g. {errors[:3]}"] if errors else []
+
+
 def check_holds(*, capacity, free, people, results, stored):
     """After the registrations: exactly ``free`` seats held, none confirmed beyond those taken before."""
-    problems = []
-    errors = [r for r in results if "error" in r or r.get("status") != 302]
-    if errors:
-        problems.append(f"{len(errors)} registrations failed or were refused, e.g. {errors[:3]}")
+    problems = _refused(results, "registrations")
     if stored["held"] != free:
         problems.append(f"{stored['held']} seats held for {free} free seats")
     if stored["confirmed"] != capacity - free:
@@ -164,10 +167,7 @@ def check_holds(*, capacity, free, people, results, stored):
 
 def check(*, capacity, free, people, results, stored):
     """Return the run's figures and its problems (an empty list when nothing was oversold or lost)."""
-    problems = []
-    errors = [r for r in results if "error" in r or r.get("status") != 302]
-    if errors:
-        problems.append(f"{len(errors)} requests failed or were refused, e.g. {errors[:3]}")
+    problems = _refused(results, "requests")
     if stored["confirmed"] != capacity:
         problems.append(f"{stored['confirmed']} confirmed for {capacity} seats")
     if stored["confirmed"] > capacity:

@@ -1,4 +1,8 @@
-"""Publishing freezes a report: versions rendered once, served byte for byte, drift made visible."""
+"""Publishing freezes a report: versions rendered once, served byte for byte, drift made visible.
+
+The demo's version 1 is published once for the module (``published_demo``, conftest.py), by the
+Direction, as ``publish`` does for the « Publier » click; each test rolls back what it changes.
+"""
 
 import hashlib
 import io
@@ -9,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from activities.models import Activity
-from demo.loader import AGM_2017, load_demo
+from members.models import User
 from members.tests.factories import UserFactory
 from pole.fiscal_years import FiscalYear
 from pole.tests.admin_helpers import save_change_page
@@ -35,23 +39,28 @@ def read(field):
 
 
 @pytest.fixture
-def demo(db, settings):
+def demo(published_demo, db, settings):
     settings.DEBUG = True
-    load_demo()
-    return AnnualReport.objects.get(fiscal_year=YEAR)
+    return AnnualReport.objects.get(pk=published_demo.report_pk)
 
 
 @pytest.fixture
-def direction(db):
+def first(published_demo, db):
+    """The version 1 the module's Direction published."""
+    return ReportVersion.objects.get(pk=published_demo.version_pk)
+
+
+@pytest.fixture
+def direction(published_demo, db):
     client = Client()
-    user = UserFactory(email="dg@exemple.org", is_staff=True, groups=["Direction"])
+    user = User.objects.get(pk=published_demo.user_pk)
     client.force_login(user)
     client.user = user
     return client
 
 
-def test_publishing_stores_a_numbered_version_with_its_files_and_digests(demo, direction):
-    version = publish(report=demo, by=direction.user)
+def test_publishing_stores_a_numbered_version_with_its_files_and_digests(demo, direction, first):
+    version = first
     pdf, html = read(version.pdf), read(version.html)
     assert (version.number, version.published_by) == (1, direction.user)
     assert pdf.startswith(b"%PDF") and html.startswith(b"<!DOCTYPE html>")
@@ -64,8 +73,8 @@ def test_publishing_stores_a_numbered_version_with_its_files_and_digests(demo, d
     assert demo.is_published and demo.published_at == version.published_at
 
 
-def test_the_public_pdf_and_page_stay_byte_for_byte_after_an_activity_is_renamed(demo, direction, client):
-    version = publish(report=demo, by=direction.user)
+def test_the_public_pdf_and_page_stay_byte_for_byte_after_an_activity_is_renamed(demo, direction, client, first):
+    version = first
     before_pdf = client.get(PDF_URL)
     assert before_pdf.status_code == 200
     assert sha256(before_pdf.content) == version.pdf_sha256
@@ -99,16 +108,15 @@ def test_the_public_pdf_and_page_stay_byte_for_byte_after_an_activity_is_renamed
     assert "Formation en comptabilité (Portneuf)" in readiness
 
 
-def test_right_after_publishing_nothing_drifts(demo, direction):
-    version = publish(report=demo, by=direction.user)
+def test_right_after_publishing_nothing_drifts(demo, direction, first):
+    version = first
     found = drift(demo)
     assert (found.version, found.differs, found.changes) == (version, False, [])
     readiness = direction.get(reverse("reports:readiness", args=[YEAR.label])).content.decode()
     assert "Les données actuelles s’impriment exactement comme la version 1." in readiness
 
 
-def test_a_changed_figure_is_described_in_words(demo, direction):
-    publish(report=demo, by=direction.user)
+def test_a_changed_figure_is_described_in_words(demo, direction, first):
     figure = demo.declared_figures.get(figure="participants")
     figure.value = 1700
     figure.save()
@@ -116,8 +124,7 @@ def test_a_changed_figure_is_described_in_words(demo, direction):
     assert "Participants\u00a0: 1\u00a0650 → 1\u00a0700" in changes
 
 
-def test_a_new_version_keeps_the_earlier_ones_downloadable_by_staff(demo, direction, client, committed):
-    first = publish(report=demo, by=direction.user)
+def test_a_new_version_keeps_the_earlier_ones_downloadable_by_staff(demo, direction, client, committed, first):
     Activity.objects.filter(title="Formation en comptabilité dans Portneuf").update(title="Formation renommée")
     with committed():  # the publication's task, run after the click's commit (no broker)
         response = direction.post(reverse("reports:publish", args=[YEAR.label]))
@@ -134,8 +141,8 @@ def test_a_new_version_keeps_the_earlier_ones_downloadable_by_staff(demo, direct
     assert direction.get(reverse("reports:version-file", args=[YEAR.label, 3, "pdf"])).status_code == 404
 
 
-def test_unpublishing_hides_the_report_and_keeps_its_versions(demo, direction, client):
-    version = publish(report=demo, by=direction.user)
+def test_unpublishing_hides_the_report_and_keeps_its_versions(demo, direction, client, first):
+    version = first
     unpublish_report(report=demo)
     assert client.get(PDF_URL).status_code == 404
     assert client.get(PAGE_URL).status_code == 404
@@ -147,8 +154,8 @@ def test_unpublishing_hides_the_report_and_keeps_its_versions(demo, direction, c
     assert publish(report=demo, by=direction.user).number == 2
 
 
-def test_staff_see_a_published_year_live_on_request(demo, direction):
-    version = publish(report=demo, by=direction.user)
+def test_staff_see_a_published_year_live_on_request(demo, direction, first):
+    version = first
     Activity.objects.filter(title="Formation en comptabilité dans Portneuf").update(title="Titre en cours de révision")
     archived = direction.get(FILE_URL).content.decode()
     live = direction.get(PAGE_URL + "?direct=1").content.decode()
@@ -159,23 +166,15 @@ def test_staff_see_a_published_year_live_on_request(demo, direction):
     assert "Titre en cours de révision" not in Client().get(PAGE_URL + "?direct=1").content.decode()
 
 
-def test_only_the_direction_publishes(demo, client):
+def test_only_the_direction_publishes(demo, client, first):
     personnel = Client()
     personnel.force_login(UserFactory(is_staff=True, groups=["Personnel"]))
     assert personnel.post(reverse("reports:publish", args=[YEAR.label])).status_code == 403
-    assert not ReportVersion.objects.exists()
+    assert list(ReportVersion.objects.all()) == [first]
 
 
-def test_the_demo_command_freezes_the_report_as_adopted_once(db, settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    call_command("load_demo", stdout=io.StringIO())
-    (version,) = ReportVersion.objects.all()
-    assert (version.number, version.published_at, version.published_by) == (1, AGM_2017, None)
-
-
-def test_export_report_published_writes_the_archived_files(demo, direction, tmp_path):
-    version = publish(report=demo, by=direction.user)
+def test_export_report_published_writes_the_archived_files(demo, first, tmp_path):
+    version = first
     for kind, digest in (("pdf", version.pdf_sha256), ("html", version.html_sha256)):
         output = tmp_path / f"rapport.{kind}"
         call_command(
