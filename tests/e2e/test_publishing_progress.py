@@ -70,6 +70,12 @@ def test_the_click_answers_at_once_and_the_page_follows_the_worker_to_the_new_ve
         assert "Une publication de ce rapport est déjà en cours : la voici." in words(earlier.locator("main"))
         assert Publication.objects.count() == 1
 
+        # Only the Direction's page follows the publication from here. On SQLite the live server's
+        # threads and the worker's share the test's one in-memory connection; every page that polls
+        # adds a thread querying it while the worker publishes, and CPython's sqlite3 can deadlock
+        # two threads of one connection when a query calls back into Python (the French collation).
+        earlier.close()
+        phone.close()
         # A worker starts: the page follows the publication to its end without anyone reloading it.
         # The worker's rendering waits at a gate until the page has shown it running (so that the
         # picture of that moment never depends on the machine's speed), then publishes for real.
