@@ -104,6 +104,7 @@ def anonymous(registrations):
             needs="",
             client_address=None,
             user=None,
+            news_consent=False,
             cancel_token=secrets.token_urlsafe(32),
         )
     return len(ids)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -104,8 +104,6 @@ def _seats(activity):
 
     ``hold_ends``: when the first seat held now is released (the free count changes then).
     """
-    from django.db.models import Count, Min
-
     now = timezone.now()
     counts = Registration.objects.filter(activity=activity).aggregate(
         confirmed=registrations_count(Registration.Status.CONFIRMED),
@@ -118,8 +116,6 @@ def _seats(activity):
 
 
 def registrations_count(status):
-    from django.db.models import Count
-
     return Count("pk", filter=Q(status=status))
 
 

@@ -25,20 +25,30 @@ from pole.privacy import retention_rules
 
 pytestmark = pytest.mark.django_db
 
+# The moment each test starts (``now`` below): holds are read against the clock by the pages.
 NOW = timezone.now()
 
 
-def visitor(event, email, *, now=NOW, **fields):
-    """Register ``email`` as a visitor who is not logged in would, at ``now``."""
+@pytest.fixture(autouse=True)
+def now():
+    global NOW
+    NOW = timezone.now()
+    return NOW
+
+
+def visitor(event, email, *, now=None, **fields):
+    """Register ``email`` as a visitor who is not logged in would, at ``now`` (the test's start)."""
     return registrations.register(
-        activity=event, name=email.split("@")[0], email=email, organisation="Organisme", now=now,
+        activity=event, name=email.split("@")[0], email=email, organisation="Organisme", now=now or NOW,
         confirm_by_email=True, **fields,
     ).registration
 
 
-def member_of_staff_registers(event, email, *, now=NOW):
+def member_of_staff_registers(event, email, *, now=None):
     """A registration that needs no link (made by someone logged in)."""
-    return registrations.register(activity=event, name=email, email=email, organisation="X", now=now).registration
+    return registrations.register(
+        activity=event, name=email, email=email, organisation="X", now=now or NOW
+    ).registration
 
 
 def seats_left(client, event):

@@ -67,20 +67,13 @@ class RenewalCampaignAdmin(admin.ModelAdmin):
                 % {"year": campaign.fiscal_year, "count": result.invited},
                 messages.SUCCESS,
             )
-            if result.without_representative:
-                names = ", ".join(member.name for member in result.without_representative)
-                self.message_user(
-                    request,
-                    _("Without a representative's account, not e-mailed: %(names)s.") % {"names": names},
-                    messages.WARNING,
-                )
-            if result.unsubscribed:
-                names = ", ".join(member.name for member in result.unsubscribed)
-                self.message_user(
-                    request,
-                    _("Unsubscribed from dues e-mails, not e-mailed: %(names)s.") % {"names": names},
-                    messages.WARNING,
-                )
+            for left_out, message in (
+                (result.without_representative, _("Without a representative's account, not e-mailed: %(names)s.")),
+                (result.unsubscribed, _("Unsubscribed from dues e-mails, not e-mailed: %(names)s.")),
+            ):
+                if left_out:
+                    names = ", ".join(member.name for member in left_out)
+                    self.message_user(request, message % {"names": names}, messages.WARNING)
 
 
 class InvoiceStatusFilter(admin.SimpleListFilter):

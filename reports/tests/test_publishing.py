@@ -21,7 +21,8 @@ from reports.models import AnnualReport, ReportVersion
 from reports.publishing import drift, publish
 from reports.services import unpublish_report
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# One worker runs the module, so that its published demo is built once (pytest-xdist --dist loadgroup).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("published-demo")]
 
 YEAR = FiscalYear(2016)
 PDF_URL = reverse("reports:annual-pdf", args=[YEAR.label])
