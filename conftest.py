@@ -363,7 +363,8 @@ def e2e_demo(transactional_db):
     Their transactional database is emptied after each test; the role groups come back with
     the flush's post_migrate (members/roles.py). The first test of a process loads the demo
     through its loader and keeps every table's rows; the next ones get those rows back
-    (pole/tests/db_snapshot.py), in a tenth of the time.
+    (pole/tests/db_snapshot.py), in a tenth of the time. A test names it before any fixture that
+    writes rows, so that the snapshot holds the demo alone.
     """
     from demo.loader import load_demo
     from pole.tests import db_snapshot
