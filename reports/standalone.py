@@ -11,11 +11,14 @@ The output is deterministic: the same data and the same files on disk give the s
 """
 
 import base64
+import hashlib
 import html as html_lib
 import io
 import mimetypes
 import re
+import threading
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urljoin
 
 from django.templatetags.static import static
@@ -57,9 +60,9 @@ CSS_CONTENT = re.compile(r"""content\s*:\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
 def render_standalone_html(fiscal_year, *, context=None):
     """Return the annual report of ``fiscal_year`` as one HTML file that needs nothing else.
 
-    Renders in the active language. About 500 kB for the demo year, in about three seconds,
-    mostly subsetting the thirteen font faces of report.css (each call does it again, for
-    the characters of that page). Raises ``ValueError`` for a reference that is neither one
+    Renders in the active language. About 500 kB for the demo year. The first render of a page
+    takes seconds, mostly subsetting the thirteen font faces of report.css for the characters
+    of that page; the same characters later in the process take the subsets from memory. Raises ``ValueError`` for a reference that is neither one
     of the app's static files nor a media file: nothing may be left for the network.
     """
     context = context or build_report_context(fiscal_year)
@@ -184,24 +187,53 @@ def woff2_available():
     return True
 
 
+# Subset fonts already made in this process, by (SHA-256 of the font file, characters, format):
+# the same report exported again (a publication, the export command, a download of the file)
+# subsets its thirteen faces once, not each time. Bounded: the oldest entry goes first.
+_SUBSETS = {}
+_SUBSETS_LOCK = threading.Lock()
+SUBSET_CACHE_SIZE = 64
+
+
 def subset_font(path, characters):
     """Return (bytes, MIME type, CSS format) of the font at ``path`` holding only ``characters``.
 
     WOFF2 when brotli is installed, else WOFF. The font keeps its own timestamp, so the same
-    font and characters always give the same bytes.
+    font and characters always give the same bytes; a subset made once in this process is
+    given again from memory (``clear_subset_cache``).
     """
-    options = subset.Options()
-    options.flavor = "woff2" if woff2_available() else "woff"
+    flavor = "woff2" if woff2_available() else "woff"
     # A resolved file of the page (pole.pdf.StaticFile), or a path.
-    source = io.BytesIO(path.read_bytes()) if hasattr(path, "read_bytes") else path
-    font = TTFont(source, recalcTimestamp=False, lazy=False)
+    data = path.read_bytes() if hasattr(path, "read_bytes") else Path(path).read_bytes()
+    key = (hashlib.sha256(data).digest(), characters, flavor)
+    with _SUBSETS_LOCK:
+        subset_bytes = _SUBSETS.get(key)
+    if subset_bytes is None:
+        subset_bytes = _subset(data, characters, flavor)
+        with _SUBSETS_LOCK:
+            _SUBSETS[key] = subset_bytes
+            while len(_SUBSETS) > SUBSET_CACHE_SIZE:
+                del _SUBSETS[next(iter(_SUBSETS))]
+    return subset_bytes, f"font/{flavor}", flavor
+
+
+def clear_subset_cache():
+    """Forget the subsets made so far: the next ones are made again from the font files."""
+    with _SUBSETS_LOCK:
+        _SUBSETS.clear()
+
+
+def _subset(data, characters, flavor):
+    options = subset.Options()
+    options.flavor = flavor
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=False)
     subsetter = subset.Subsetter(options=options)
     subsetter.populate(text=characters)
     subsetter.subset(font)
     buffer = io.BytesIO()
     subset.save_font(font, buffer, options)
     font.close()
-    return buffer.getvalue(), f"font/{options.flavor}", options.flavor
+    return buffer.getvalue()
 
 
 # --- images and other files ----------------------------------------------------------------

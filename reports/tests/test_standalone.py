@@ -287,6 +287,40 @@ def test_font_subsets_do_not_depend_on_the_process():
     assert digests == {hashlib.sha256(subset_font(font, characters)[0]).hexdigest()}
 
 
+def test_a_subset_is_made_once_and_again_only_for_other_characters_or_another_font(tmp_path, monkeypatch):
+    """Exporting the same report again takes its subsets from memory; a font file replaced at
+    the same path, or other characters, make a new one; the memory is bounded."""
+    from reports import standalone
+
+    standalone.clear_subset_cache()
+    made = []
+    real_subset = standalone._subset
+
+    def counting_subset(data, characters, flavor):
+        made.append(characters)
+        return real_subset(data, characters, flavor)
+
+    monkeypatch.setattr(standalone, "_subset", counting_subset)
+    bold = Path(finders.find("fonts/source-sans-pro/SourceSansPro-Bold.ttf"))
+    regular = Path(finders.find("fonts/source-sans-pro/SourceSansPro-Regular.ttf"))
+    font = tmp_path / "police.ttf"
+    font.write_bytes(bold.read_bytes())
+
+    first = subset_font(font, "Bilan 2016")
+    assert subset_font(font, "Bilan 2016") == first and made == ["Bilan 2016"]
+    assert subset_font(str(bold), "Bilan 2016") == first and len(made) == 1  # the same font elsewhere
+    assert subset_font(font, "Bilan 2017")[0] != first[0] and len(made) == 2
+    font.write_bytes(regular.read_bytes())  # replaced in place: the file's bytes, not its name, count
+    assert subset_font(font, "Bilan 2016")[0] != first[0] and len(made) == 3
+
+    monkeypatch.setattr(standalone, "SUBSET_CACHE_SIZE", 2)
+    subset_font(font, "abc")
+    assert len(standalone._SUBSETS) == 2 and len(made) == 4
+    assert subset_font(bold, "Bilan 2016") == first and len(made) == 5  # the oldest went first
+    standalone.clear_subset_cache()
+    assert subset_font(bold, "Bilan 2016") == first and len(made) == 6
+
+
 def _source_font(face):
     """The font file a face of the app's report.css names (matched by weight and style)."""
     css = Path(finders.find("reports/report.css")).read_text(encoding="utf-8")
