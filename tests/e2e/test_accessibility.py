@@ -19,14 +19,16 @@ import re
 from collections import Counter
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from activities.models import Activity
-from conftest import DESKTOP, E2E_PASSWORD, PHONE, admin_log_in
+from conftest import DESKTOP, PHONE
 from demo.data import DEMO_MEMBER
 from members import invitations
 from members.models import Contact, Member
@@ -41,6 +43,8 @@ IMPACTS = ["critical", "serious", "moderate", "minor"]
 BLOCKING = {"critical", "serious"}
 REPORT_YEAR = "2016-2017"
 REPRESENTATIVE = "membre@exemple.org"
+# Who looks at a page (``PAGES``), by their account.
+LOOKERS = {"member": REPRESENTATIVE, "personnel": "personnel@exemple.org", "direction": "direction@exemple.org"}
 
 
 def axe():
@@ -65,17 +69,9 @@ def describe(violations):
     return "\n".join(lines)
 
 
-def site_log_in(page, email, password=E2E_PASSWORD):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url(re.compile(r"/membre/$"))
-
-
 # --- The pages, each with who looks at it ---------------------------------------------------
 # A page is (who, path): who is None (a visitor), "member" (the demo's member representative),
-# "personnel" or "direction" (logged in through the admin); path is a string or a function
+# "personnel" or "direction" (staff); path is a string or a function
 # of the test's data returning one.
 
 
@@ -90,8 +86,9 @@ COMMITTED = {}
 
 @pytest.fixture(scope="module")
 def committed_rows(shared_demo_site, django_db_blocker):
-    """A colleague of the representative without an account, and a fresh invitation of theirs as
-    staff send it, committed to the shared demo site (emptied with it at the module's end)."""
+    """A colleague of the representative without an account, a fresh invitation of theirs as staff
+    send it, and a session of each person who looks at pages, committed to the shared demo site
+    (emptied with it at the module's end)."""
     with django_db_blocker.unblock():
         contact = ContactFactory(
             member=listed_member(), first_name="Marc", last_name="Lévesque", email="marc.levesque@exemple.org"
@@ -101,6 +98,13 @@ def committed_rows(shared_demo_site, django_db_blocker):
             invitations.invite(contact, sent_by=None, base_url="http://testserver/")
         COMMITTED["colleague"] = contact.pk
         COMMITTED["invitation"] = re.search(r"http://testserver(/invitation/\S+/)", mail.outbox[-1].body)[1]
+        # A session of each person who looks at pages, opened once: a test's browser starts logged
+        # in rather than going through a login page (audited on its own, « login »).
+        COMMITTED["site"] = shared_demo_site.url
+        for who, email in LOOKERS.items():
+            client = Client()
+            client.force_login(get_user_model().objects.get(email=email))
+            COMMITTED[f"session-{who}"] = client.cookies[settings.SESSION_COOKIE_NAME].value
     yield COMMITTED
     COMMITTED.clear()
 
@@ -205,13 +209,16 @@ PAGES = {
 
 
 def open_as(shared_page, who, path, viewport=DESKTOP):
+    """Open ``path`` as ``who`` (None: a visitor), logged in by the session opened for them."""
     page = shared_page(viewport)
-    if who == "member":
-        site_log_in(page, REPRESENTATIVE)
-    elif who is not None:
-        admin_log_in(page, f"{who}@exemple.org")
+    if who is not None:
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": COMMITTED[f"session-{who}"], "url": COMMITTED["site"]}]
+        )
     response = page.goto(path if isinstance(path, str) else path())
     assert response.status < 400 or "/invitation/" in page.url, f"{page.url}: HTTP {response.status}"
+    if who is not None:  # the session took: no login page instead of the page asked for
+        assert not re.search(r"/connexion/|/admin/login/", page.url), page.url
     return page
 
 
