@@ -586,6 +586,18 @@ class Registration(models.Model):
     def organisation_name(self):
         return self.member.name if self.member_id else self.organisation
 
+    def seat_is_held(self, now=None):
+        """Whether this registration to confirm still holds its seat (its hold not over)."""
+        return (
+            self.status == self.Status.PENDING
+            and self.seat_held_until is not None
+            and self.seat_held_until > (now or timezone.now())
+        )
+
+    def takes_a_seat(self, now=None):
+        """Whether it takes a seat now: confirmed, or to confirm with its seat held (``holds_a_seat`` for one row)."""
+        return self.status == self.Status.CONFIRMED or self.seat_is_held(now)
+
     def can_be_cancelled(self, today=None):
         """Whether the registration may still be cancelled: active, not marked present, the activity not over."""
         today = today or timezone.localdate()

@@ -235,7 +235,7 @@ def confirm(*, registration, site_url="", now=None):
         if current.status != Registration.Status.PENDING:
             position = waiting_position(current) if current.status == Registration.Status.WAITING else None
             return Seat(current, position, None)
-        held = current.seat_held_until is not None and current.seat_held_until > now
+        held = current.seat_is_held(now)
         if not held:
             reason = activity.registration_closed_reason(now=now)
             if reason:
@@ -295,11 +295,7 @@ def cancel(*, registration, site_url=""):
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status == Registration.Status.CANCELLED:
             return None
-        held_seat = current.status == Registration.Status.CONFIRMED or (
-            current.status == Registration.Status.PENDING
-            and current.seat_held_until is not None
-            and current.seat_held_until > timezone.now()
-        )
+        held_seat = current.takes_a_seat()
         current.status = Registration.Status.CANCELLED
         current.present = False
         current.cancelled_at = timezone.now()

@@ -292,15 +292,10 @@ def confirm_registration(request, token):
     elif request.method == "POST":
         # Confirmed already (a second click), or cancelled: the page says which.
         return redirect("activities:confirm", token=token)
-    held = (
-        registration.status == Registration.Status.PENDING
-        and registration.seat_held_until is not None
-        and registration.seat_held_until > timezone.now()
-    )
     return render(
         request,
         "activities/confirm.html",
-        {"registration": registration, "activity": activity, "held": held},
+        {"registration": registration, "activity": activity, "held": registration.seat_is_held()},
         status=status,
     )
 

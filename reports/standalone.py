@@ -62,8 +62,9 @@ def render_standalone_html(fiscal_year, *, context=None):
 
     Renders in the active language. About 500 kB for the demo year. The first render of a page
     takes seconds, mostly subsetting the thirteen font faces of report.css for the characters
-    of that page; the same characters later in the process take the subsets from memory. Raises ``ValueError`` for a reference that is neither one
-    of the app's static files nor a media file: nothing may be left for the network.
+    of that page; the same characters later in the process take the subsets from memory.
+    Raises ``ValueError`` for a reference that is neither one of the app's static files nor a
+    media file: nothing may be left for the network.
     """
     context = context or build_report_context(fiscal_year)
     page = render_report_html(context, standalone=True)

@@ -56,6 +56,23 @@ def seats_left(client, event):
     return page[page.index('id="seats"'):].split("</dd>")[0]
 
 
+
+def test_one_registration_says_whether_it_holds_a_seat_as_the_counts_do():
+    """``seat_is_held`` and ``takes_a_seat`` read one row as ``holds_a_seat`` filters the counts."""
+    from activities.models import holds_a_seat
+
+    event = EventFactory(capacity=5)
+    pending = visitor(event, "a@exemple.org")
+    hold_end = pending.seat_held_until
+    confirmed = visitor(event, "b@exemple.org")
+    registrations.confirm(registration=confirmed, site_url="http://testserver", now=NOW)
+    confirmed.refresh_from_db()
+    for moment, held in [(NOW, True), (hold_end - datetime.timedelta(seconds=1), True), (hold_end, False)]:
+        assert pending.seat_is_held(moment) is held and pending.takes_a_seat(moment) is held
+        assert confirmed.takes_a_seat(moment) and not confirmed.seat_is_held(moment)
+        counted = set(Registration.objects.filter(activity=event).filter(holds_a_seat(moment)).values_list("pk", flat=True))
+        assert counted == {confirmed.pk} | ({pending.pk} if held else set())
+
 def test_an_unconfirmed_registration_holds_a_seat_that_others_see_taken(client):
     event = EventFactory(capacity=2)
     held = visitor(event, "a@exemple.org")
